@@ -1,0 +1,135 @@
+/**
+ * Turns untrusted bytes into an element tree, or an XmlInputError. The one XML entry point:
+ * size, encoding and DTD checks come first, then libxml2 (a strict, conformant parser) reads the
+ * document, and its DOM is copied into our plain tree so no native handle outlives the call.
+ */
+import { XmlCData, XmlDocument, XmlElement as LxElement, XmlParseError, XmlText } from 'libxml2-wasm';
+import { XmlInputError } from '../../errors.js';
+import type { XmlElement } from './tree.js';
+
+export interface XmlLimits {
+  /** Largest document accepted, in bytes. */
+  readonly maxBytes: number;
+  /** Deepest element nesting accepted. */
+  readonly maxDepth: number;
+  /** Most elements accepted in one document. */
+  readonly maxElements: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
+  maxBytes: 5 * 1024 * 1024,
+  maxDepth: 64,
+  maxElements: 50_000,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Parses `input` (bytes or an already-decoded string). `withDocument`, when given, is called with
+ * the libxml2 document before it is freed, so that XSD validation can reuse the parse.
+ */
+export function parseXml(
+  input: Uint8Array | string,
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
+  withDocument?: (doc: XmlDocument) => void,
+): XmlElement {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  if (bytes.byteLength > limits.maxBytes) {
+    throw new XmlInputError('ERR_XML_TOO_LARGE', `document is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}`);
+  }
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : utf8.decode(bytes);
+  } catch (cause) {
+    throw new XmlInputError('ERR_XML_ENCODING', 'document is not valid UTF-8', { cause });
+  }
+  checkDeclaredEncoding(text);
+  // OOTS messages never carry a DTD; refusing any declaration rules out XXE and entity expansion
+  // before the parser sees a byte.
+  const dtd = /<!(DOCTYPE|ENTITY)/i.exec(text);
+  if (dtd !== null) {
+    throw new XmlInputError('ERR_XML_FORBIDDEN', `document contains <!${dtd[1]!.toUpperCase()}: DTDs and entity declarations are not accepted`, {
+      line: lineAt(text, dtd.index),
+    });
+  }
+  const start = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0;
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromBuffer(start === 0 ? bytes : bytes.subarray(start));
+  } catch (cause) {
+    const detail = cause instanceof XmlParseError ? cause.details?.[0] : undefined;
+    const message = detail?.message?.trim() ?? (cause instanceof Error ? cause.message : 'unreadable');
+    throw new XmlInputError('ERR_XML_MALFORMED', `not well-formed XML: ${message}`, {
+      cause,
+      ...(detail?.line === undefined ? {} : { line: detail.line }),
+    });
+  }
+  try {
+    const counter = { elements: 0 };
+    const root = convert(doc.root, undefined, { xml: 'http://www.w3.org/XML/1998/namespace' }, 1, limits, counter);
+    withDocument?.(doc);
+    return root;
+  } finally {
+    doc.dispose();
+  }
+}
+
+function checkDeclaredEncoding(text: string): void {
+  const decl = /^\uFEFF?<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
+  if (decl !== null && !/^utf-?8$/i.test(decl[1]!)) {
+    throw new XmlInputError('ERR_XML_ENCODING', `declared encoding ${decl[1]} is not accepted; OOTS messages are UTF-8`);
+  }
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+interface MutableElement {
+  ns: string;
+  local: string;
+  prefix: string;
+  line: number;
+  attrs: { ns: string; local: string; value: string }[];
+  children: MutableElement[];
+  text: string;
+  nsScope: Record<string, string>;
+  parent: MutableElement | undefined;
+}
+
+function convert(
+  el: LxElement,
+  parent: MutableElement | undefined,
+  parentScope: Record<string, string>,
+  depth: number,
+  limits: XmlLimits,
+  counter: { elements: number },
+): MutableElement {
+  if (depth > limits.maxDepth) {
+    throw new XmlInputError('ERR_XML_TOO_LARGE', `elements nest deeper than ${limits.maxDepth} levels`, { line: el.line });
+  }
+  if (++counter.elements > limits.maxElements) {
+    throw new XmlInputError('ERR_XML_TOO_LARGE', `document has more than ${limits.maxElements} elements`, { line: el.line });
+  }
+  const declared = el.localNamespaces;
+  const scope = Object.keys(declared).length === 0 ? parentScope : { ...parentScope, ...declared };
+  const out: MutableElement = {
+    ns: el.namespaceUri,
+    local: el.name,
+    prefix: el.prefix,
+    line: el.line,
+    attrs: el.attrs.map((a) => ({ ns: a.namespaceUri, local: a.name, value: a.value })),
+    children: [],
+    text: '',
+    nsScope: scope,
+    parent,
+  };
+  for (let c = el.firstChild; c !== null; c = c.next) {
+    if (c instanceof LxElement) out.children.push(convert(c, out, scope, depth + 1, limits, counter));
+    else if (c instanceof XmlText || c instanceof XmlCData) out.text += c.content;
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * A plain, namespace-resolved element tree: what every EDM reader (model parser, rules,
+ * classifier) works on. Elements and attributes are matched by namespace URI and local name,
+ * never by prefix.
+ */
+
+export interface XmlAttr {
+  /** Namespace URI; '' for unqualified attributes. */
+  readonly ns: string;
+  readonly local: string;
+  readonly value: string;
+}
+
+export interface XmlElement {
+  readonly ns: string;
+  readonly local: string;
+  /** Prefix as written in the document ('' for the default namespace); for messages only. */
+  readonly prefix: string;
+  /** 1-based source line. */
+  readonly line: number;
+  readonly attrs: readonly XmlAttr[];
+  readonly children: readonly XmlElement[];
+  /** Concatenated text and CDATA directly inside this element. */
+  readonly text: string;
+  /** In-scope namespace declarations (prefix → URI; '' is the default namespace). */
+  readonly nsScope: Readonly<Record<string, string>>;
+  readonly parent: XmlElement | undefined;
+}
+
+export function child(el: XmlElement, ns: string, local: string): XmlElement | undefined {
+  return el.children.find((c) => c.local === local && c.ns === ns);
+}
+
+export function childrenNamed(el: XmlElement, ns: string, local: string): XmlElement[] {
+  return el.children.filter((c) => c.local === local && c.ns === ns);
+}
+
+export function attr(el: XmlElement, local: string, ns = ''): string | undefined {
+  return el.attrs.find((a) => a.local === local && a.ns === ns)?.value;
+}
+
+/** Trimmed text of the first matching child, if present. */
+export function childText(el: XmlElement, ns: string, local: string): string | undefined {
+  const c = child(el, ns, local);
+  return c === undefined ? undefined : c.text.trim();
+}
+
+/** Resolves a QName-valued attribute (such as `xsi:type="rim:StringValueType"`) against the element's scope. */
+export function resolveQName(el: XmlElement, qname: string): { ns: string; local: string } {
+  const colon = qname.indexOf(':');
+  const prefix = colon < 0 ? '' : qname.slice(0, colon);
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
+  return { ns: el.nsScope[prefix] ?? '', local };
+}
+
+/** A readable XPath-like location for messages, e.g. `/query:QueryRequest/rim:Slot[@name='Procedure']`. */
+export function pathOf(el: XmlElement): string {
+  const parts: string[] = [];
+  for (let e: XmlElement | undefined = el; e !== undefined; e = e.parent) {
+    const name = e.prefix === '' ? e.local : `${e.prefix}:${e.local}`;
+    const slotName = e.local === 'Slot' ? attr(e, 'name') : undefined;
+    if (slotName !== undefined) {
+      parts.push(`${name}[@name='${slotName}']`);
+    } else if (e.parent !== undefined) {
+      const same = e.parent.children.filter((c) => c.local === e.local && c.ns === e.ns);
+      parts.push(same.length > 1 ? `${name}[${same.indexOf(e) + 1}]` : name);
+    } else {
+      parts.push(name);
+    }
+  }
+  return '/' + parts.reverse().join('/');
+}
+
+/** Depth-first iteration over an element and all its descendants, in document order. */
+export function* descendantsAndSelf(el: XmlElement): Generator<XmlElement> {
+  const stack: XmlElement[] = [el];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    yield e;
+    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]!);
+  }
+}
