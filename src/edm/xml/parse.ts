@@ -27,12 +27,12 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * Parses `input` (bytes or an already-decoded string). `withDocument`, when given, is called with
- * the libxml2 document before it is freed, so that XSD validation can reuse the parse.
+ * the libxml2 document (and our tree) before the document is freed, so XSD validation can reuse the parse.
  */
 export function parseXml(
   input: Uint8Array | string,
   limits: XmlLimits = DEFAULT_XML_LIMITS,
-  withDocument?: (doc: XmlDocument) => void,
+  withDocument?: (doc: XmlDocument, root: XmlElement) => void,
 ): XmlElement {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (bytes.byteLength > limits.maxBytes) {
@@ -68,7 +68,7 @@ export function parseXml(
   try {
     const counter = { elements: 0 };
     const root = convert(doc.root, undefined, { xml: 'http://www.w3.org/XML/1998/namespace' }, 1, limits, counter);
-    withDocument?.(doc);
+    withDocument?.(doc, root);
     return root;
   } finally {
     doc.dispose();

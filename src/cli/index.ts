@@ -1,0 +1,135 @@
+/**
+ * The `oots-adapter` command. Each subcommand is a thin shell over the pure rooms: it reads
+ * files, calls them, prints, and chooses the exit code.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config.js';
+import { XmlInputError, type EdmErrorCode } from '../errors.js';
+import { buildErrorResponse } from '../edm/build/error-response.js';
+import { requestEcho } from '../edm/build/echo.js';
+import { EDM_ERROR_CODES } from '../edm/codelists.js';
+import { parseQueryRequest } from '../edm/parse-request.js';
+import { validateMessage } from '../edm/validate.js';
+import { parseXml } from '../edm/xml/parse.js';
+import { start } from '../main.js';
+import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+function err(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+async function validateCommand(files: string[], opts: { info?: boolean }): Promise<number> {
+  const config = loadConfig();
+  const xsd = loadEdmXsdValidator();
+  let exit = 0;
+  try {
+    for (const file of files) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        out(JSON.stringify({ file, kind: 'unknown', version: null, valid: false, errors: [{ rule: 'IO', message: (e as Error).message }], warnings: [] }));
+        exit = 2;
+        continue;
+      }
+      try {
+        const r = validateMessage(bytes, { limits: config.xmlLimits, xsd });
+        out(JSON.stringify({ file, kind: r.kind, version: r.version, valid: r.valid, errors: r.errors, warnings: r.warnings, ...(opts.info ? { infos: r.infos } : {}) }));
+        if (!r.valid) exit = Math.max(exit, 1);
+      } catch (e) {
+        if (!(e instanceof XmlInputError)) throw e;
+        out(JSON.stringify({ file, kind: 'unknown', version: null, valid: false, errors: [{ rule: 'XML', message: e.message, ...(e.line === undefined ? {} : { line: e.line }) }], warnings: [] }));
+        exit = 2;
+      }
+    }
+  } finally {
+    xsd.dispose();
+  }
+  return exit;
+}
+
+function parseEdmCode(value: string): EdmErrorCode {
+  if (!EDM_ERROR_CODES.has(value)) throw new InvalidArgumentError(`expected one of ${[...EDM_ERROR_CODES.keys()].join(', ')}`);
+  return value as EdmErrorCode;
+}
+
+function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: string; message?: string }): number {
+  const config = loadConfig();
+  let request;
+  try {
+    request = parseQueryRequest(parseXml(readFileSync(file), config.xmlLimits));
+  } catch (e) {
+    err(`oots-adapter respond: ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+  const ep = config.evidenceProvider;
+  const xml = buildErrorResponse({
+    ...requestEcho(request),
+    responseId: randomUUID(),
+    timestamp: new Date().toISOString(),
+    errorProvider: {
+      identifier: { value: ep.identifier, schemeID: ep.scheme },
+      names: [{ lang: 'EN', value: ep.name }],
+      address: { adminUnitLevel1: ep.country },
+      classification: 'ERRP',
+    },
+    exceptions: [{ code: opts.error, ...(opts.message === undefined ? {} : { message: opts.message }), ...(opts.detail === undefined ? {} : { detail: opts.detail }) }],
+  });
+  process.stdout.write(xml.endsWith('\n') ? xml : xml + '\n');
+  return 0;
+}
+
+async function startCommand(): Promise<void> {
+  const running = await start();
+  out(`OOTS adapter API at ${running.url} (POST ${running.url}/edm/validate, GET ${running.url}/healthz); Ctrl-C stops it`);
+  const stop = (): void => {
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command('oots-adapter').description('OOTS evidence-provider adapter for Latvia (DAGR)').exitOverride();
+  let exit = 0;
+  program
+    .command('validate')
+    .description('judge OOTS EDM messages (XSD and EDM rules by ID); one JSON object per file; exit 0 valid, 1 rule violations, 2 unreadable XML')
+    .argument('<files...>')
+    .option('--info', 'also list informational findings (things that MAY be present)')
+    .action(async (files: string[], opts: { info?: boolean }) => {
+      exit = await validateCommand(files, opts);
+    });
+  program
+    .command('respond')
+    .description('print the EDM error response the adapter would send for a request')
+    .argument('<request>', 'QueryRequest XML file')
+    .requiredOption('--error <code>', 'EDM error code, e.g. EDM:ERR:0004', parseEdmCode)
+    .option('--detail <text>', 'detail text (the rule or cause)')
+    .option('--message <text>', 'message text (defaults to the code list name)')
+    .action((file: string, opts: { error: EdmErrorCode; detail?: string; message?: string }) => {
+      exit = respondCommand(file, opts);
+    });
+  program
+    .command('start')
+    .description('run the adapter')
+    .action(async () => {
+      await startCommand();
+    });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    process.exitCode = code === 0 ? 0 : 2;
+    return;
+  }
+  process.exitCode = exit;
+}

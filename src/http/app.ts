@@ -1,0 +1,60 @@
+/**
+ * Builds the express application from its dependencies; never listens (main.ts does).
+ */
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { XmlInputError } from '../errors.js';
+import type { ValidationReport } from '../edm/validate.js';
+import type { Logger } from '../ops/logger.js';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML). */
+  readonly validate: (body: Uint8Array) => ValidationReport;
+  readonly maxBodyBytes: number;
+}
+
+export function buildApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.post(
+    '/edm/validate',
+    express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
+    (req: Request, res: Response) => {
+      if (!Buffer.isBuffer(req.body)) {
+        problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
+        return;
+      }
+      res.json(deps.validate(req.body));
+    },
+  );
+
+  app.use((_req: Request, res: Response) => problem(res, 404, 'Not Found', 'no such route'));
+
+  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+    if (err instanceof XmlInputError) {
+      deps.logger.info({ code: err.code }, 'refused XML input');
+      problem(res, 400, 'Bad XML', err.message);
+      return;
+    }
+    const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
+    if (status >= 400 && status < 500) {
+      deps.logger.info({ status }, 'client error');
+      problem(res, status, 'Bad Request', err instanceof Error ? err.message : 'bad request');
+      return;
+    }
+    deps.logger.error({ err }, 'unhandled error');
+    problem(res, 500, 'Internal Server Error', 'the request could not be processed');
+  };
+  app.use(onError);
+  return app;
+}
+
+/** RFC 9457 problem details; never a stack trace. */
+function problem(res: Response, status: number, title: string, detail: string): void {
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}

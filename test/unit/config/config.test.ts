@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, envExample, loadConfig } from '../../../src/config.js';
+import { ERROR_CODES } from '../../../src/errors.js';
+
+describe('configuration', () => {
+  test('defaults make a complete, frozen configuration', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(8080);
+    expect(config.xmlLimits.maxDepth).toBe(64);
+    expect(config.evidenceProvider.country).toBe('LV');
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  test('every bad key is reported in one error', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', LOG_LEVEL: 'loud', EP_COUNTRY: 'Latvia' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/HTTP_PORT/);
+    expect(problems).toMatch(/LOG_LEVEL/);
+    expect(problems).toMatch(/EP_COUNTRY/);
+    expect((caught as ConfigError).code).toBe('ERR_CONFIG_INVALID');
+  });
+
+  test('.env.example lists every key with its default', () => {
+    expect(readFileSync('.env.example', 'utf8')).toBe(envExample());
+  });
+});
+
+describe('error catalogue', () => {
+  test('docs/errors.md documents exactly the codes of src/errors.ts', () => {
+    const doc = readFileSync('docs/errors.md', 'utf8');
+    const documented = [...doc.matchAll(/^\| `(ERR_[A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]!.trim()]);
+    expect(Object.fromEntries(documented)).toEqual(ERROR_CODES);
+  });
+});
