@@ -111,6 +111,8 @@ export interface DistributedAs {
   readonly transformation: string | undefined;
   /** v2.0: requested languages. */
   readonly languages: readonly string[];
+  /** v2.0: `sdg:AssociatedDocumentRequest` values written in this distribution (schema order: last). */
+  readonly associatedDocumentRequests?: readonly string[];
 }
 
 export interface DataServiceEvidenceType {
@@ -120,7 +122,7 @@ export interface DataServiceEvidenceType {
   readonly descriptions: readonly LocalizedText[];
   /** Exactly one in v1.x (R-EDM-REQ-C032); one or more in v2.0. */
   readonly distributedAs: readonly DistributedAs[];
-  /** v2.0: `Annex`, `HumanReadableVersion`, `Translation`. */
+  /** v2.0: `Annex`, `HumanReadableVersion`, `Translation`, over all distributions, first occurrence order. */
   readonly associatedDocumentRequests: readonly string[];
 }
 
