@@ -53,7 +53,11 @@ export function parseQueryRequest(root: XmlElement, options: ParseRequestOptions
   const legalPerson = first(payloads(querySlots.get('LegalPerson'), 'LegalPerson'));
   // Both present is a violation (R-EDM-REQ-S016) the rules report; the natural person wins here.
   const subject: Subject | undefined =
-    naturalPerson !== undefined ? readPerson(naturalPerson) : legalPerson !== undefined ? readLegalPerson(legalPerson) : undefined;
+    naturalPerson !== undefined
+      ? readPerson(naturalPerson)
+      : legalPerson !== undefined
+        ? readLegalPerson(legalPerson)
+        : undefined;
   const representative = first(payloads(querySlots.get('AuthorizedRepresentative'), 'Person'));
   const representativeLegal = first(payloads(querySlots.get('AuthorizedRepresentativeLegalPerson'), 'LegalPerson'));
   const evidenceRequest = first(payloads(querySlots.get('EvidenceRequest'), 'DataServiceEvidenceType'));
@@ -71,9 +75,10 @@ export function parseQueryRequest(root: XmlElement, options: ParseRequestOptions
     requirements: payloads(slots.get('Requirements'), 'Requirement').map(readRequirement),
     evidenceRequesters: payloads(slots.get('EvidenceRequester'), 'Agent').map(readAgent),
     evidenceProvider: mapDefined(first(payloads(slots.get('EvidenceProvider'), 'Agent')), readAgent),
-    evidenceProviderClassifications: payloads(slots.get('EvidenceProviderClassification'), 'EvidenceProviderClassification').map(
-      readClassification,
-    ),
+    evidenceProviderClassifications: payloads(
+      slots.get('EvidenceProviderClassification'),
+      'EvidenceProviderClassification',
+    ).map(readClassification),
     subject,
     authorizedRepresentative: mapDefined(representative, readPerson),
     authorizedRepresentativeLegalPerson: mapDefined(representativeLegal, readLegalPerson),
@@ -214,7 +219,11 @@ function readAgent(el: XmlElement): Agent {
 }
 
 function readRequirement(el: XmlElement): Requirement {
-  return { identifier: text(el, 'Identifier'), names: localized(el, 'Name'), descriptions: localized(el, 'Description') };
+  return {
+    identifier: text(el, 'Identifier'),
+    names: localized(el, 'Name'),
+    descriptions: localized(el, 'Description'),
+  };
 }
 
 const SUPPORTED_VALUE_KINDS = ['String', 'Date', 'Boolean'] as const;
@@ -299,7 +308,10 @@ function readEvidenceType(el: XmlElement): DataServiceEvidenceType {
   const distributedAs = childrenNamed(el, NS.sdg, 'DistributedAs').map(readDistribution);
   // The 2.0 schema places AssociatedDocumentRequest last in DistributedAs; one written directly in
   // the evidence type is read too, so that a misplaced request is judged by the rules, not lost.
-  const associated = [...distributedAs.flatMap((d) => d.associatedDocumentRequests ?? []), ...texts(el, 'AssociatedDocumentRequest')];
+  const associated = [
+    ...distributedAs.flatMap((d) => d.associatedDocumentRequests ?? []),
+    ...texts(el, 'AssociatedDocumentRequest'),
+  ];
   return {
     identifier: text(el, 'Identifier'),
     evidenceTypeClassification: text(el, 'EvidenceTypeClassification'),

@@ -7,7 +7,8 @@ import { EDM_VERSIONS, type EdmVersion } from './model.js';
 import { NS } from './xml/namespaces.js';
 import { child, childrenNamed, attr, type XmlElement } from './xml/tree.js';
 
-export type VersionReading = { readonly version: EdmVersion } | { readonly version: undefined; readonly raw: string | undefined };
+export type VersionReading =
+  { readonly version: EdmVersion } | { readonly version: undefined; readonly raw: string | undefined };
 
 export function isEdmVersion(value: string): value is EdmVersion {
   return (EDM_VERSIONS as readonly string[]).includes(value);

@@ -65,7 +65,8 @@ export interface SampleEnvelope {
   readonly name: string;
   readonly path: string;
   /** Local name of the Domibus WS-plugin body element (namespace `http://eu.domibus.wsplugin/`). */
-  readonly operation: 'submitRequest' | 'retrieveMessageResponse' | 'listPendingMessagesRequest' | 'retrieveMessageRequest';
+  readonly operation:
+    'submitRequest' | 'retrieveMessageResponse' | 'listPendingMessagesRequest' | 'retrieveMessageRequest';
   /** ebMS action in the envelope's header, when it has one. */
   readonly action: EbmsAction | undefined;
   readonly load: () => string;
@@ -107,7 +108,13 @@ const V10: EdmVersion = 'oots-edm:v1.0';
 const V12: EdmVersion = 'oots-edm:v1.2';
 const V20: EdmVersion = 'oots-edm:v2.0';
 
-function msg(name: string, set: SampleSet, file: string, kind: SampleKind, version: EdmVersion | undefined): SampleMessage {
+function msg(
+  name: string,
+  set: SampleSet,
+  file: string,
+  kind: SampleKind,
+  version: EdmVersion | undefined,
+): SampleMessage {
   if (set === 'pyRegRep-tests') return { name, path: file, set, kind, version, load: () => restoreXmlLang(read(file)) };
   if (set === 'oots-france-incoming') {
     // Every incoming envelope's header says SpecificationId oots-edm:v2.0.
@@ -122,17 +129,83 @@ function projectathon(name: string, kind: SampleKind): SampleMessage {
 
 export const SAMPLE_MESSAGES: readonly SampleMessage[] = [
   // TDD 4.5.4 full examples and their older drafts ("Old samples").
-  msg('birth-request', 'evidence-exchange', `${E2}/2.1 Step 1  Evidence Request - Birth - full example.xml`, 'QueryRequest', V10),
-  msg('birth-response', 'evidence-exchange', `${E2}/2.2 Step 2  Evidence Response - Birth - full example.xml`, 'QueryResponse', V10),
-  msg('education-preview-error', 'evidence-exchange', `${E3}/3.2 Step 2 Error Response - Education - full example.xml`, 'ErrorResponse', V10),
-  msg('tax-request', 'evidence-exchange', `${E4}/4.1 Step 1  Evidence Request  - Tax - full example.xml`, 'QueryRequest', V10),
-  msg('tax-response', 'evidence-exchange', `${E4}/4.2 Step 2  Evidence Response - Tax - full example.xml`, 'QueryResponse', V10),
-  msg('old-birth-request', 'evidence-exchange-old', `${E2}/Old samples/2.1 Step 1  Evidence Request - Birth.xml`, 'QueryRequest', V10),
-  msg('old-birth-response', 'evidence-exchange-old', `${E2}/Old samples/2.2 Step 2  Evidence Response - Birth.xml`, 'QueryResponse', V10),
-  msg('old-education-preview-error', 'evidence-exchange-old', `${E3}/Old samples/3.2 Step 2 Error Response - Education.xml`, 'ErrorResponse', V10),
-  msg('old-education-response', 'evidence-exchange-old', `${E3}/Old samples/3.4 Step 4 Evidence Response - Education.xml`, 'QueryResponse', V10),
-  msg('old-tax-request', 'evidence-exchange-old', `${E4}/Old samples/4.1 Step 1  Evidence Request - Tax.xml`, 'QueryRequest', V10),
-  msg('old-tax-response', 'evidence-exchange-old', `${E4}/Old samples/4.2 Step 2  Evidence Response - Tax.xml`, 'QueryResponse', V10),
+  msg(
+    'birth-request',
+    'evidence-exchange',
+    `${E2}/2.1 Step 1  Evidence Request - Birth - full example.xml`,
+    'QueryRequest',
+    V10,
+  ),
+  msg(
+    'birth-response',
+    'evidence-exchange',
+    `${E2}/2.2 Step 2  Evidence Response - Birth - full example.xml`,
+    'QueryResponse',
+    V10,
+  ),
+  msg(
+    'education-preview-error',
+    'evidence-exchange',
+    `${E3}/3.2 Step 2 Error Response - Education - full example.xml`,
+    'ErrorResponse',
+    V10,
+  ),
+  msg(
+    'tax-request',
+    'evidence-exchange',
+    `${E4}/4.1 Step 1  Evidence Request  - Tax - full example.xml`,
+    'QueryRequest',
+    V10,
+  ),
+  msg(
+    'tax-response',
+    'evidence-exchange',
+    `${E4}/4.2 Step 2  Evidence Response - Tax - full example.xml`,
+    'QueryResponse',
+    V10,
+  ),
+  msg(
+    'old-birth-request',
+    'evidence-exchange-old',
+    `${E2}/Old samples/2.1 Step 1  Evidence Request - Birth.xml`,
+    'QueryRequest',
+    V10,
+  ),
+  msg(
+    'old-birth-response',
+    'evidence-exchange-old',
+    `${E2}/Old samples/2.2 Step 2  Evidence Response - Birth.xml`,
+    'QueryResponse',
+    V10,
+  ),
+  msg(
+    'old-education-preview-error',
+    'evidence-exchange-old',
+    `${E3}/Old samples/3.2 Step 2 Error Response - Education.xml`,
+    'ErrorResponse',
+    V10,
+  ),
+  msg(
+    'old-education-response',
+    'evidence-exchange-old',
+    `${E3}/Old samples/3.4 Step 4 Evidence Response - Education.xml`,
+    'QueryResponse',
+    V10,
+  ),
+  msg(
+    'old-tax-request',
+    'evidence-exchange-old',
+    `${E4}/Old samples/4.1 Step 1  Evidence Request - Tax.xml`,
+    'QueryRequest',
+    V10,
+  ),
+  msg(
+    'old-tax-response',
+    'evidence-exchange-old',
+    `${E4}/Old samples/4.2 Step 2  Evidence Response - Tax.xml`,
+    'QueryResponse',
+    V10,
+  ),
   // April 2023 Projectathon test cases.
   projectathon('TC01_Request', 'QueryRequest'),
   projectathon('TC01_Response', 'QueryResponse'),
@@ -166,8 +239,20 @@ export const SAMPLE_MESSAGES: readonly SampleMessage[] = [
   projectathon('TC09_Response_2', 'ErrorResponse'), // EDM:ERR:0005 preview never completed
   // Connectathon-1 drafts (pre-final v1.0: `requestID`, non-UUID ids, old slot names).
   msg('connectathon-request1-preview', 'connectathon-1-drafts', `${CA}/oots_request1_preview.xml`, 'QueryRequest', V10),
-  msg('connectathon-request2-after-preview', 'connectathon-1-drafts', `${CA}/oots_request2_after_preview.xml`, 'QueryRequest', V10),
-  msg('connectathon-exception-preview', 'connectathon-1-drafts', `${CA}/oots_exception_preview.xml`, 'ErrorResponse', V10),
+  msg(
+    'connectathon-request2-after-preview',
+    'connectathon-1-drafts',
+    `${CA}/oots_request2_after_preview.xml`,
+    'QueryRequest',
+    V10,
+  ),
+  msg(
+    'connectathon-exception-preview',
+    'connectathon-1-drafts',
+    `${CA}/oots_exception_preview.xml`,
+    'ErrorResponse',
+    V10,
+  ),
   msg('connectathon-response', 'connectathon-1-drafts', `${CA}/oots_response.xml`, 'QueryResponse', V10),
   // v1.2 "3.x Education" examples (via pyRegRep).
   msg('v1.2-first-request', 'pyRegRep-tests', `${PY}/EDM_Ferst_Request.xml`, 'QueryRequest', V12),
@@ -179,14 +264,38 @@ export const SAMPLE_MESSAGES: readonly SampleMessage[] = [
   msg('v2.0-reponse', 'oots-france-messages', `${FR}/reponse.xml`, 'QueryResponse', V20),
   msg('v2.0-reponseDifferee', 'oots-france-messages', `${FR}/reponseDifferee.xml`, 'QueryResponse', V20), // status Unavailable
   msg('v2.0-erreur', 'oots-france-messages', `${FR}/erreur.xml`, 'ErrorResponse', V20),
-  msg('v2.0-erreurCapaciteNonSupportee', 'oots-france-messages', `${FR}/erreurCapaciteNonSupportee.xml`, 'ErrorResponse', V20),
+  msg(
+    'v2.0-erreurCapaciteNonSupportee',
+    'oots-france-messages',
+    `${FR}/erreurCapaciteNonSupportee.xml`,
+    'ErrorResponse',
+    V20,
+  ),
   msg('v2.0-erreurExpiration', 'oots-france-messages', `${FR}/erreurExpiration.xml`, 'ErrorResponse', V20),
   msg('v2.0-erreurRequeteInvalide', 'oots-france-messages', `${FR}/erreurRequeteInvalide.xml`, 'ErrorResponse', V20),
   // v2.0 messages as received through Domibus: payloads with elided slots (no version written).
   msg('v2.0-incoming-requete', 'oots-france-incoming', `${IN}/requete.xml`, 'QueryRequest', undefined),
-  msg('v2.0-incoming-reponseAvecPieceJointe', 'oots-france-incoming', `${IN}/reponseAvecPieceJointe.xml`, 'QueryResponse', undefined),
-  msg('v2.0-incoming-erreurAutorisationRequise', 'oots-france-incoming', `${IN}/erreurAutorisationRequise.xml`, 'ErrorResponse', undefined),
-  msg('v2.0-incoming-erreurObjetIntrouvable', 'oots-france-incoming', `${IN}/erreurObjetIntrouvable.xml`, 'ErrorResponse', undefined),
+  msg(
+    'v2.0-incoming-reponseAvecPieceJointe',
+    'oots-france-incoming',
+    `${IN}/reponseAvecPieceJointe.xml`,
+    'QueryResponse',
+    undefined,
+  ),
+  msg(
+    'v2.0-incoming-erreurAutorisationRequise',
+    'oots-france-incoming',
+    `${IN}/erreurAutorisationRequise.xml`,
+    'ErrorResponse',
+    undefined,
+  ),
+  msg(
+    'v2.0-incoming-erreurObjetIntrouvable',
+    'oots-france-incoming',
+    `${IN}/erreurObjetIntrouvable.xml`,
+    'ErrorResponse',
+    undefined,
+  ),
 ];
 
 function header(
@@ -201,19 +310,94 @@ function header(
 }
 
 export const SAMPLE_HEADERS: readonly SampleHeader[] = [
-  header('birth-request-header', `${E2}/2.1 Step 1  Evidence Request Header - Birth.xml`, 'ExecuteQueryRequest', 'c73b7fdc-1ab0-4b1e-b295-ac9e4a35d764', undefined, 'birth-request'),
-  header('birth-response-header', `${E2}/2.2 Step 2  Evidence Response Header - Birth.xml`, 'ExecuteQueryResponse', 'c73b7fdc-1ab0-4b1e-b295-ac9e4a35d764', undefined, 'birth-response'),
-  header('education-request-header', `${E3}/oots_request_header.xml`, 'ExecuteQueryRequest', 'b11c2a3c-3be9-4aac-9a03-cf2c6d4e7bbe', undefined, undefined),
-  header('education-response-header', `${E3}/oots_response_header.xml`, 'ExecuteQueryResponse', 'b11c2a3c-3be9-4aac-9a03-cf2c6d4e7bbe', undefined, undefined),
-  header('v2.0-requete-header', `${FR}/requete.entete.xml`, 'ExecuteQueryRequest', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-requete'),
-  header('v2.0-reponse-header', `${FR}/reponse.entete.xml`, 'ExecuteQueryResponse', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-reponse'),
-  header('v2.0-erreur-header', `${FR}/erreur.entete.xml`, 'ExceptionResponse', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-erreur'),
-  header('v2.0-erreurCapaciteNonSupportee-header', `${FR}/erreurCapaciteNonSupportee.entete.xml`, 'ExceptionResponse', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-erreurCapaciteNonSupportee'),
-  header('v2.0-erreurExpiration-header', `${FR}/erreurExpiration.entete.xml`, 'ExceptionResponse', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-erreurExpiration'),
-  header('v2.0-erreurRequeteInvalide-header', `${FR}/erreurRequeteInvalide.entete.xml`, 'ExceptionResponse', 'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24', V20, 'v2.0-erreurRequeteInvalide'),
+  header(
+    'birth-request-header',
+    `${E2}/2.1 Step 1  Evidence Request Header - Birth.xml`,
+    'ExecuteQueryRequest',
+    'c73b7fdc-1ab0-4b1e-b295-ac9e4a35d764',
+    undefined,
+    'birth-request',
+  ),
+  header(
+    'birth-response-header',
+    `${E2}/2.2 Step 2  Evidence Response Header - Birth.xml`,
+    'ExecuteQueryResponse',
+    'c73b7fdc-1ab0-4b1e-b295-ac9e4a35d764',
+    undefined,
+    'birth-response',
+  ),
+  header(
+    'education-request-header',
+    `${E3}/oots_request_header.xml`,
+    'ExecuteQueryRequest',
+    'b11c2a3c-3be9-4aac-9a03-cf2c6d4e7bbe',
+    undefined,
+    undefined,
+  ),
+  header(
+    'education-response-header',
+    `${E3}/oots_response_header.xml`,
+    'ExecuteQueryResponse',
+    'b11c2a3c-3be9-4aac-9a03-cf2c6d4e7bbe',
+    undefined,
+    undefined,
+  ),
+  header(
+    'v2.0-requete-header',
+    `${FR}/requete.entete.xml`,
+    'ExecuteQueryRequest',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-requete',
+  ),
+  header(
+    'v2.0-reponse-header',
+    `${FR}/reponse.entete.xml`,
+    'ExecuteQueryResponse',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-reponse',
+  ),
+  header(
+    'v2.0-erreur-header',
+    `${FR}/erreur.entete.xml`,
+    'ExceptionResponse',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-erreur',
+  ),
+  header(
+    'v2.0-erreurCapaciteNonSupportee-header',
+    `${FR}/erreurCapaciteNonSupportee.entete.xml`,
+    'ExceptionResponse',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-erreurCapaciteNonSupportee',
+  ),
+  header(
+    'v2.0-erreurExpiration-header',
+    `${FR}/erreurExpiration.entete.xml`,
+    'ExceptionResponse',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-erreurExpiration',
+  ),
+  header(
+    'v2.0-erreurRequeteInvalide-header',
+    `${FR}/erreurRequeteInvalide.entete.xml`,
+    'ExceptionResponse',
+    'e0a6a5b7-6b2e-4b9c-9a63-8f0c6d3a1b24',
+    V20,
+    'v2.0-erreurRequeteInvalide',
+  ),
 ];
 
-function envelope(name: string, file: string, operation: SampleEnvelope['operation'], action: EbmsAction | undefined): SampleEnvelope {
+function envelope(
+  name: string,
+  file: string,
+  operation: SampleEnvelope['operation'],
+  action: EbmsAction | undefined,
+): SampleEnvelope {
   return { name, path: file, operation, action, load: () => read(file) };
 }
 
@@ -221,15 +405,45 @@ export const SAMPLE_ENVELOPES: readonly SampleEnvelope[] = [
   envelope('ws-requete-submit', `${WS}/requete.soumission.xml`, 'submitRequest', 'ExecuteQueryRequest'),
   envelope('ws-reponse-submit', `${WS}/reponse.soumission.xml`, 'submitRequest', 'ExecuteQueryResponse'),
   envelope('ws-erreur-submit', `${WS}/erreur.soumission.xml`, 'submitRequest', 'ExceptionResponse'),
-  envelope('ws-erreurCapaciteNonSupportee-submit', `${WS}/erreurCapaciteNonSupportee.soumission.xml`, 'submitRequest', 'ExceptionResponse'),
-  envelope('ws-erreurRequeteInvalide-submit', `${WS}/erreurRequeteInvalide.soumission.xml`, 'submitRequest', 'ExceptionResponse'),
+  envelope(
+    'ws-erreurCapaciteNonSupportee-submit',
+    `${WS}/erreurCapaciteNonSupportee.soumission.xml`,
+    'submitRequest',
+    'ExceptionResponse',
+  ),
+  envelope(
+    'ws-erreurRequeteInvalide-submit',
+    `${WS}/erreurRequeteInvalide.soumission.xml`,
+    'submitRequest',
+    'ExceptionResponse',
+  ),
   envelope('ws-listPending', `${WS}/listeMessagesEnAttente.xml`, 'listPendingMessagesRequest', undefined),
-  envelope('ws-listPending-filtered', `${WS}/listeMessagesEnAttente.filtree.xml`, 'listPendingMessagesRequest', undefined),
+  envelope(
+    'ws-listPending-filtered',
+    `${WS}/listeMessagesEnAttente.filtree.xml`,
+    'listPendingMessagesRequest',
+    undefined,
+  ),
   envelope('ws-retrieve', `${WS}/recuperationMessage.xml`, 'retrieveMessageRequest', undefined),
   envelope('incoming-requete', `${IN}/requete.xml`, 'retrieveMessageResponse', 'ExecuteQueryRequest'),
-  envelope('incoming-reponseAvecPieceJointe', `${IN}/reponseAvecPieceJointe.xml`, 'retrieveMessageResponse', 'ExecuteQueryResponse'),
-  envelope('incoming-erreurAutorisationRequise', `${IN}/erreurAutorisationRequise.xml`, 'retrieveMessageResponse', 'ExceptionResponse'),
-  envelope('incoming-erreurObjetIntrouvable', `${IN}/erreurObjetIntrouvable.xml`, 'retrieveMessageResponse', 'ExceptionResponse'),
+  envelope(
+    'incoming-reponseAvecPieceJointe',
+    `${IN}/reponseAvecPieceJointe.xml`,
+    'retrieveMessageResponse',
+    'ExecuteQueryResponse',
+  ),
+  envelope(
+    'incoming-erreurAutorisationRequise',
+    `${IN}/erreurAutorisationRequise.xml`,
+    'retrieveMessageResponse',
+    'ExceptionResponse',
+  ),
+  envelope(
+    'incoming-erreurObjetIntrouvable',
+    `${IN}/erreurObjetIntrouvable.xml`,
+    'retrieveMessageResponse',
+    'ExceptionResponse',
+  ),
 ];
 
 function nonEdm(name: string, file: string): NonEdmSample {

@@ -32,7 +32,9 @@ describe('classify and readVersion over the official samples', () => {
   );
 
   test('the catalogue covers every sample XML file (snippets aside)', () => {
-    const listed = new Set([...SAMPLE_MESSAGES, ...SAMPLE_HEADERS, ...SAMPLE_ENVELOPES, ...NON_EDM_SAMPLES].map((s) => s.path));
+    const listed = new Set(
+      [...SAMPLE_MESSAGES, ...SAMPLE_HEADERS, ...SAMPLE_ENVELOPES, ...NON_EDM_SAMPLES].map((s) => s.path),
+    );
     const onDisk = (readdirSync(EDM_ARTEFACTS, { recursive: true }) as string[])
       .map((p) => p.split(path.sep).join('/'))
       .filter((p) => p.endsWith('.xml') && !p.includes('syntax-mapping-snippets'));
@@ -47,13 +49,37 @@ describe('classify', () => {
   const rs = 'xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:4.0"';
 
   test.each([
-    ['a request under any prefix', `<x:QueryRequest xmlns:x="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"/>`, 'QueryRequest'],
-    ['a request in the default namespace', `<QueryRequest xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"/>`, 'QueryRequest'],
-    ['a success response', `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/>`, 'QueryResponse'],
-    ['a deferred response', `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable"/>`, 'QueryResponse'],
+    [
+      'a request under any prefix',
+      `<x:QueryRequest xmlns:x="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"/>`,
+      'QueryRequest',
+    ],
+    [
+      'a request in the default namespace',
+      `<QueryRequest xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"/>`,
+      'QueryRequest',
+    ],
+    [
+      'a success response',
+      `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/>`,
+      'QueryResponse',
+    ],
+    [
+      'a deferred response',
+      `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable"/>`,
+      'QueryResponse',
+    ],
     ['a response without status', `<q:QueryResponse ${q}/>`, 'QueryResponse'],
-    ['a Failure response without exception', `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"/>`, 'ErrorResponse'],
-    ['an exception under a Success status', `<q:QueryResponse ${q} ${rs} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"><rs:Exception code="EDM:ERR:0004"/></q:QueryResponse>`, 'ErrorResponse'],
+    [
+      'a Failure response without exception',
+      `<q:QueryResponse ${q} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"/>`,
+      'ErrorResponse',
+    ],
+    [
+      'an exception under a Success status',
+      `<q:QueryResponse ${q} ${rs} status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"><rs:Exception code="EDM:ERR:0004"/></q:QueryResponse>`,
+      'ErrorResponse',
+    ],
     ['QueryRequest in a foreign namespace', `<q:QueryRequest xmlns:q="urn:example:not-regrep"/>`, 'unknown'],
     ['QueryRequest without namespace', `<QueryRequest/>`, 'unknown'],
     ['another RegRep query element', `<q:Query ${q}/>`, 'unknown'],
@@ -98,7 +124,10 @@ describe('readVersion', () => {
   });
 
   test('matches rim elements by namespace, not prefix', () => {
-    const xml = request('oots-edm:v1.2').replaceAll('<rim:', '<r:').replaceAll('</rim:', '</r:').replace('xmlns:rim=', 'xmlns:r=');
+    const xml = request('oots-edm:v1.2')
+      .replaceAll('<rim:', '<r:')
+      .replaceAll('</rim:', '</r:')
+      .replace('xmlns:rim=', 'xmlns:r=');
     expect(readVersion(parseXml(xml))).toEqual({ version: 'oots-edm:v1.2' });
     const foreign = request('oots-edm:v1.2').replace('urn:oasis:names:tc:ebxml-regrep:xsd:rim:4.0', 'urn:example:rim');
     expect(readVersion(parseXml(foreign))).toEqual({ version: undefined, raw: undefined });
@@ -119,6 +148,8 @@ describe('UnsupportedVersionError', () => {
   });
 
   test('says when the identifier is missing', () => {
-    expect(new UnsupportedVersionError(undefined).message).toMatch(/^missing SpecificationIdentifier; supported: oots-edm:v1\.0/);
+    expect(new UnsupportedVersionError(undefined).message).toMatch(
+      /^missing SpecificationIdentifier; supported: oots-edm:v1\.0/,
+    );
   });
 });

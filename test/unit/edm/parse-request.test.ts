@@ -28,12 +28,16 @@ describe('every official sample request parses', () => {
   });
 
   test('the catalogue holds requests of every served generation', () => {
-    expect(new Set(requests.map((s) => s.version))).toEqual(new Set(['oots-edm:v1.0', 'oots-edm:v1.2', 'oots-edm:v2.0', undefined]));
+    expect(new Set(requests.map((s) => s.version))).toEqual(
+      new Set(['oots-edm:v1.0', 'oots-edm:v1.2', 'oots-edm:v2.0', undefined]),
+    );
   });
 
   test('responses are refused as not a QueryRequest', () => {
     for (const s of SAMPLE_MESSAGES.filter((x) => x.kind !== 'QueryRequest')) {
-      expect(() => parse(s.load(), 'oots-edm:v2.0')).toThrow(expect.objectContaining({ code: 'ERR_EDM_UNKNOWN_DOCUMENT' }));
+      expect(() => parse(s.load(), 'oots-edm:v2.0')).toThrow(
+        expect.objectContaining({ code: 'ERR_EDM_UNKNOWN_DOCUMENT' }),
+      );
     }
   });
 });
@@ -87,7 +91,8 @@ describe('TDD 4.5.4 birth certificate, full example (v1.0, natural person)', () 
           descriptions: [
             {
               lang: 'EN',
-              value: 'Rules of responsibility for the processing of personal status cases of German citizens without residence information',
+              value:
+                'Rules of responsibility for the processing of personal status cases of German citizens without residence information',
             },
             {
               lang: 'DE',
@@ -140,7 +145,8 @@ describe('TDD 4.5.4 birth certificate, full example (v1.0, natural person)', () 
       authorizedRepresentativeLegalPerson: undefined,
       evidenceRequest: {
         identifier: '2af27699-f131-4411-8fdb-9e8cd4e8bded',
-        evidenceTypeClassification: 'https://sr.oots.tech.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e',
+        evidenceTypeClassification:
+          'https://sr.oots.tech.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e',
         titles: [
           { lang: 'EN', value: 'Certificate of Birth' },
           { lang: 'DE', value: 'Geburtsurkunde' },
@@ -221,7 +227,10 @@ describe('TDD 4.5.4 commercial register, full example (v1.0, legal person with r
       currentAddress: { postCityName: 'Athens', adminUnitLevel1: 'GR', adminUnitLevel2: 'EL3' },
       gender: 'Male',
     });
-    expect(m.authorizedRepresentative?.sectorSpecificAttributes.map((a) => a.attributeName)).toEqual(['Mobile-ID', 'Residency-ID']);
+    expect(m.authorizedRepresentative?.sectorSpecificAttributes.map((a) => a.attributeName)).toEqual([
+      'Mobile-ID',
+      'Residency-ID',
+    ]);
     expect(m.authorizedRepresentativeLegalPerson).toBeUndefined();
   });
 
@@ -258,8 +267,15 @@ describe('Projectathon 2023 preview flow (v1.0)', () => {
       returnLocation: undefined,
       possibilityForPreview: true,
       explicitRequestGiven: true,
-      subject: { kind: 'NaturalPerson', givenName: 'Jonas', familyName: 'Smith', identifier: { value: 'DE/DE/123456787', schemeID: 'eidas' } },
-      evidenceProvider: { identifier: { value: '02-SchoolAuthority-34', schemeID: 'urn:cef.eu:names:identifier:EAS:0204' } },
+      subject: {
+        kind: 'NaturalPerson',
+        givenName: 'Jonas',
+        familyName: 'Smith',
+        identifier: { value: 'DE/DE/123456787', schemeID: 'eidas' },
+      },
+      evidenceProvider: {
+        identifier: { value: '02-SchoolAuthority-34', schemeID: 'urn:cef.eu:names:identifier:EAS:0204' },
+      },
     });
     expect(m.evidenceRequest?.distributedAs).toEqual([
       { format: 'application/pdf', conformsTo: undefined, transformation: undefined, languages: [] },
@@ -298,7 +314,8 @@ describe('v1.2 second request (education, eIDAS additions)', () => {
       {
         identifier: '9be524c1-6efe-417a-974c-088f54f0bcae',
         type: 'codelist',
-        valueExpression: 'https://query.cs.uat.oots.tech.ec.europa.eu/dsd/rest/codelists/DE/regionalStates/2aae6c35c94fcfb415dbe95f408b9ce91ee846ed',
+        valueExpression:
+          'https://query.cs.uat.oots.tech.ec.europa.eu/dsd/rest/codelists/DE/regionalStates/2aae6c35c94fcfb415dbe95f408b9ce91ee846ed',
         descriptions: [
           { lang: 'EN', value: expect.stringMatching(/^Select the federal state .*leaving certificate\.$/s) },
           { lang: 'DE', value: expect.stringMatching(/^Wählen Sie das Bundesland/) },
@@ -325,7 +342,8 @@ describe('v1.2 second request (education, eIDAS additions)', () => {
 
   test('reads the 1.2 datamodel URIs', () => {
     expect(request().evidenceRequest).toMatchObject({
-      evidenceTypeClassification: 'https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/edf717b7-b373-40b1-b51b-cbb7c9d64de5',
+      evidenceTypeClassification:
+        'https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/edf717b7-b373-40b1-b51b-cbb7c9d64de5',
       distributedAs: [
         {
           format: 'application/xml',
@@ -354,7 +372,9 @@ describe('v2.0 (oots-france requete.xml)', () => {
       possibilityForPreview: false,
       explicitRequestGiven: true,
     });
-    expect(m.evidenceRequesters.map((a) => [a.identifier?.value, a.classification, a.address?.adminUnitLevel1])).toEqual([
+    expect(
+      m.evidenceRequesters.map((a) => [a.identifier?.value, a.classification, a.address?.adminUnitLevel1]),
+    ).toEqual([
       ['00000000000002', 'ER', 'FR'],
       ['OOTSFRANCE', 'IP', undefined],
     ]);
@@ -396,7 +416,13 @@ describe('v2.0 (oots-france requete.xml)', () => {
     );
     const e = parse(several).evidenceRequest;
     expect(e?.distributedAs).toEqual([
-      { format: 'application/pdf', conformsTo: undefined, transformation: undefined, languages: ['EN', 'LV'], associatedDocumentRequests: ['Translation'] },
+      {
+        format: 'application/pdf',
+        conformsTo: undefined,
+        transformation: undefined,
+        languages: ['EN', 'LV'],
+        associatedDocumentRequests: ['Translation'],
+      },
       {
         format: 'application/xml',
         conformsTo: 'https://sr.oots.tech.ec.europa.eu/datamodels/certificate-of-birth-1.0.0',
@@ -502,18 +528,32 @@ describe('leniency and refusals', () => {
   });
 
   test('slots are found by name whatever their order', () => {
-    const m = parse(doc(slot('ExplicitRequestGiven', 'true'), slot('PreviewLocation', 'https://p.example/x'), version, slot('IssueDateTime', '2024-01-02T03:04:05Z')));
-    expect(m).toMatchObject({ version: 'oots-edm:v1.2', explicitRequestGiven: true, previewLocation: 'https://p.example/x', issueDateTime: '2024-01-02T03:04:05Z' });
+    const m = parse(
+      doc(
+        slot('ExplicitRequestGiven', 'true'),
+        slot('PreviewLocation', 'https://p.example/x'),
+        version,
+        slot('IssueDateTime', '2024-01-02T03:04:05Z'),
+      ),
+    );
+    expect(m).toMatchObject({
+      version: 'oots-edm:v1.2',
+      explicitRequestGiven: true,
+      previewLocation: 'https://p.example/x',
+      issueDateTime: '2024-01-02T03:04:05Z',
+    });
   });
 
   test('a duplicated slot: the first one counts (the rules report the duplicate)', () => {
-    expect(parse(doc(version, slot('PreviewLocation', 'https://a.example'), slot('PreviewLocation', 'https://b.example'))).previewLocation).toBe(
-      'https://a.example',
-    );
+    expect(
+      parse(doc(version, slot('PreviewLocation', 'https://a.example'), slot('PreviewLocation', 'https://b.example')))
+        .previewLocation,
+    ).toBe('https://a.example');
   });
 
   test('an agent is read from either slot value shape; elements of other namespaces are ignored', () => {
-    const agent = (id: string, ns = 'sdg'): string => `<${ns}:Agent><${ns}:Identifier schemeID="s">${id}</${ns}:Identifier><${ns}:Name xml:lang="LV">Iestāde</${ns}:Name></${ns}:Agent>`;
+    const agent = (id: string, ns = 'sdg'): string =>
+      `<${ns}:Agent><${ns}:Identifier schemeID="s">${id}</${ns}:Identifier><${ns}:Name xml:lang="LV">Iestāde</${ns}:Name></${ns}:Agent>`;
     const m = parse(
       doc(
         version,
@@ -521,13 +561,21 @@ describe('leniency and refusals', () => {
         `<rim:Slot name="EvidenceRequester"><rim:SlotValue xsi:type="rim:AnyValueType" xmlns:other="urn:example:other">${agent('X', 'other')}${agent('R1')}</rim:SlotValue></rim:Slot>`,
       ),
     );
-    expect(m.evidenceProvider).toEqual({ identifier: { value: 'P1', schemeID: 's' }, names: [{ lang: 'LV', value: 'Iestāde' }], address: undefined, classification: undefined });
+    expect(m.evidenceProvider).toEqual({
+      identifier: { value: 'P1', schemeID: 's' },
+      names: [{ lang: 'LV', value: 'Iestāde' }],
+      address: undefined,
+      classification: undefined,
+    });
     expect(m.evidenceRequesters.map((a) => a.identifier?.value)).toEqual(['R1']);
   });
 
   test('a procedure written as a plain string in 1.x, or a LocalizedString in 2.0, is still read', () => {
     const intl = `<rim:Slot name="Procedure"><rim:SlotValue xsi:type="rim:InternationalStringValueType"><rim:Value><rim:LocalizedString xml:lang="LV" value=" T1 "/></rim:Value></rim:SlotValue></rim:Slot>`;
-    expect(parse(doc(slot('SpecificationIdentifier', 'oots-edm:v2.0'), intl)).procedure).toEqual({ lang: 'LV', value: 'T1' });
+    expect(parse(doc(slot('SpecificationIdentifier', 'oots-edm:v2.0'), intl)).procedure).toEqual({
+      lang: 'LV',
+      value: 'T1',
+    });
     expect(parse(doc(version, slot('Procedure', 'T1'))).procedure).toEqual({ lang: undefined, value: 'T1' });
     expect(parse(doc(version, slot('Procedure', '  '))).procedure).toBeUndefined();
   });
@@ -535,7 +583,10 @@ describe('leniency and refusals', () => {
   test('Query slots outside query:Query are not read as the subject', () => {
     const person = `<rim:Slot name="NaturalPerson"><rim:SlotValue xsi:type="rim:AnyValueType"><sdg:Person><sdg:FamilyName>Bērziņa</sdg:FamilyName></sdg:Person></rim:SlotValue></rim:Slot>`;
     expect(parse(doc(version, person)).subject).toBeUndefined();
-    expect(parse(doc(version, `<query:Query>${person}</query:Query>`)).subject).toMatchObject({ kind: 'NaturalPerson', familyName: 'Bērziņa' });
+    expect(parse(doc(version, `<query:Query>${person}</query:Query>`)).subject).toMatchObject({
+      kind: 'NaturalPerson',
+      familyName: 'Bērziņa',
+    });
   });
 
   test('with both a natural and a legal person, the natural person is the subject', () => {
@@ -549,8 +600,14 @@ describe('leniency and refusals', () => {
   test('supported values of other kinds are read', () => {
     const epc = (inner: string): string =>
       `<rim:Slot name="EvidenceProviderClassification"><rim:SlotValue><rim:Element><sdg:EvidenceProviderClassification><sdg:Identifier>c</sdg:Identifier><sdg:SupportedValue>${inner}</sdg:SupportedValue></sdg:EvidenceProviderClassification></rim:Element></rim:SlotValue></rim:Slot>`;
-    expect(parse(doc(version, epc('<sdg:DateValue>2001-02-03</sdg:DateValue>'))).evidenceProviderClassifications[0]?.supportedValue).toEqual({ kind: 'Date', value: '2001-02-03' });
-    expect(parse(doc(version, epc('<sdg:BooleanValue>true</sdg:BooleanValue>'))).evidenceProviderClassifications[0]?.supportedValue).toEqual({ kind: 'Boolean', value: 'true' });
+    expect(
+      parse(doc(version, epc('<sdg:DateValue>2001-02-03</sdg:DateValue>'))).evidenceProviderClassifications[0]
+        ?.supportedValue,
+    ).toEqual({ kind: 'Date', value: '2001-02-03' });
+    expect(
+      parse(doc(version, epc('<sdg:BooleanValue>true</sdg:BooleanValue>'))).evidenceProviderClassifications[0]
+        ?.supportedValue,
+    ).toEqual({ kind: 'Boolean', value: 'true' });
     expect(parse(doc(version, epc(''))).evidenceProviderClassifications[0]?.supportedValue).toBeUndefined();
   });
 
@@ -568,7 +625,9 @@ describe('leniency and refusals', () => {
   });
 
   test('a missing version without fallback is refused', () => {
-    expect(() => parse(doc())).toThrow(expect.objectContaining({ code: 'ERR_EDM_UNSUPPORTED_VERSION', edmCode: 'EDM:ERR:0003' }));
+    expect(() => parse(doc())).toThrow(
+      expect.objectContaining({ code: 'ERR_EDM_UNSUPPORTED_VERSION', edmCode: 'EDM:ERR:0003' }),
+    );
   });
 
   test.each([
