@@ -3,7 +3,7 @@
  * size, encoding and DTD checks come first, then libxml2 (a strict, conformant parser) reads the
  * document, and its DOM is copied into our plain tree so no native handle outlives the call.
  */
-import { XmlCData, XmlDocument, XmlElement as LxElement, XmlParseError, XmlText } from 'libxml2-wasm';
+import { XmlCData, XmlDocument, XmlElement as LxElement, XmlParseError, XmlText, XmlTreeNode } from 'libxml2-wasm';
 import { XmlInputError } from '../../errors.js';
 import type { XmlElement } from './tree.js';
 
@@ -88,6 +88,10 @@ function lineAt(text: string, index: number): number {
   return line;
 }
 
+// libxml2-wasm 0.7 gives processing-instruction nodes no `next` getter of their own; the base
+// class getter works for every node kind, so siblings are walked through it.
+const nextSibling = Object.getOwnPropertyDescriptor(XmlTreeNode.prototype, 'next')!.get! as (this: unknown) => XmlTreeNode | null;
+
 interface MutableElement {
   ns: string;
   local: string;
@@ -127,7 +131,7 @@ function convert(
     nsScope: scope,
     parent,
   };
-  for (let c = el.firstChild; c !== null; c = c.next) {
+  for (let c = el.firstChild; c !== null; c = nextSibling.call(c)) {
     if (c instanceof LxElement) out.children.push(convert(c, out, scope, depth + 1, limits, counter));
     else if (c instanceof XmlText || c instanceof XmlCData) out.text += c.content;
   }

@@ -28,6 +28,11 @@ describe('parseXml: tree', () => {
     expect(pathOf(b)).toBe('/a:r/b');
   });
 
+  test('processing instructions and comments between elements are skipped', () => {
+    const root = parseXml('<?xml version="1.0"?><r><?pi data?><!-- c --><b/><?pi2?><c/></r>');
+    expect(root.children.map((c) => c.local)).toEqual(['b', 'c']);
+  });
+
   test('a UTF-8 byte-order mark is accepted', () => {
     expect(parseXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<r/>')])).local).toBe('r');
   });
