@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import { XmlInputError, type EdmErrorCode } from '../errors.js';
-import { buildErrorResponse } from '../edm/build/error-response.js';
-import { requestEcho } from '../edm/build/echo.js';
+import { buildErrorResponse, requestEcho } from '../edm/build/index.js';
 import { EDM_ERROR_CODES } from '../edm/codelists.js';
 import { parseQueryRequest } from '../edm/parse-request.js';
 import { validateMessage } from '../edm/validate.js';
@@ -71,7 +70,7 @@ function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: stri
   const xml = buildErrorResponse({
     ...requestEcho(request),
     responseId: randomUUID(),
-    timestamp: new Date().toISOString(),
+    issueDateTime: new Date().toISOString(),
     errorProvider: {
       identifier: { value: ep.identifier, schemeID: ep.scheme },
       names: [{ lang: 'EN', value: ep.name }],
