@@ -32,12 +32,13 @@ export const EDM_ERRORS: Readonly<Record<EdmErrorCode, { readonly type: string; 
 
 export const SEVERITY_ERROR = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
 /**
- * Severity of `EDM:ERR:0002`, as the final releases (1.0.0 onwards, Projectathon Oct 2023, v1.2
- * and v2.0 samples) spell it. The April-2023 snapshot Schematron in ../shared still lists the old
- * host `urn:sr.oots.tech.europa.eu:…` in its ErrorSeverity code list (R-EDM-ERR-C014), so that
- * one assert rejects this value; its R-EDM-ERR-C022 only fires on the old host and its test,
- * `count(rim:Slot[@name='PreviewLocation']=1)`, counts one boolean and is always true, so it
- * constrains nothing. We follow the final releases.
+ * Severity of `EDM:ERR:0002` in every version we speak, spelled as the final releases do (1.0.0
+ * onwards, the Oct-2023 Projectathon, the v1.2 and v2.0 samples). The April-2023 snapshot
+ * Schematron in ../shared predates the host rename: its ErrorSeverity list (R-EDM-ERR-C014) has
+ * only `urn:sr.oots.tech.europa.eu:…`, and its R-EDM-ERR-C022 fires only on that old host, where
+ * its test `count(rim:Slot[@name='PreviewLocation']=1)` compares the slot's URL with the number 1
+ * and stops XPath 2.0 evaluation with FORG0001 (it does so on the official TC06_Response_1 too).
+ * So the snapshot's C022 expects nothing it can check; we write the final host.
  */
 export const SEVERITY_PREVIEW_REQUIRED = 'urn:sr.oots.tech.ec.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired';
 

@@ -54,7 +54,11 @@ export interface EvidenceInput {
   readonly issuingDate: string;
   readonly distribution: EvidenceDistribution;
   readonly validityPeriod?: { readonly startDate: string; readonly endDate: string };
-  /** The AS4 attachment: `href` is `cid:<id>@<domain>`, the same as the ebMS PartInfo href. */
+  /**
+   * The AS4 attachment: `href` is `cid:<id>@<domain>`, the same as the ebMS PartInfo href. Keep
+   * `<id>` to lowercase letters and digits (e.g. a UUID without hyphens): the v1.0 Schematron
+   * checks `^cid:[a-z0-9]*@` (R-EDM-RESP-C042).
+   */
   readonly repositoryItem: { readonly href: string; readonly title: string };
   /** v2.0: role in the package (default `MainEvidence`) and the id (`urn:uuid:…`) of its Classification. */
   readonly role?: EvidenceRole;
