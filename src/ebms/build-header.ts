@@ -28,9 +28,10 @@ export function buildMessagingHeader(message: UserMessage, options: BuildHeaderO
     for (const part of message.payloads) {
       const el = payloadInfo.ele(EBMS_NS, 'eb:PartInfo').att('href', part.href);
       // MimeType is the one part property OOTS requires; write it even if the list forgot it.
-      const list = part.properties.some((p) => p.name === 'MimeType') || part.mimeType === undefined
-        ? part.properties
-        : [{ name: 'MimeType', value: part.mimeType }, ...part.properties];
+      const list =
+        part.properties.some((p) => p.name === 'MimeType') || part.mimeType === undefined
+          ? part.properties
+          : [{ name: 'MimeType', value: part.mimeType }, ...part.properties];
       if (list.length > 0) props(el.ele(EBMS_NS, 'eb:PartProperties'), list);
     }
   }

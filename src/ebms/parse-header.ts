@@ -19,7 +19,10 @@ export function findMessaging(root: XmlElement): XmlElement | undefined {
 
 /** Reads the (first) UserMessage of `messaging`, which may also be the `eb:UserMessage` itself. */
 export function parseUserMessage(messaging: XmlElement): UserMessage {
-  const um = messaging.local === 'UserMessage' && messaging.ns === EBMS_NS ? messaging : child(messaging, EBMS_NS, 'UserMessage');
+  const um =
+    messaging.local === 'UserMessage' && messaging.ns === EBMS_NS
+      ? messaging
+      : child(messaging, EBMS_NS, 'UserMessage');
   if (um === undefined) throw invalid('no eb:UserMessage');
   const info = child(um, EBMS_NS, 'MessageInfo');
   const parties = child(um, EBMS_NS, 'PartyInfo');

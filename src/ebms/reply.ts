@@ -6,7 +6,14 @@
  */
 import { AdapterError } from '../errors.js';
 import { type EdmVersion, generationOf } from '../edm/model.js';
-import { EBRS_BINDING, type EbmsProperty, messageProperty, type PayloadPart, QUERY_MANAGER, type UserMessage } from './model.js';
+import {
+  EBRS_BINDING,
+  type EbmsProperty,
+  messageProperty,
+  type PayloadPart,
+  QUERY_MANAGER,
+  type UserMessage,
+} from './model.js';
 
 export interface ReplyOptions {
   /** Our AS4 MessageId (`<uuid>@<domain>`). */
@@ -44,7 +51,9 @@ export function deriveReplyHeader(request: UserMessage, opts: ReplyOptions): Use
 function need(request: UserMessage, name: string): EbmsProperty {
   const p = messageProperty(request, name);
   if (p === undefined || p.value === '') {
-    throw new AdapterError('ERR_EDM_INVALID', `ebMS header: request ${request.messageId} has no ${name} property`, { edmCode: 'EDM:ERR:0003' });
+    throw new AdapterError('ERR_EDM_INVALID', `ebMS header: request ${request.messageId} has no ${name} property`, {
+      edmCode: 'EDM:ERR:0003',
+    });
   }
   return p;
 }

@@ -35,7 +35,8 @@ function sharedProvider(): XmlBufferInputProvider {
  */
 export function createXsdValidator(files: Record<string, Uint8Array>, entry: string): EdmXsdValidator {
   const entryBytes = files[entry];
-  if (entryBytes === undefined) throw new Error(`schema entry ${entry} is not among the ${Object.keys(files).length} schema files`);
+  if (entryBytes === undefined)
+    throw new Error(`schema entry ${entry} is not among the ${Object.keys(files).length} schema files`);
   const shared = sharedProvider();
   const names = Object.keys(files);
   for (const name of names) shared.addBuffer(name, files[name]!);
@@ -46,7 +47,10 @@ export function createXsdValidator(files: Record<string, Uint8Array>, entry: str
     validator = XsdValidator.fromDoc(schemaDoc);
   } catch (cause) {
     schemaDoc?.dispose();
-    const detail = cause instanceof XmlLibError ? cause.details.map((d) => `${d.file ?? entry}:${d.line} ${d.message.trim()}`).join('; ') : String(cause);
+    const detail =
+      cause instanceof XmlLibError
+        ? cause.details.map((d) => `${d.file ?? entry}:${d.line} ${d.message.trim()}`).join('; ')
+        : String(cause);
     throw new Error(`XSD ${entry} does not compile: ${detail}`, { cause });
   } finally {
     for (const name of names) shared.removeBuffer(name);
@@ -60,7 +64,8 @@ export function createXsdValidator(files: Record<string, Uint8Array>, entry: str
       return [];
     } catch (cause) {
       if (!(cause instanceof XmlLibError)) throw cause;
-      const details = cause.details.length > 0 ? cause.details : [{ message: cause.message, line: 0, xpath: undefined }];
+      const details =
+        cause.details.length > 0 ? cause.details : [{ message: cause.message, line: 0, xpath: undefined }];
       return details.map((d) => ({
         rule: 'XSD',
         severity: 'error' as const,

@@ -28,7 +28,8 @@ export function readSchemaFiles(root: string = packageRoot()): Record<string, Ui
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.xsd')) files[path.relative(root, full).split(path.sep).join('/')] = new Uint8Array(readFileSync(full));
+      else if (entry.name.endsWith('.xsd'))
+        files[path.relative(root, full).split(path.sep).join('/')] = new Uint8Array(readFileSync(full));
     }
   };
   walk(path.join(root, 'schemas', 'edm'));

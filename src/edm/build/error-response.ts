@@ -26,7 +26,10 @@ export const EDM_ERRORS: Readonly<Record<EdmErrorCode, { readonly type: string; 
   'EDM:ERR:0004': { type: 'rs:ObjectNotFoundExceptionType', message: 'Object not found' },
   'EDM:ERR:0005': { type: 'rs:TimeoutExceptionType', message: 'Exceeding timeout period' },
   'EDM:ERR:0006': { type: 'rs:UnresolvedReferenceExceptionType', message: 'Referenced object that cannot be resolved' },
-  'EDM:ERR:0007': { type: 'rs:UnsupportedCapabilityExceptionType', message: 'Optional feature or capability is not supported' },
+  'EDM:ERR:0007': {
+    type: 'rs:UnsupportedCapabilityExceptionType',
+    message: 'Optional feature or capability is not supported',
+  },
   'EDM:ERR:0008': { type: 'query:QueryExceptionType', message: 'Problem during the processing of a QueryRequest' },
 };
 
@@ -40,7 +43,8 @@ export const SEVERITY_ERROR = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType
  * and stops XPath 2.0 evaluation with FORG0001 (it does so on the official TC06_Response_1 too).
  * So the snapshot's C022 expects nothing it can check; we write the final host.
  */
-export const SEVERITY_PREVIEW_REQUIRED = 'urn:sr.oots.tech.ec.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired';
+export const SEVERITY_PREVIEW_REQUIRED =
+  'urn:sr.oots.tech.ec.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired';
 
 /** An error response with one or more exceptions (more than one is allowed from 1.1.2). */
 export function buildErrorResponse(input: ErrorResponseInput): string {
@@ -62,9 +66,14 @@ export function buildErrorResponse(input: ErrorResponseInput): string {
 }
 
 function exception(root: Builder, e: ExceptionInput, input: ErrorResponseInput): void {
-  if (e.preview !== undefined && e.code !== 'EDM:ERR:0002') throw new Error(`preview slots belong to EDM:ERR:0002, not ${e.code}`);
+  if (e.preview !== undefined && e.code !== 'EDM:ERR:0002')
+    throw new Error(`preview slots belong to EDM:ERR:0002, not ${e.code}`);
   const known = EDM_ERRORS[e.code];
-  const el = root.ele(NS.rs, 'rs:Exception').att(NS.xsi, 'xsi:type', known.type).att('code', e.code).att('message', e.message ?? known.message);
+  const el = root
+    .ele(NS.rs, 'rs:Exception')
+    .att(NS.xsi, 'xsi:type', known.type)
+    .att('code', e.code)
+    .att('message', e.message ?? known.message);
   if (e.detail !== undefined) el.att('detail', e.detail);
   el.att('severity', e.code === 'EDM:ERR:0002' ? SEVERITY_PREVIEW_REQUIRED : SEVERITY_ERROR);
   dateTimeSlot(el, 'Timestamp', input.issueDateTime);

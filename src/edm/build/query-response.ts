@@ -38,7 +38,10 @@ export function buildQueryResponse(input: QueryResponseInput): string {
     for (const e of input.evidences) evidenceObject(list, e, input);
     return serialize(doc);
   }
-  const pkg = list.ele(NS.rim, 'rim:RegistryObject').att(NS.xsi, 'xsi:type', 'rim:RegistryPackageType').att('id', input.packageId!);
+  const pkg = list
+    .ele(NS.rim, 'rim:RegistryObject')
+    .att(NS.xsi, 'xsi:type', 'rim:RegistryPackageType')
+    .att('id', input.packageId!);
   const inner = pkg.ele(NS.rim, 'rim:RegistryObjectList');
   for (const e of input.evidences) evidenceObject(inner, e, input);
   return serialize(doc);
@@ -60,8 +63,14 @@ function header(root: Builder, input: ResponseHeaderInput, availableAt: string |
   if (availableAt !== undefined) dateTimeSlot(root, 'ResponseAvailableDateTime', availableAt);
 }
 
-function parties(root: Builder, input: ResponseHeaderInput & { evidenceProvider: QueryResponseInput['evidenceProvider'] }): void {
-  const providers = slotValue(root, 'EvidenceProvider', 'CollectionValueType').att('collectionType', 'urn:oasis:names:tc:ebxml-regrep:CollectionType:Set');
+function parties(
+  root: Builder,
+  input: ResponseHeaderInput & { evidenceProvider: QueryResponseInput['evidenceProvider'] },
+): void {
+  const providers = slotValue(root, 'EvidenceProvider', 'CollectionValueType').att(
+    'collectionType',
+    'urn:oasis:names:tc:ebxml-regrep:CollectionType:Set',
+  );
   const element = providers.ele(NS.rim, 'rim:Element').att(NS.xsi, 'xsi:type', 'rim:AnyValueType');
   agent(element, input.evidenceProvider, { full: true, classification: input.evidenceProvider.classification ?? 'EP' });
   agent(slotValue(root, 'EvidenceRequester', 'AnyValueType'), input.evidenceRequester, { full: false });
@@ -69,7 +78,10 @@ function parties(root: Builder, input: ResponseHeaderInput & { evidenceProvider:
 
 function evidenceObject(list: Builder, e: EvidenceInput, input: QueryResponseInput): void {
   const v2 = generationOf(input.version) === 'v2';
-  const ro = list.ele(NS.rim, 'rim:RegistryObject').att(NS.xsi, 'xsi:type', 'rim:ExtrinsicObjectType').att('id', e.registryObjectId);
+  const ro = list
+    .ele(NS.rim, 'rim:RegistryObject')
+    .att(NS.xsi, 'xsi:type', 'rim:ExtrinsicObjectType')
+    .att('id', e.registryObjectId);
   const ev = sdgElement(slotValue(ro, 'EvidenceMetadata', 'AnyValueType'), 'Evidence');
   sdgElement(ev, 'Identifier', e.evidenceId);
   subject(sdgElement(ev, 'IsAbout'), e.isAbout, input.version);
@@ -101,6 +113,7 @@ function evidenceObject(list: Builder, e: EvidenceInput, input: QueryResponseInp
       .att('classificationScheme', EDM_CLASSIFICATION_SCHEME)
       .att('classificationNode', e.role ?? 'MainEvidence');
   }
-  ro.ele(NS.rim, 'rim:RepositoryItemRef').att(NS.xlink, 'xlink:href', e.repositoryItem.href).att(NS.xlink, 'xlink:title', e.repositoryItem.title);
+  ro.ele(NS.rim, 'rim:RepositoryItemRef')
+    .att(NS.xlink, 'xlink:href', e.repositoryItem.href)
+    .att(NS.xlink, 'xlink:title', e.repositoryItem.title);
 }
-

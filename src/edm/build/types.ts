@@ -117,7 +117,9 @@ export interface ErrorResponseInput {
 export function requestEcho(req: QueryRequest): RequestEcho {
   const requester = req.evidenceRequesters.find((a) => a.classification === 'ER') ?? req.evidenceRequesters[0];
   if (requester === undefined) {
-    throw new AdapterError('ERR_EDM_INVALID', `request ${req.id} names no evidence requester`, { edmCode: 'EDM:ERR:0003' });
+    throw new AdapterError('ERR_EDM_INVALID', `request ${req.id} names no evidence requester`, {
+      edmCode: 'EDM:ERR:0003',
+    });
   }
   return { requestId: req.id, version: req.version, evidenceRequester: requester };
 }

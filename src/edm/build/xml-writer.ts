@@ -33,7 +33,11 @@ export function serialize(doc: Builder): string {
 
 /** `<rim:Slot name><rim:SlotValue xsi:type="rim:<type>">` and returns the SlotValue. */
 export function slotValue(parent: Builder, name: string, type: string): Builder {
-  return parent.ele(NS.rim, 'rim:Slot').att('name', name).ele(NS.rim, 'rim:SlotValue').att(NS.xsi, 'xsi:type', `rim:${type}`);
+  return parent
+    .ele(NS.rim, 'rim:Slot')
+    .att('name', name)
+    .ele(NS.rim, 'rim:SlotValue')
+    .att(NS.xsi, 'xsi:type', `rim:${type}`);
 }
 
 export function stringSlot(parent: Builder, name: string, value: string): void {
@@ -90,7 +94,11 @@ function address(parent: Builder, local: string, a: Address): void {
  * `sdg:Agent` (or another AgentType element). `full` writes Address and Classification too;
  * requesters are echoed with Identifier and Name only (R-EDM-RESP-S028).
  */
-export function agent(parent: Builder, a: Agent, opts: { full: boolean; classification?: string; element?: string }): void {
+export function agent(
+  parent: Builder,
+  a: Agent,
+  opts: { full: boolean; classification?: string; element?: string },
+): void {
   const el = sdg(parent, opts.element ?? 'Agent');
   if (a.identifier !== undefined) identifier(el, 'Identifier', a.identifier);
   multilingual(el, 'Name', a.names);

@@ -2,7 +2,7 @@
  * Synthetic inputs for the builder tests: a Latvian evidence provider (invented ids) and
  * evidences derived from a parsed request. Fixed ids and times so outputs are reproducible.
  */
-import type { EvidenceInput, QueryResponseInput } from '../../../src/edm/build/index.js';
+import type { DeferredResponseInput, EvidenceInput, QueryResponseInput } from '../../../src/edm/build/index.js';
 import { requestEcho } from '../../../src/edm/build/index.js';
 import type { Agent, NaturalPerson, QueryRequest, Subject } from '../../../src/edm/model.js';
 
@@ -15,14 +15,26 @@ export const LV_PROVIDER: Agent = {
     { lang: 'LV', value: 'Paraugu reģistru iestāde' },
     { lang: 'EN', value: 'Sample Registers Authority' },
   ],
-  address: { fullAddress: 'Parauga iela 1, Rīga, LV-1001', postCode: 'LV-1001', postCityName: 'Rīga', adminUnitLevel1: 'LV', adminUnitLevel2: 'LV006' },
+  address: {
+    fullAddress: 'Parauga iela 1, Rīga, LV-1001',
+    postCode: 'LV-1001',
+    postCityName: 'Rīga',
+    adminUnitLevel1: 'LV',
+    adminUnitLevel2: 'LV006',
+  },
   classification: undefined,
 };
 
 /** The minimum data set of the request's subject: what an EP echoes in `sdg:IsAbout`. */
 export function minimumDataSet(s: Subject): Subject {
   if (s.kind === 'LegalPerson') {
-    return { ...s, levelOfAssurance: undefined, identifiers: [], registeredAddress: undefined, sectorSpecificAttributes: [] };
+    return {
+      ...s,
+      levelOfAssurance: undefined,
+      identifiers: [],
+      registeredAddress: undefined,
+      sectorSpecificAttributes: [],
+    };
   }
   const mds: NaturalPerson = {
     kind: 'NaturalPerson',
@@ -71,11 +83,15 @@ export function evidenceFor(req: QueryRequest, kind: EvidenceKind, n: number): E
             format: 'application/xml',
             languages: ['LV'],
             // The requested data model when the request names one; otherwise the v1.0 sample's.
-            conformsTo: requested?.conformsTo ?? 'https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0',
+            conformsTo:
+              requested?.conformsTo ?? 'https://sr.oots.tech.europa.eu/distributions/certificate-of-birth-1.0.0',
           },
     validityPeriod: { startDate: '2024-05-01', endDate: '2025-05-01' },
     // Hyphen-free: the v1.0 snapshot checks `^cid:[a-z0-9]*@` (R-EDM-RESP-C042).
-    repositoryItem: { href: `cid:${uuid(300 + n).replaceAll('-', '')}@oots.example.lv`, title: kind === 'pdf' ? 'Evidence.pdf' : 'Evidence.xml' },
+    repositoryItem: {
+      href: `cid:${uuid(300 + n).replaceAll('-', '')}@oots.example.lv`,
+      title: kind === 'pdf' ? 'Evidence.pdf' : 'Evidence.xml',
+    },
     role: n === 0 ? 'MainEvidence' : 'HumanReadableVersion',
     classificationId: `urn:uuid:${uuid(400 + n)}`,
   };
@@ -89,5 +105,15 @@ export function responseInput(req: QueryRequest, kinds: readonly EvidenceKind[])
     evidenceProvider: LV_PROVIDER,
     evidences: kinds.map((k, i) => evidenceFor(req, k, i)),
     packageId: `urn:uuid:${uuid(500)}`,
+  };
+}
+
+export function deferredInput(req: QueryRequest): DeferredResponseInput {
+  return {
+    ...requestEcho(req),
+    responseId: RESPONSE_ID,
+    issueDateTime: ISSUED,
+    evidenceProvider: LV_PROVIDER,
+    responseAvailableDateTime: '2024-05-07T07:08:09.000Z',
   };
 }

@@ -5,12 +5,24 @@
  */
 import type { XmlElement } from '../../../src/edm/xml/tree.js';
 
-const STRUCTURAL = new Set(['type', 'status', 'classificationScheme', 'classificationNode', 'code', 'severity', 'collectionType', 'name']);
+const STRUCTURAL = new Set([
+  'type',
+  'status',
+  'classificationScheme',
+  'classificationNode',
+  'code',
+  'severity',
+  'collectionType',
+  'name',
+]);
 
 export function shape(root: XmlElement): string[] {
   const out: string[] = [];
   const walk = (el: XmlElement, parent: string): void => {
-    const name = el.local === 'Slot' ? `${el.prefix}:Slot[@name='${el.attrs.find((a) => a.local === 'name')?.value}']` : `${el.prefix}:${el.local}`;
+    const name =
+      el.local === 'Slot'
+        ? `${el.prefix}:Slot[@name='${el.attrs.find((a) => a.local === 'name')?.value}']`
+        : `${el.prefix}:${el.local}`;
     const path = `${parent}/${name}`;
     out.push(path);
     for (const a of [...el.attrs].sort((x, y) => x.local.localeCompare(y.local))) {
