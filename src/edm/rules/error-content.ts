@@ -158,7 +158,7 @@ export const ERROR_CONTENT_RULES: readonly Rule[] = [
     'R-EDM-ERR-C008',
     "The value of ErrorProvider Agent/Classification MUST be part of the code list 'AgentClassification-CodeList'. Default value: ERRP (Error Provider). The code 'ER' shall not be used by this transaction.",
     (v, ctx) => {
-      for (const a of errorProviderAgents(v)) for (const c of sdg(a, 'Classification')) inList(ctx, c, c.text, ERROR_PROVIDER_CLASSES, 'AgentClassification-CodeList');
+      for (const a of errorProviderAgents(v)) for (const c of sdg(a, 'Classification')) if (norm(c.text) !== '') inList(ctx, c, c.text, ERROR_PROVIDER_CLASSES, 'AgentClassification-CodeList');
     },
   ),
   r('R-EDM-ERR-C013', "The value of rs:Exception/@xsi:type MUST be part of the code list 'EDMErrorCodes-CodeList'.", (v, ctx) => {

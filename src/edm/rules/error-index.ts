@@ -36,5 +36,5 @@ export const ERROR_RULE_DEVIATIONS: Readonly<Record<string, string>> = {
   'R-EDM-ERR-C004': EAS_ABSENT,
   'R-EDM-ERR-C010': EAS_ABSENT,
   'R-EDM-ERR-C008':
-    "the generated list is '|IPEP|ERRP|' (the genericode row 'IP ' lost its delimiter), so only ERRP passes officially; we accept IP, EP and ERRP (all but ER, as the text says)",
+    "the generated list is '|IPEP|ERRP|' (the genericode row 'IP ' lost its delimiter), so only ERRP passes officially; we accept IP, EP and ERRP (all but ER, as the text says); an empty Classification is reported once, by C007",
 };

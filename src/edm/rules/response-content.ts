@@ -137,7 +137,7 @@ export const RESPONSE_CONTENT_RULES: readonly Rule[] = [
     each(ctx, evidencePath(v, ctx, 'IsAbout', 'NaturalPerson', 'Identifier'), hasScheme),
   ),
   r("R-EDM-RESP-C031", "The 'schemeID' attribute of the 'Identifier' MUST have the fixed value 'eidas'.", (v, ctx) =>
-    each(ctx, evidencePath(v, ctx, 'IsAbout', 'NaturalPerson', 'Identifier'), (i) => attr(i, 'schemeID') === 'eidas'),
+    each(ctx, evidencePath(v, ctx, 'IsAbout', 'NaturalPerson', 'Identifier'), (i) => [undefined, 'eidas'].includes(attr(i, 'schemeID'))),
   ),
   r(
     'R-EDM-RESP-C032',
@@ -158,7 +158,7 @@ export const RESPONSE_CONTENT_RULES: readonly Rule[] = [
     each(ctx, evidencePath(v, ctx, 'IsAbout', 'LegalPerson', 'LegalPersonIdentifier'), hasScheme),
   ),
   r("R-EDM-RESP-C037", "The 'schemeID' attribute of the 'LegalIdentifier' MUST have the fixed value 'eidas'.", (v, ctx) =>
-    each(ctx, evidencePath(v, ctx, 'IsAbout', 'LegalPerson', 'LegalPersonIdentifier'), (i) => attr(i, 'schemeID') === 'eidas'),
+    each(ctx, evidencePath(v, ctx, 'IsAbout', 'LegalPerson', 'LegalPersonIdentifier'), (i) => [undefined, 'eidas'].includes(attr(i, 'schemeID'))),
   ),
   r("R-EDM-RESP-C038", "The 'schemeID' attribute of 'Identifier' MUST be present.", (v, ctx) =>
     each(ctx, evidencePath(v, ctx, 'IssuingAuthority', 'Identifier'), hasScheme),
@@ -206,7 +206,7 @@ export const RESPONSE_CONTENT_RULES: readonly Rule[] = [
     for (const a of providerAgents(v)) for (const ad of sdg(a, 'Address')) for (const c of sdg(ad, 'AdminUnitLevel1')) inList(ctx, c, c.text, COUNTRY_CODES, 'CountryIdentificationCode-2.3');
   }),
   r('R-EDM-RESP-C011', codeListText('AgentClassification-CodeList', 'EvidenceProvider Agent/Classification'), (v, ctx) => {
-    for (const a of providerAgents(v)) for (const c of sdg(a, 'Classification')) inList(ctx, c, c.text, AGENT_CLASSIFICATIONS, 'AgentClassification-CodeList');
+    for (const a of providerAgents(v)) for (const c of sdg(a, 'Classification')) if (norm(c.text) !== '') inList(ctx, c, c.text, AGENT_CLASSIFICATIONS, 'AgentClassification-CodeList');
   }),
   r('R-EDM-RESP-C018', codeListText('LanguageCode-2.3', 'Evidence/IsConformantTo/Title/@lang'), (v, ctx) => {
     for (const t of evidencePath(v, ctx, 'IsConformantTo', 'Title')) inList(ctx, t, attr(t, 'lang'), LANGUAGE_CODES, 'LanguageCode-2.3');

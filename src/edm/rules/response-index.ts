@@ -31,9 +31,13 @@ export const RESPONSE_RULE_DEVIATIONS: Readonly<Record<string, string>> = {
     'official context omits rim:Element (the agent sits in SlotValue/rim:Element), so it never matches; the test (Identifier, Name, Address, Classification present) is applied to the real agent',
   'R-EDM-RESP-S030':
     'official context looks for EvidenceMetadata at the top level, never present; the test is applied to sdg:Evidence/sdg:IsConformantTo (Description not required in v2.0)',
+  'R-EDM-RESP-S006': 'an absent status is reported once, by S005 (the official S006 fails it too)',
+  'R-EDM-RESP-C011': 'an empty Classification is reported once, by C010 (the official C011 fails it too)',
+  'R-EDM-RESP-C031': 'an absent schemeID is reported once, by C030 (the official C031 fails it too)',
   'R-EDM-RESP-C034': 'official context names sdg:LegalIdentifier, absent from the XSD; applied to sdg:LegalPersonIdentifier',
   'R-EDM-RESP-C036': 'official context names sdg:LegalIdentifier, absent from the XSD; applied to sdg:LegalPersonIdentifier',
-  'R-EDM-RESP-C037': 'official context names sdg:LegalIdentifier, absent from the XSD; applied to sdg:LegalPersonIdentifier',
+  'R-EDM-RESP-C037':
+    'official context names sdg:LegalIdentifier, absent from the XSD; applied to sdg:LegalPersonIdentifier; an absent schemeID is reported once, by C036',
   'R-EDM-RESP-C042':
     'official regex ^cid:[a-z0-9]*@[a-z0-9]* refuses UUID Content-IDs (hyphens) used by the v1.2/v2.0 reference messages; we accept any cid:local@domain and leave a missing href to S034',
   'R-EDM-RESP-C044a': "official matches(Format,'xml') also catches image/svg+xml; we compare the code application/xml whole",

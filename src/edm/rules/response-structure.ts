@@ -126,7 +126,7 @@ export const RESPONSE_STRUCTURE_RULES: readonly Rule[] = [
     'R-EDM-RESP-S006',
     "The 'status attribute of a 'QueryResponse' MUST be encoded as \"urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success\" for successful responses or as \"urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Unavailable\" for responses that will be available at a later time .",
     (v, ctx) => {
-      if (v.status !== SUCCESS && v.status !== UNAVAILABLE) ctx.report(v.root);
+      if (v.status !== undefined && v.status !== SUCCESS && v.status !== UNAVAILABLE) ctx.report(v.root);
     },
   ),
   r("R-EDM-RESP-S007", "An successful 'query:QueryResponse' includes a 'rim:RegistryObjectList'", (v, ctx) => {

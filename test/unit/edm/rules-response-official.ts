@@ -51,14 +51,11 @@ function load(set: SetName): Loaded {
   for (const rule of fontoxpath.evaluateXPathToNodes<Element>('//*:rule', doc)) {
     const context = rule.getAttribute('context')!.trim();
     // The last location step selects an attribute: `…/@name`, `…/@*[…]`.
-    if (!/(^|\/)@[^/]*$/.test(context)) continue;
+    if (!/(^|\/)@[\w:*-]*(\[[^\]]*\])?$/.test(context)) continue;
     const asserts = fontoxpath.evaluateXPathToNodes<Element>('*:assert', rule).map((a) => {
       const role = a.getAttribute('role')?.toLowerCase();
-      return {
-        id: a.getAttribute('id'),
-        test: a.getAttribute('test')!,
-        role: role === 'warning' || role === 'info' ? role : ('error' as const),
-      };
+      const r: OfficialFinding['role'] = role === 'warning' || role === 'info' ? role : 'error';
+      return { id: a.getAttribute('id'), test: a.getAttribute('test')!, role: r };
     });
     attributeRules.push({ context, asserts });
   }
