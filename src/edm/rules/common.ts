@@ -31,6 +31,17 @@ export interface RequestView {
   readonly queries: readonly XmlElement[];
   /** Slots of all `query:Query` children, by name. */
   readonly querySlots: SlotMap;
+  /** Lookups shared by several rules in one run (see `memo`). */
+  readonly cache: Map<string, readonly XmlElement[]>;
+}
+
+/** Computes `find` once per tree and key: many rules look at the same agents, persons, types. */
+export function memo(view: RequestView, key: string, find: () => readonly XmlElement[]): readonly XmlElement[] {
+  const hit = view.cache.get(key);
+  if (hit !== undefined) return hit;
+  const found = find();
+  view.cache.set(key, found);
+  return found;
 }
 
 const EMPTY: readonly XmlElement[] = [];
@@ -73,6 +84,7 @@ export function requestView(root: XmlElement): RequestView {
     responseOptions,
     queries,
     querySlots: groupSlots(querySlotList),
+    cache: new Map(),
   };
   views.set(root, view);
   return view;

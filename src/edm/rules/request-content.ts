@@ -46,23 +46,26 @@ import type { Severity } from '../violation.js';
 
 // --- where things are -------------------------------------------------------------------------
 
-function requirements(view: RequestView): XmlElement[] {
+function requirements(view: RequestView): readonly XmlElement[] {
   return slotObjects(view, 'top', 'Requirements', 'Requirement', true);
 }
-function requesterAgents(view: RequestView): XmlElement[] {
+function requesterAgents(view: RequestView): readonly XmlElement[] {
   return slotObjects(view, 'top', 'EvidenceRequester', 'Agent', true);
 }
-function providerAgents(view: RequestView): XmlElement[] {
+function providerAgents(view: RequestView): readonly XmlElement[] {
   return slotObjects(view, 'top', 'EvidenceProvider', 'Agent', false);
 }
-function classifications(view: RequestView): XmlElement[] {
+function classifications(view: RequestView): readonly XmlElement[] {
   return slotObjects(view, 'top', 'EvidenceProviderClassification', 'EvidenceProviderClassification', true);
 }
-function evidenceTypes(view: RequestView): XmlElement[] {
+function evidenceTypes(view: RequestView): readonly XmlElement[] {
   return slotObjects(view, 'query', 'EvidenceRequest', 'DataServiceEvidenceType', false);
 }
 /** `sdg:Person` of NaturalPerson / AuthorizedRepresentative, `sdg:LegalPerson` of LegalPerson. */
-function subjects(view: RequestView, slot: 'NaturalPerson' | 'AuthorizedRepresentative' | 'LegalPerson'): XmlElement[] {
+function subjects(
+  view: RequestView,
+  slot: 'NaturalPerson' | 'AuthorizedRepresentative' | 'LegalPerson',
+): readonly XmlElement[] {
   return slotObjects(view, 'query', slot, slot === 'LegalPerson' ? 'LegalPerson' : 'Person', false);
 }
 function procedureValues(view: RequestView): XmlElement[] {

@@ -16,6 +16,7 @@ import {
   isUrnUuid,
   isV2,
   kids,
+  memo,
   normalizeSpace,
   requestRule,
   sdgKids,
@@ -77,16 +78,18 @@ function holds(
   });
 }
 
-/** The `sdg:<local>` elements found at `Slot[name]/SlotValue[/rim:Element]/sdg:<local>`. */
+/** The `sdg:<local>` elements found at `Slot[name]/SlotValue[/rim:Element]/sdg:<local>` (memoised per tree). */
 export function slotObjects(
   view: RequestView,
   where: 'top' | 'query',
   name: string,
   local: string,
   inElement: boolean,
-): XmlElement[] {
-  const values = slotValues(slotsNamed(where === 'top' ? view.topSlots : view.querySlots, name));
-  return sdgKids(inElement ? collectionElements(values) : values, local);
+): readonly XmlElement[] {
+  return memo(view, `${where}|${name}|${local}|${inElement ? 'e' : 'v'}`, () => {
+    const values = slotValues(slotsNamed(where === 'top' ? view.topSlots : view.querySlots, name));
+    return sdgKids(inElement ? collectionElements(values) : values, local);
+  });
 }
 
 const TOP_SLOTS_V1 = new Set([

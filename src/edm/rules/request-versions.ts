@@ -50,7 +50,7 @@ const ASSOCIATED_DOCUMENTS: ReadonlySet<string> = new Set(['Annex', 'HumanReadab
 
 const SUPPORTED = new Set<string>(EDM_VERSIONS);
 
-function distributions(view: Parameters<typeof slotObjects>[0]): XmlElement[] {
+function distributions(view: Parameters<typeof slotObjects>[0]): readonly XmlElement[] {
   return sdgKids(slotObjects(view, 'query', 'EvidenceRequest', 'DataServiceEvidenceType', false), 'DistributedAs');
 }
 
