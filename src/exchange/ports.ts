@@ -1,0 +1,88 @@
+/**
+ * The ports of the exchange use case: what it needs from the outside world, as interfaces.
+ * Adapters in the I/O rooms implement them (DAGR client, renderers, stores); tests pass fakes
+ * or the real sandbox.
+ */
+import type { EdmErrorCode } from '../errors.js';
+import type { UserMessage } from '../ebms/model.js';
+import type { Distribution, EvidenceMapping } from '../mapping/model.js';
+
+/** A DAGR record as the client returns it: the dataset's fields, untouched. */
+export interface DagrRecord {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** When the adapter fetched it (xsd:dateTime). */
+  readonly fetchedAt: string;
+}
+
+export type DagrLookupResult = { readonly kind: 'found'; readonly record: DagrRecord } | { readonly kind: 'not-found' };
+
+export interface DagrLookupRequest {
+  /** DAGR `service_name`. */
+  readonly service: string;
+  /** VIRSIS permission number (`X-DAGR-Permission`). */
+  readonly permission: string;
+  /** Object identifier (personal code, registration number, ...). Never logged. */
+  readonly key: string;
+  /** Correlation id for DAGR's logs (`X-Request-ID`): the exchange reference, never personal data. */
+  readonly correlationId: string;
+}
+
+/**
+ * Why a DAGR call failed, after the client's own retries:
+ * - `timeout`: no answer in time (→ EDM:ERR:0005),
+ * - `unavailable`: 5xx, connection refused, circuit open (→ EDM:ERR:0005 or 0008),
+ * - `rate-limited`: 429 past retries, quota exhausted (→ EDM:ERR:0005),
+ * - `forbidden`: permission missing or expired (→ EDM:ERR:0008, alert ops),
+ * - `bad-request`: DAGR refused our call (→ EDM:ERR:0008, mapping problem),
+ * - `protocol`: an answer we cannot read (→ EDM:ERR:0008).
+ */
+export type DagrFailureCause = 'timeout' | 'unavailable' | 'rate-limited' | 'forbidden' | 'bad-request' | 'protocol';
+
+export interface DagrPort {
+  /** Resolves `not-found` for 404 / empty results; rejects with a DagrError (src/dagr/errors.ts) otherwise. */
+  lookup(request: DagrLookupRequest): Promise<DagrLookupResult>;
+}
+
+/** What renderers receive: the mapping, the chosen distribution, the record and the exchange context. */
+export interface RenderInput {
+  readonly mapping: EvidenceMapping;
+  readonly distribution: Distribution;
+  readonly record: DagrRecord;
+  /** xsd:date of issue. */
+  readonly issuingDate: string;
+  /** The subject as matched, for the header of the document (name, identifier). */
+  readonly subjectLabel: { readonly name: string; readonly identifier: string | undefined };
+  /** Languages to render, first is primary (`lv`, `en`). */
+  readonly languages: readonly ('lv' | 'en')[];
+}
+
+export interface RenderPort {
+  render(input: RenderInput): Promise<Uint8Array>;
+}
+
+/** An AS4 payload part of an outbound message. */
+export interface Attachment {
+  /** `cid:<id>@<domain>`: equal to `RepositoryItemRef/@xlink:href` and the PartInfo href. */
+  readonly href: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** What the adapter sends back for one request: ebMS header, regrep XML and evidence parts. */
+export interface OutboundMessage {
+  readonly userMessage: UserMessage;
+  /** The RegRep document (`application/x-ebrs+xml`). */
+  readonly regrep: string;
+  readonly attachments: readonly Attachment[];
+}
+
+/** A summary of how an exchange ended, for the audit trail and metrics (no personal data). */
+export interface ExchangeSummary {
+  readonly outcome: 'evidence' | 'empty' | 'preview-required' | 'deferred' | 'error';
+  readonly edmCode: EdmErrorCode | undefined;
+  readonly evidenceType: string | undefined;
+  readonly mappingId: string | undefined;
+  readonly mappingVersion: string | undefined;
+  /** Why, when it is an error: a rule ID or a cause. */
+  readonly detail: string | undefined;
+}

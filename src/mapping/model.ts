@@ -1,0 +1,101 @@
+/**
+ * An evidence mapping, as data controllers write it in `mappings/*.yaml` (schema:
+ * `schemas/mapping.schema.json`): which OOTS evidence type it serves, where the record lives on
+ * DAGR, how the subject is looked up and matched, and how the evidence is laid out.
+ */
+
+/** A text in Latvian and English (both required in mapping files). */
+export interface Bilingual {
+  readonly lv: string;
+  readonly en: string;
+}
+
+export type SubjectKind = 'NaturalPerson' | 'LegalPerson';
+
+/**
+ * Where the DAGR lookup key comes from in the request:
+ * - `eidas-national`: the national part of an eIDAS identifier issued by Latvia (`LV/XX/<code>`);
+ *   a personal code or registration number.
+ * - `eidas-full`: the whole eIDAS identifier as written (test datasets keyed by it).
+ * - `legal-identifier`: a LegalPerson `sdg:Identifier` with the given schemeID (e.g. `VAT`), LV prefix stripped.
+ */
+export type LookupSource = 'eidas-national' | 'eidas-full' | 'legal-identifier';
+
+/** Request attributes that can be required to match the DAGR record. */
+export type MatchAttribute = 'FamilyName' | 'GivenName' | 'DateOfBirth' | 'LegalName';
+
+export interface FieldRef {
+  /** Dot path into the DAGR record, e.g. `Birth.Place` or `Persons.0.Name`. */
+  readonly from: string;
+}
+
+export interface XmlField extends FieldRef {
+  /** Element path below the root, `/`-separated, e.g. `Child/FamilyName`. */
+  readonly path: string;
+  /** Omit the element when the record has no value (default false: missing value is a mapping error). */
+  readonly optional?: boolean;
+}
+
+export interface XmlDistribution {
+  readonly format: 'application/xml';
+  /** Data model URI in the Semantic Repository (required for XML: R-EDM-RESP-C044a). */
+  readonly conformsTo: string;
+  readonly transformation?: string;
+  readonly xml: {
+    readonly root: string;
+    readonly namespace: string;
+    readonly fields: readonly XmlField[];
+  };
+}
+
+export interface PdfField extends FieldRef {
+  readonly label: Bilingual;
+  readonly optional?: boolean;
+}
+
+export interface PdfDistribution {
+  readonly format: 'application/pdf';
+  readonly pdf: {
+    readonly sections: readonly { readonly title: Bilingual; readonly fields: readonly PdfField[] }[];
+  };
+}
+
+export type Distribution = XmlDistribution | PdfDistribution;
+
+export interface EvidenceMapping {
+  /** Stable id: the file name without extension. */
+  readonly id: string;
+  /** Version of this mapping (`version:` in the file), recorded with each response. */
+  readonly version: string;
+  /** Evidence type classification URIs this mapping serves (either SR host is accepted on input). */
+  readonly evidenceTypes: readonly string[];
+  readonly title: Bilingual;
+  readonly description?: Bilingual;
+  readonly issuingAuthority: {
+    readonly id: string;
+    readonly scheme: string;
+    readonly name: Bilingual;
+  };
+  readonly subject: SubjectKind;
+  readonly dagr: {
+    /** DAGR `service_name`. */
+    readonly service: string;
+    /** VIRSIS permission number, sent as `X-DAGR-Permission`. */
+    readonly permission: string;
+    readonly lookup: {
+      readonly from: LookupSource;
+      /** For `legal-identifier`: the schemeID to take (`VAT`, `BusinessCode`, ...). */
+      readonly scheme?: string;
+    };
+    /** Record fields compared with the request (record field path per attribute). */
+    readonly match: readonly { readonly attribute: MatchAttribute; readonly field: string }[];
+    /** Name comparison: `exact` (case-insensitive) or `fold-diacritics` (Bērziņa = BERZINA). */
+    readonly nameMatching: 'exact' | 'fold-diacritics';
+    /** Record field holding the record's last update time, shown on the evidence. */
+    readonly updatedAtField?: string;
+  };
+  readonly distributions: readonly Distribution[];
+  /** Validity of the evidence in days from issue, if it has one. */
+  readonly validityDays?: number;
+  readonly preview?: { readonly description: Bilingual };
+}
