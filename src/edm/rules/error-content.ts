@@ -7,11 +7,12 @@
 import { AGENT_CLASSIFICATIONS, COUNTRY_CODES, EAS_CODES, EDM_ERROR_CODES, LANGUAGE_CODES } from '../codelists.js';
 import { EDM_VERSIONS } from '../model.js';
 import { NS } from '../xml/namespaces.js';
-import { attr, type XmlElement } from '../xml/tree.js';
+import type { XmlElement } from '../xml/tree.js';
 import type { Rule, RuleContext } from './engine.js';
 import { errorProviderAgents } from './error-structure.js';
 import { exceptionsAllowed, previewMethods } from './error-versions.js';
 import {
+  attr,
   DATE_TIME_SHAPE,
   each,
   inList,
@@ -81,19 +82,29 @@ const EDM_SEVERITIES: ReadonlySet<string> = new Set([SEVERITY_ERROR, SEVERITY_PR
 
 export const ERROR_CONTENT_RULES: readonly Rule[] = [
   // The v1.0 file fixes `oots-edm:v1.0`; each release fixes its own, so any version we serve is accepted.
-  r('R-EDM-ERR-C001', "The 'rim:Value' of the 'SpecificationIdentifier' MUST be the fixed value \"oots-edm:v1.0\".", (v, ctx) =>
-    each(ctx, valuesOfSlots(v.slotsNamed('SpecificationIdentifier')), (sv) => kids(sv, NS.rim, 'Value').some((x) => SPEC_VALUES.has(x.text))),
+  r(
+    'R-EDM-ERR-C001',
+    "The 'rim:Value' of the 'SpecificationIdentifier' MUST be the fixed value \"oots-edm:v1.0\".",
+    (v, ctx) =>
+      each(ctx, valuesOfSlots(v.slotsNamed('SpecificationIdentifier')), (sv) =>
+        kids(sv, NS.rim, 'Value').some((x) => SPEC_VALUES.has(x.text)),
+      ),
   ),
-  r('R-EDM-ERR-C002', "The 'rim:Value' of the 'EvidenceResponseIdentifier' MUST be unique UUID (RFC 4122) for each response.\"", (v, ctx) => {
-    for (const sv of valuesOfSlots(v.slotsNamed('EvidenceResponseIdentifier'))) each(ctx, kids(sv, NS.rim, 'Value'), (x) => UUID_END.test(norm(x.text)));
-  }),
-  r("R-EDM-ERR-C003", "The 'schemeID' attribute of 'Identifier' MUST be present.", (v, ctx) =>
+  r(
+    'R-EDM-ERR-C002',
+    "The 'rim:Value' of the 'EvidenceResponseIdentifier' MUST be unique UUID (RFC 4122) for each response.\"",
+    (v, ctx) => {
+      for (const sv of valuesOfSlots(v.slotsNamed('EvidenceResponseIdentifier')))
+        each(ctx, kids(sv, NS.rim, 'Value'), (x) => UUID_END.test(norm(x.text)));
+    },
+  ),
+  r('R-EDM-ERR-C003', "The 'schemeID' attribute of 'Identifier' MUST be present.", (v, ctx) =>
     each(ctx, identifiers(errorProviderAgents(v)), (i) => attr(i, 'schemeID') !== undefined),
   ),
-  r("R-EDM-ERR-C007", "The value for 'Agent/Classification' MUST be provided.", (v, ctx) =>
+  r('R-EDM-ERR-C007', "The value for 'Agent/Classification' MUST be provided.", (v, ctx) =>
     each(ctx, errorProviderAgents(v), (a) => norm(kid(a, NS.sdg, 'Classification')?.text ?? '') !== ''),
   ),
-  r("R-EDM-ERR-C009", "The 'schemeID' attribute of 'Identifier' MUST be present.", (v, ctx) =>
+  r('R-EDM-ERR-C009', "The 'schemeID' attribute of 'Identifier' MUST be present.", (v, ctx) =>
     each(ctx, identifiers(requesterAgents(v)), (i) => attr(i, 'schemeID') !== undefined),
   ),
   r(
@@ -105,7 +116,7 @@ export const ERROR_CONTENT_RULES: readonly Rule[] = [
       if (n === 0 || n > exceptionsAllowed(ctx.version)) ctx.report(v.root);
     },
   ),
-  r("R-EDM-ERR-C012", "The 'xsi:type' attribute of a 'rs:Exception' MUST be present.", (v, ctx) =>
+  r('R-EDM-ERR-C012', "The 'xsi:type' attribute of a 'rs:Exception' MUST be present.", (v, ctx) =>
     each(ctx, v.exceptions, (e) => xsiType(e) !== undefined),
   ),
   // Implements the published sentence; the v1.0 test asserts the converse on AuthorizationExceptionType.
@@ -118,21 +129,26 @@ export const ERROR_CONTENT_RULES: readonly Rule[] = [
         return code === undefined || code === 'EDM:ERR:0002' || attr(e, 'severity') === SEVERITY_ERROR;
       }),
   ),
-  r("R-EDM-ERR-C016", "The 'message' attribute of a 'rs:Exception' MUST be present.", (v, ctx) =>
+  r('R-EDM-ERR-C016', "The 'message' attribute of a 'rs:Exception' MUST be present.", (v, ctx) =>
     each(ctx, v.exceptions, (e) => attr(e, 'message') !== undefined),
   ),
-  r("R-EDM-ERR-C018", "The 'rim:Value' of 'IssueDateTime' MUST be according to xsd:dateTime.", (v, ctx) =>
+  r('R-EDM-ERR-C018', "The 'rim:Value' of 'IssueDateTime' MUST be according to xsd:dateTime.", (v, ctx) =>
     each(ctx, exceptionValues(v, 'Timestamp'), (x) => DATE_TIME_SHAPE.test(norm(x.text))),
   ),
-  r("R-EDM-ERR-C019", "The 'rim:Value' of a 'PreviewLocation' MUST be a URI starting with 'https://'.", (v, ctx) => {
-    for (const e of v.exceptions) each(ctx, slotValuesOf(e, 'PreviewLocation'), (sv) => firstValue(sv).startsWith('https://'));
+  r('R-EDM-ERR-C019', "The 'rim:Value' of a 'PreviewLocation' MUST be a URI starting with 'https://'.", (v, ctx) => {
+    for (const e of v.exceptions)
+      each(ctx, slotValuesOf(e, 'PreviewLocation'), (sv) => firstValue(sv).startsWith('https://'));
   }),
   // PreviewMethod is gone in v2.0 (R-EDM-ERR-S027 forbids the slot).
-  r("R-EDM-ERR-C021", "The 'rim:Value' of a 'PreviewMethod' MUST be either the HTTP verb 'GET' or 'POST'.", (v, ctx) => {
-    if (isV2(ctx)) return;
-    const allowed = previewMethods(ctx.version);
-    for (const e of v.exceptions) each(ctx, slotValuesOf(e, 'PreviewMethod'), (sv) => allowed.has(firstValue(sv)));
-  }),
+  r(
+    'R-EDM-ERR-C021',
+    "The 'rim:Value' of a 'PreviewMethod' MUST be either the HTTP verb 'GET' or 'POST'.",
+    (v, ctx) => {
+      if (isV2(ctx)) return;
+      const allowed = previewMethods(ctx.version);
+      for (const e of v.exceptions) each(ctx, slotValuesOf(e, 'PreviewMethod'), (sv) => allowed.has(firstValue(sv)));
+    },
+  ),
   // Official test `count(…=1)` is always true (and raises FORG0001 in XPath 2.0 when the slot exists).
   r(
     'R-EDM-ERR-C022',
@@ -151,25 +167,46 @@ export const ERROR_CONTENT_RULES: readonly Rule[] = [
   ),
   easRule('R-EDM-ERR-C010', requesterAgents),
   easRule('R-EDM-ERR-C004', errorProviderAgents),
-  r('R-EDM-ERR-C005', "The value of ErrorProvider Agent/Address/AdminUnitLevel1 MUST be part of the code list 'CountryIdentificationCode-2.3'.", (v, ctx) => {
-    for (const a of errorProviderAgents(v)) for (const ad of sdg(a, 'Address')) for (const c of sdg(ad, 'AdminUnitLevel1')) inList(ctx, c, c.text, COUNTRY_CODES, 'CountryIdentificationCode-2.3');
-  }),
+  r(
+    'R-EDM-ERR-C005',
+    "The value of ErrorProvider Agent/Address/AdminUnitLevel1 MUST be part of the code list 'CountryIdentificationCode-2.3'.",
+    (v, ctx) => {
+      for (const a of errorProviderAgents(v))
+        for (const ad of sdg(a, 'Address'))
+          for (const c of sdg(ad, 'AdminUnitLevel1'))
+            inList(ctx, c, c.text, COUNTRY_CODES, 'CountryIdentificationCode-2.3');
+    },
+  ),
   r(
     'R-EDM-ERR-C008',
     "The value of ErrorProvider Agent/Classification MUST be part of the code list 'AgentClassification-CodeList'. Default value: ERRP (Error Provider). The code 'ER' shall not be used by this transaction.",
     (v, ctx) => {
-      for (const a of errorProviderAgents(v)) for (const c of sdg(a, 'Classification')) if (norm(c.text) !== '') inList(ctx, c, c.text, ERROR_PROVIDER_CLASSES, 'AgentClassification-CodeList');
+      for (const a of errorProviderAgents(v))
+        for (const c of sdg(a, 'Classification'))
+          if (norm(c.text) !== '') inList(ctx, c, c.text, ERROR_PROVIDER_CLASSES, 'AgentClassification-CodeList');
     },
   ),
-  r('R-EDM-ERR-C013', "The value of rs:Exception/@xsi:type MUST be part of the code list 'EDMErrorCodes-CodeList'.", (v, ctx) => {
-    for (const e of v.exceptions) inList(ctx, e, xsiType(e), EXCEPTION_TYPES, 'EDMErrorCodes-CodeList');
-  }),
-  r('R-EDM-ERR-C017', "The value of rs:Exception/@code MUST be part of the code list 'EDMErrorCodes-CodeList'.", (v, ctx) => {
-    for (const e of v.exceptions) {
-      const code = attr(e, 'code');
-      if (code !== undefined && !EDM_ERROR_CODES.has(code)) ctx.report(e, `Value supplied '${code}' is unacceptable for constraints identified by 'EDMErrorCodes-CodeList'`);
-    }
-  }),
+  r(
+    'R-EDM-ERR-C013',
+    "The value of rs:Exception/@xsi:type MUST be part of the code list 'EDMErrorCodes-CodeList'.",
+    (v, ctx) => {
+      for (const e of v.exceptions) inList(ctx, e, xsiType(e), EXCEPTION_TYPES, 'EDMErrorCodes-CodeList');
+    },
+  ),
+  r(
+    'R-EDM-ERR-C017',
+    "The value of rs:Exception/@code MUST be part of the code list 'EDMErrorCodes-CodeList'.",
+    (v, ctx) => {
+      for (const e of v.exceptions) {
+        const code = attr(e, 'code');
+        if (code !== undefined && !EDM_ERROR_CODES.has(code))
+          ctx.report(
+            e,
+            `Value supplied '${code}' is unacceptable for constraints identified by 'EDMErrorCodes-CodeList'`,
+          );
+      }
+    },
+  ),
   r(
     'R-EDM-ERR-C014',
     "The 'severity' attribute of a 'rs:Exception' MUST be present. It must be part of the code list 'ErrorSeverity' (Error Severity). The code 'urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:DSDErrorResponse:AdditionalInput' shall not be used by this transaction.",
@@ -179,9 +216,14 @@ export const ERROR_CONTENT_RULES: readonly Rule[] = [
         return s === undefined || EDM_SEVERITIES.has(snapshotHost(s));
       }),
   ),
-  r('R-EDM-ERR-C020', "The value of PreviewDescription LocalizedString/@xml:lang MUST be part of the code list 'LanguageCode-2.3'.", (v, ctx) => {
-    for (const x of exceptionValues(v, 'PreviewDescription')) {
-      for (const ls of kids(x, NS.rim, 'LocalizedString')) inList(ctx, ls, attr(ls, 'lang', NS.xml), LANGUAGE_CODES, 'LanguageCode-2.3');
-    }
-  }),
+  r(
+    'R-EDM-ERR-C020',
+    "The value of PreviewDescription LocalizedString/@xml:lang MUST be part of the code list 'LanguageCode-2.3'.",
+    (v, ctx) => {
+      for (const x of exceptionValues(v, 'PreviewDescription')) {
+        for (const ls of kids(x, NS.rim, 'LocalizedString'))
+          inList(ctx, ls, attr(ls, 'lang', NS.xml), LANGUAGE_CODES, 'LanguageCode-2.3');
+      }
+    },
+  ),
 ];

@@ -5,9 +5,10 @@
  * implemented as described; `ERROR_RULE_DEVIATIONS` (error-index.ts) lists them.
  */
 import { NS } from '../xml/namespaces.js';
-import { attr, type XmlElement } from '../xml/tree.js';
+import type { XmlElement } from '../xml/tree.js';
 import type { Rule, RuleContext } from './engine.js';
 import {
+  attr,
   allSlots,
   each,
   isV2,
@@ -47,14 +48,25 @@ function atMostOne(id: string, name: string, description: string, v1Only = false
   });
 }
 
-const TOP_LEVEL_SLOTS: ReadonlySet<string> = new Set(['SpecificationIdentifier', 'EvidenceResponseIdentifier', 'ErrorProvider', 'EvidenceRequester']);
+const TOP_LEVEL_SLOTS: ReadonlySet<string> = new Set([
+  'SpecificationIdentifier',
+  'EvidenceResponseIdentifier',
+  'ErrorProvider',
+  'EvidenceRequester',
+]);
 /** Slots an rs:Exception may carry in v1.x; v2.0 drops PreviewMethod (R-EDM-ERR-S027, error-versions.ts). */
-export const EXCEPTION_SLOTS_V1: ReadonlySet<string> = new Set(['Timestamp', 'PreviewLocation', 'PreviewDescription', 'PreviewMethod']);
+export const EXCEPTION_SLOTS_V1: ReadonlySet<string> = new Set([
+  'Timestamp',
+  'PreviewLocation',
+  'PreviewDescription',
+  'PreviewMethod',
+]);
 
 /** `ErrorProvider/rim:SlotValue/sdg:Agent`s. */
 export function errorProviderAgents(v: ResponseView): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const sv of valuesOfSlots(v.slotsNamed('ErrorProvider'))) for (const a of sv.children) if (a.ns === NS.sdg && a.local === 'Agent') out.push(a);
+  for (const sv of valuesOfSlots(v.slotsNamed('ErrorProvider')))
+    for (const a of sv.children) if (a.ns === NS.sdg && a.local === 'Agent') out.push(a);
   return out;
 }
 
@@ -72,7 +84,8 @@ export const ERROR_STRUCTURE_RULES: readonly Rule[] = [
     id: 'R-EDM-ERR-S02',
     kind: 'ErrorResponse',
     severity: 'error',
-    description: "The namespace of root element of a 'query:QueryResponse' must be 'urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0'",
+    description:
+      "The namespace of root element of a 'query:QueryResponse' must be 'urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0'",
     check(ctx) {
       if (ctx.root.ns !== NS.query) ctx.report(ctx.root);
     },
@@ -115,32 +128,83 @@ export const ERROR_STRUCTURE_RULES: readonly Rule[] = [
   r('R-EDM-ERR-S09', 'The rim:Slot name=SpecificationIdentifier" MUST be present in the QueryResponse.', (v, ctx) => {
     if (v.slotsNamed('SpecificationIdentifier').length !== 1) ctx.report(v.root);
   }),
-  r('R-EDM-ERR-S10', 'The rim:Slot name="EvidenceResponseIdentifier" MUST be present in the QueryResponse.', (v, ctx) => {
-    if (v.slotsNamed('EvidenceResponseIdentifier').length !== 1) ctx.report(v.root);
-  }),
+  r(
+    'R-EDM-ERR-S10',
+    'The rim:Slot name="EvidenceResponseIdentifier" MUST be present in the QueryResponse.',
+    (v, ctx) => {
+      if (v.slotsNamed('EvidenceResponseIdentifier').length !== 1) ctx.report(v.root);
+    },
+  ),
   // The official S11 test counts ErrorProvider under an EvidenceRequester message; the EvidenceRequester
   // count is an unnamed assert beside it. Both are reported under S11.
   r('R-EDM-ERR-S11', 'The rim:Slot name="EvidenceRequester" MUST be present in the QueryResponse.', (v, ctx) => {
-    if (v.slotsNamed('ErrorProvider').length !== 1) ctx.report(v.root, 'The rim:Slot name="ErrorProvider" MUST be present once in the QueryResponse.');
-    if (v.slotsNamed('EvidenceRequester').length !== 1) ctx.report(v.root, 'An OOTS error response must have one EvidenceRequester slot');
+    if (v.slotsNamed('ErrorProvider').length !== 1)
+      ctx.report(v.root, 'The rim:Slot name="ErrorProvider" MUST be present once in the QueryResponse.');
+    if (v.slotsNamed('EvidenceRequester').length !== 1)
+      ctx.report(v.root, 'An OOTS error response must have one EvidenceRequester slot');
   }),
-  slotValueType('R-EDM-ERR-S18', 'SpecificationIdentifier', 'StringValueType', 'The rim:SlotValue of rim:Slot name="SpecificationIdentifier" MUST be of "rim:StringValueType"'),
-  slotValueType('R-EDM-ERR-S19', 'EvidenceResponseIdentifier', 'StringValueType', 'The rim:SlotValue of rim:Slot name="EvidenceResponseIdentifier" MUST be of "rim:StringValueType"'),
+  slotValueType(
+    'R-EDM-ERR-S18',
+    'SpecificationIdentifier',
+    'StringValueType',
+    'The rim:SlotValue of rim:Slot name="SpecificationIdentifier" MUST be of "rim:StringValueType"',
+  ),
+  slotValueType(
+    'R-EDM-ERR-S19',
+    'EvidenceResponseIdentifier',
+    'StringValueType',
+    'The rim:SlotValue of rim:Slot name="EvidenceResponseIdentifier" MUST be of "rim:StringValueType"',
+  ),
   // Official context is a top-level IssueDateTime slot (which error responses do not have); the message names Timestamp.
-  exceptionSlotType('R-EDM-ERR-S22', 'Timestamp', 'DateTimeValueType', 'The rim:SlotValue of rim:Slot name="Timestamp" MUST be of "rim:DateTimeValueType"'),
-  slotValueType('R-EDM-ERR-S021', 'EvidenceRequester', 'AnyValueType', 'The rim:SlotValue of rim:Slot name="EvidenceRequester" MUST be of "rim:AnyValueType"'),
+  exceptionSlotType(
+    'R-EDM-ERR-S22',
+    'Timestamp',
+    'DateTimeValueType',
+    'The rim:SlotValue of rim:Slot name="Timestamp" MUST be of "rim:DateTimeValueType"',
+  ),
+  slotValueType(
+    'R-EDM-ERR-S021',
+    'EvidenceRequester',
+    'AnyValueType',
+    'The rim:SlotValue of rim:Slot name="EvidenceRequester" MUST be of "rim:AnyValueType"',
+  ),
   // The test (AnyValueType) is kept; the published message says CollectionValueType.
-  slotValueType('R-EDM-ERR-S020', 'ErrorProvider', 'AnyValueType', 'The rim:SlotValue of rim:Slot name="ErrorProvider" MUST be of "rim:CollectionValueType"'),
+  slotValueType(
+    'R-EDM-ERR-S020',
+    'ErrorProvider',
+    'AnyValueType',
+    'The rim:SlotValue of rim:Slot name="ErrorProvider" MUST be of "rim:CollectionValueType"',
+  ),
   r('R-EDM-ERR-S026', 'An OOTS response ErrorProvider slot must have one sdg:Agent element.', (v, ctx) =>
     each(ctx, valuesOfSlots(v.slotsNamed('ErrorProvider')), (sv) => kid(sv, NS.sdg, 'Agent') !== undefined),
   ),
   r('R-EDM-ERR-S12', 'The rim:Slot name="Timestamp" MUST be present in the rs:Exception.', (v, ctx) =>
     each(ctx, v.exceptions, (e) => slotsOf(e, 'Timestamp').length === 1),
   ),
-  atMostOne('R-EDM-ERR-S16', 'PreviewMethod', 'The rim:Slot name="PreviewMethod" MAY be present in the rs:Exception.', true),
-  atMostOne('R-EDM-ERR-S15', 'PreviewDescription', 'The rim:Slot name="PreviewDescription" MAY be present in the rs:Exception.'),
-  exceptionSlotType('R-EDM-ERR-S23', 'PreviewLocation', 'StringValueType', 'The rim:SlotValue of rim:Slot name="PreviewLocation" MUST be of "rim:StringValueType"'),
-  exceptionSlotType('R-EDM-ERR-S25', 'PreviewMethod', 'StringValueType', 'The rim:SlotValue of rim:Slot name="PreviewMethod" MUST be of "rim:StringValueType"', true),
+  atMostOne(
+    'R-EDM-ERR-S16',
+    'PreviewMethod',
+    'The rim:Slot name="PreviewMethod" MAY be present in the rs:Exception.',
+    true,
+  ),
+  atMostOne(
+    'R-EDM-ERR-S15',
+    'PreviewDescription',
+    'The rim:Slot name="PreviewDescription" MAY be present in the rs:Exception.',
+  ),
+  exceptionSlotType(
+    'R-EDM-ERR-S23',
+    'PreviewLocation',
+    'StringValueType',
+    'The rim:SlotValue of rim:Slot name="PreviewLocation" MUST be of "rim:StringValueType"',
+  ),
+  exceptionSlotType(
+    'R-EDM-ERR-S25',
+    'PreviewMethod',
+    'StringValueType',
+    'The rim:SlotValue of rim:Slot name="PreviewMethod" MUST be of "rim:StringValueType"',
+    true,
+  ),
   exceptionSlotType(
     'R-EDM-ERR-S24',
     'PreviewDescription',
@@ -148,11 +212,11 @@ export const ERROR_STRUCTURE_RULES: readonly Rule[] = [
     'The rim:SlotValue of rim:Slot name="PreviewDescription" MUST be of "rim:InternationalStringValueType"',
   ),
   // Official context `query:QueryResponse/rim:SlotValue/@name` never matches: implemented as described.
-  r("R-EDM-ERR-S017a", "A 'query:QueryResponse' MUST not contain any other rim:Slots.", (v, ctx) =>
+  r('R-EDM-ERR-S017a', "A 'query:QueryResponse' MUST not contain any other rim:Slots.", (v, ctx) =>
     each(ctx, v.slots, (s) => TOP_LEVEL_SLOTS.has(attr(s, 'name') ?? '')),
   ),
   // Official test `'Timestamp' or …` is always true. In v2.0 R-EDM-ERR-S027 takes over (no PreviewMethod).
-  r("R-EDM-ERR-S017b", "A 'query:QueryResponse' MUST not contain any other rim:Slots.", (v, ctx) => {
+  r('R-EDM-ERR-S017b', "A 'query:QueryResponse' MUST not contain any other rim:Slots.", (v, ctx) => {
     if (isV2(ctx)) return;
     for (const e of v.exceptions) each(ctx, allSlots(e), (s) => EXCEPTION_SLOTS_V1.has(attr(s, 'name') ?? ''));
   }),

@@ -5,9 +5,8 @@
  * paraphrased from the notes, not the official text.
  */
 import type { EdmVersion } from '../model.js';
-import { attr } from '../xml/tree.js';
 import type { Rule } from './engine.js';
-import { allSlots, each, slotsOf, viewRule } from './response-tree.js';
+import { allSlots, attr, each, slotsOf, viewRule } from './response-tree.js';
 
 /**
  * R-EDM-ERR-C011: the v1.0 assert counts exactly one `rs:Exception`; from 1.1.2 on an error
@@ -33,7 +32,12 @@ export const ERROR_VERSION_RULES: readonly Rule[] = [
     'ErrorResponse',
     'R-EDM-ERR-S031',
     'The rim:Slot name="PreviewMethod" MUST be present in the rs:Exception when a rim:Slot name="PreviewLocation" is present.',
-    (v, ctx) => each(ctx, v.exceptions, (e) => slotsOf(e, 'PreviewLocation').length === 0 || slotsOf(e, 'PreviewMethod').length > 0),
+    (v, ctx) =>
+      each(
+        ctx,
+        v.exceptions,
+        (e) => slotsOf(e, 'PreviewLocation').length === 0 || slotsOf(e, 'PreviewMethod').length > 0,
+      ),
     { versions: ['oots-edm:v1.2'] },
   ),
   viewRule(

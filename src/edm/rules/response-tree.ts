@@ -7,7 +7,7 @@
 import type { EdmVersion } from '../model.js';
 import type { Severity } from '../violation.js';
 import { NS } from '../xml/namespaces.js';
-import { attr, resolveQName, type XmlElement } from '../xml/tree.js';
+import { resolveQName, type XmlElement } from '../xml/tree.js';
 import type { MessageKind, Rule, RuleContext } from './engine.js';
 
 /** `rim:RegistryObject` xsi:type values written by the EDM (compared as written, like the Schematron). */
@@ -43,6 +43,8 @@ export interface ResponseView {
   documentObjects(version: EdmVersion | undefined): readonly XmlElement[];
   /** `sdg:Evidence` of each document object's `EvidenceMetadata` slot. */
   evidences(version: EdmVersion | undefined): readonly EvidenceEntry[];
+  /** Computes `make()` once per document for `key`: lets rules share derived element lists. */
+  memo<T>(key: string, make: () => T): T;
 }
 
 const cache = new WeakMap<XmlElement, ResponseView>();
@@ -92,7 +94,9 @@ function buildView(root: XmlElement): ResponseView {
   }
   const packagedDocs = nestedObjects.filter((o) => xsiType(o) !== ASSOCIATION_TYPE);
   const evidenceCache = new Map<boolean, EvidenceEntry[]>();
-  const docs = (version: EdmVersion | undefined): readonly XmlElement[] => (isPackaged(version) ? packagedDocs : topObjects);
+  const memos = new Map<string, unknown>();
+  const docs = (version: EdmVersion | undefined): readonly XmlElement[] =>
+    isPackaged(version) ? packagedDocs : topObjects;
   return {
     root,
     isResponse,
@@ -104,6 +108,12 @@ function buildView(root: XmlElement): ResponseView {
     nestedLists,
     nestedObjects,
     slotsNamed: (name) => byName.get(name) ?? [],
+    memo<T>(key: string, make: () => T): T {
+      if (memos.has(key)) return memos.get(key) as T;
+      const value = make();
+      memos.set(key, value);
+      return value;
+    },
     documentObjects: docs,
     evidences(version) {
       const packaged = isPackaged(version);
@@ -112,7 +122,8 @@ function buildView(root: XmlElement): ResponseView {
       const out: EvidenceEntry[] = [];
       for (const object of docs(version)) {
         for (const value of slotValuesOf(object, 'EvidenceMetadata')) {
-          for (const e of value.children) if (e.ns === NS.sdg && e.local === 'Evidence') out.push({ object, evidence: e });
+          for (const e of value.children)
+            if (e.ns === NS.sdg && e.local === 'Evidence') out.push({ object, evidence: e });
         }
       }
       evidenceCache.set(packaged, out);
@@ -131,6 +142,16 @@ export function isV2(ctx: RuleContext): boolean {
 }
 
 // ---------------------------------------------------------------- element helpers
+
+/** Attribute value by namespace and local name (a plain loop: rules call this on every element they visit). */
+export function attr(el: XmlElement, local: string, ns = ''): string | undefined {
+  const attrs = el.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i]!;
+    if (a.local === local && a.ns === ns) return a.value;
+  }
+  return undefined;
+}
 
 export function kids(el: XmlElement, ns: string, local: string): XmlElement[] {
   const out: XmlElement[] = [];
@@ -162,7 +183,8 @@ export function allSlots(el: XmlElement): XmlElement[] {
 /** `rim:Slot[@name=name]/rim:SlotValue` under `el`. */
 export function slotValuesOf(el: XmlElement, name: string): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const s of slotsOf(el, name)) for (const v of s.children) if (v.local === 'SlotValue' && v.ns === NS.rim) out.push(v);
+  for (const s of slotsOf(el, name))
+    for (const v of s.children) if (v.local === 'SlotValue' && v.ns === NS.rim) out.push(v);
   return out;
 }
 
@@ -225,8 +247,10 @@ export function snapshotHost(urn: string): string {
   return urn.replace(/^urn:sr\.oots\.tech\.ec\.europa\.eu:/, 'urn:sr.oots.tech.europa.eu:');
 }
 export const SEVERITY_ERROR = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
-export const SEVERITY_PREVIEW_REQUIRED = 'urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired';
-export const SEVERITY_ADDITIONAL_INPUT = 'urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:DSDErrorResponse:AdditionalInput';
+export const SEVERITY_PREVIEW_REQUIRED =
+  'urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:EDMErrorResponse:PreviewRequired';
+export const SEVERITY_ADDITIONAL_INPUT =
+  'urn:sr.oots.tech.europa.eu:codes:ErrorSeverity:DSDErrorResponse:AdditionalInput';
 
 const EAS_PREFIX = 'urn:cef.eu:names:identifier:EAS:';
 const UNREGISTERED_PREFIX = 'urn:oasis:names:tc:ebcore:partyid-type:unregistered';
@@ -266,12 +290,23 @@ export function viewRule(
 }
 
 /** Reports `at` for every element of `els` failing `ok`. */
-export function each(ctx: RuleContext, els: Iterable<XmlElement>, ok: (el: XmlElement) => boolean, message?: string): void {
+export function each(
+  ctx: RuleContext,
+  els: Iterable<XmlElement>,
+  ok: (el: XmlElement) => boolean,
+  message?: string,
+): void {
   for (const el of els) if (!ok(el)) ctx.report(el, message);
 }
 
 /** Code-list assert: `value` of `at` must be a member, compared whole (as the generated asserts do with their U+007F delimiters). */
-export function inList(ctx: RuleContext, at: XmlElement, value: string | undefined, list: ReadonlySet<string>, listName: string): void {
+export function inList(
+  ctx: RuleContext,
+  at: XmlElement,
+  value: string | undefined,
+  list: ReadonlySet<string>,
+  listName: string,
+): void {
   if (value === undefined || list.has(value)) return;
   ctx.report(at, `Value supplied '${value}' is unacceptable for constraints identified by '${listName}'`);
 }

@@ -8,9 +8,10 @@
  */
 import type { EdmVersion } from '../model.js';
 import { NS } from '../xml/namespaces.js';
-import { attr, type XmlElement } from '../xml/tree.js';
+import type { XmlElement } from '../xml/tree.js';
 import type { Rule, RuleContext } from './engine.js';
 import {
+  attr,
   ASSOCIATION_TYPE,
   each,
   kid,
@@ -34,10 +35,10 @@ const V20: EdmVersion = 'oots-edm:v2.0';
  * data models under `/distributions/`, v1.2 and later under `/datamodels/` (notes §8).
  */
 export function dataModelUrl(version: EdmVersion | undefined): RegExp {
-  return version === 'oots-edm:v1.0'
-    ? new RegExp(`^${SR_HOST}/distributions/`)
-    : new RegExp(`^${SR_HOST}/(?:distributions|datamodels)/`);
+  return version === 'oots-edm:v1.0' ? DISTRIBUTIONS : DISTRIBUTIONS_OR_DATAMODELS;
 }
+const DISTRIBUTIONS = new RegExp(`^${SR_HOST}/distributions/`);
+const DISTRIBUTIONS_OR_DATAMODELS = new RegExp(`^${SR_HOST}/(?:distributions|datamodels)/`);
 
 const EDM_SCHEME = 'urn:fdc:oots:classification:edm';
 const MAIN = 'MainEvidence';
@@ -124,7 +125,14 @@ function typingRule(id: string, node: Supplementary): Rule {
   );
 }
 
-const MAIN_EVIDENCE_ELEMENTS = ['Identifier', 'IssuingDate', 'IsAbout', 'IssuingAuthority', 'IsConformantTo', 'Distribution'];
+const MAIN_EVIDENCE_ELEMENTS = [
+  'Identifier',
+  'IssuingDate',
+  'IsAbout',
+  'IssuingAuthority',
+  'IsConformantTo',
+  'Distribution',
+];
 
 function closedChildren(id: string, person: string, admitted: readonly string[]): Rule {
   return viewRule(
@@ -144,10 +152,18 @@ function closedChildren(id: string, person: string, admitted: readonly string[])
 
 export const RESPONSE_VERSION_RULES: readonly Rule[] = [
   // 1.2.5 and 2.0.1: the subject confirmed in a response carries the minimum data set only.
-  closedChildren('R-EDM-RESP-S041', 'NaturalPerson', ['Identifier', 'FamilyName', 'GivenName', 'DateOfBirth', 'PlaceOfBirth']),
+  closedChildren('R-EDM-RESP-S041', 'NaturalPerson', [
+    'Identifier',
+    'FamilyName',
+    'GivenName',
+    'DateOfBirth',
+    'PlaceOfBirth',
+  ]),
   closedChildren('R-EDM-RESP-S042', 'LegalPerson', ['LegalPersonIdentifier', 'LegalName']),
-  v2('R-EDM-RESP-S066', "The 'rim:RegistryObject's of the response's 'rim:RegistryObjectList' MUST be of type 'rim:RegistryPackageType'.", (v, ctx) =>
-    each(ctx, v.topObjects, (o) => xsiType(o) === PACKAGE_TYPE),
+  v2(
+    'R-EDM-RESP-S066',
+    "The 'rim:RegistryObject's of the response's 'rim:RegistryObjectList' MUST be of type 'rim:RegistryPackageType'.",
+    (v, ctx) => each(ctx, v.topObjects, (o) => xsiType(o) === PACKAGE_TYPE),
   ),
   v2('R-EDM-RESP-S046', "A 'rim:RegistryPackage' MUST contain exactly one 'rim:RegistryObjectList'.", (v, ctx) =>
     each(
@@ -156,8 +172,11 @@ export const RESPONSE_VERSION_RULES: readonly Rule[] = [
       (p) => kids(p, NS.rim, 'RegistryObjectList').length === 1,
     ),
   ),
-  v2('R-EDM-RESP-S047', "The 'rim:RegistryObjectList' of a package MUST contain at least one object classified 'MainEvidence'.", (v, ctx) =>
-    each(ctx, v.nestedLists, (l) => kids(l, NS.rim, 'RegistryObject').some((o) => classifiedAs(o, MAIN, false))),
+  v2(
+    'R-EDM-RESP-S047',
+    "The 'rim:RegistryObjectList' of a package MUST contain at least one object classified 'MainEvidence'.",
+    (v, ctx) =>
+      each(ctx, v.nestedLists, (l) => kids(l, NS.rim, 'RegistryObject').some((o) => classifiedAs(o, MAIN, false))),
   ),
   v2(
     'R-EDM-RESP-S048',
@@ -182,17 +201,22 @@ export const RESPONSE_VERSION_RULES: readonly Rule[] = [
       }
     },
   ),
-  v2('R-EDM-RESP-S050', 'An Annex, HumanReadableVersion or Translation MUST be the source of an association in its package.', (v, ctx) => {
-    for (const { object, siblings } of nested(v)) {
-      for (const c of classifications(object)) {
-        if (!(SUPPLEMENTARY as readonly string[]).includes(attr(c, 'classificationNode') ?? '')) continue;
-        const id = attr(object, 'id');
-        const linked = id !== undefined && siblings.some((s) => xsiType(s) === ASSOCIATION_TYPE && attr(s, 'sourceObject') === id);
-        if (!linked) ctx.report(c);
+  v2(
+    'R-EDM-RESP-S050',
+    'An Annex, HumanReadableVersion or Translation MUST be the source of an association in its package.',
+    (v, ctx) => {
+      for (const { object, siblings } of nested(v)) {
+        for (const c of classifications(object)) {
+          if (!(SUPPLEMENTARY as readonly string[]).includes(attr(c, 'classificationNode') ?? '')) continue;
+          const id = attr(object, 'id');
+          const linked =
+            id !== undefined && siblings.some((s) => xsiType(s) === ASSOCIATION_TYPE && attr(s, 'sourceObject') === id);
+          if (!linked) ctx.report(c);
+        }
       }
-    }
-  }),
-  v2("R-EDM-RESP-S051", "An association MUST have a 'sourceObject' attribute.", (v, ctx) =>
+    },
+  ),
+  v2('R-EDM-RESP-S051', "An association MUST have a 'sourceObject' attribute.", (v, ctx) =>
     each(
       ctx,
       v.nestedObjects.filter((o) => xsiType(o) === ASSOCIATION_TYPE),
@@ -202,7 +226,7 @@ export const RESPONSE_VERSION_RULES: readonly Rule[] = [
   endRule('R-EDM-RESP-S052', 'Annex', 'sourceObject', 'Annex'),
   endRule('R-EDM-RESP-S053', 'HumanReadableVersion', 'sourceObject', 'HumanReadableVersion'),
   endRule('R-EDM-RESP-S054', 'Translation', 'sourceObject', 'Translation'),
-  v2("R-EDM-RESP-S055", "An association MUST have a 'targetObject' attribute.", (v, ctx) =>
+  v2('R-EDM-RESP-S055', "An association MUST have a 'targetObject' attribute.", (v, ctx) =>
     each(
       ctx,
       v.nestedObjects.filter((o) => xsiType(o) === ASSOCIATION_TYPE),
@@ -237,30 +261,43 @@ export const RESPONSE_VERSION_RULES: readonly Rule[] = [
           if (!(SUPPLEMENTARY as readonly string[]).includes(attr(c, 'classificationNode') ?? '')) continue;
           const bad = evidenceOf(o).some(
             (e) =>
-              ['IsAbout', 'IssuingAuthority', 'IsConformantTo', 'ValidityPeriod', 'IssuingDate'].some((n) => kid(e, NS.sdg, n) !== undefined) ||
-              sdg(e, 'Distribution').some((d) => kid(d, NS.sdg, 'ConformsTo') !== undefined),
+              ['IsAbout', 'IssuingAuthority', 'IsConformantTo', 'ValidityPeriod', 'IssuingDate'].some(
+                (n) => kid(e, NS.sdg, n) !== undefined,
+              ) || sdg(e, 'Distribution').some((d) => kid(d, NS.sdg, 'ConformsTo') !== undefined),
           );
           if (bad) ctx.report(c);
         }
       }
     },
   ),
-  v2("R-EDM-RESP-S065", "The 'id' attribute of a 'rim:Classification' MUST be a UUID (RFC 4122) starting with prefix \"urn:uuid:\".", (v, ctx) => {
-    for (const o of v.nestedObjects) {
-      each(ctx, classifications(o), (c) => {
-        const id = attr(c, 'id');
-        return id === undefined || URN_UUID_EXACT.test(id.trim());
-      });
-    }
-  }),
+  v2(
+    'R-EDM-RESP-S065',
+    "The 'id' attribute of a 'rim:Classification' MUST be a UUID (RFC 4122) starting with prefix \"urn:uuid:\".",
+    (v, ctx) => {
+      for (const o of v.nestedObjects) {
+        each(ctx, classifications(o), (c) => {
+          const id = attr(c, 'id');
+          return id === undefined || URN_UUID_EXACT.test(id.trim());
+        });
+      }
+    },
+  ),
   // 2.0.1: a PDF distribution names no data model.
-  v2('R-EDM-RESP-C050', "An 'sdg:Distribution' whose 'sdg:Format' is 'application/pdf' MUST NOT contain 'sdg:ConformsTo'.", (v, ctx) => {
-    for (const { evidence } of v.evidences(ctx.version)) {
-      each(
-        ctx,
-        sdg(evidence, 'Distribution'),
-        (d) => !(sdg(d, 'Format').some((f) => norm(f.text) === 'application/pdf') && kid(d, NS.sdg, 'ConformsTo') !== undefined),
-      );
-    }
-  }),
+  v2(
+    'R-EDM-RESP-C050',
+    "An 'sdg:Distribution' whose 'sdg:Format' is 'application/pdf' MUST NOT contain 'sdg:ConformsTo'.",
+    (v, ctx) => {
+      for (const { evidence } of v.evidences(ctx.version)) {
+        each(
+          ctx,
+          sdg(evidence, 'Distribution'),
+          (d) =>
+            !(
+              sdg(d, 'Format').some((f) => norm(f.text) === 'application/pdf') &&
+              kid(d, NS.sdg, 'ConformsTo') !== undefined
+            ),
+        );
+      }
+    },
+  ),
 ];

@@ -60,7 +60,9 @@ function load(set: SetName): Loaded {
     attributeRules.push({ context, asserts });
   }
   const patched =
-    set === 'EDM-ERR-C' ? Schema.fromString(text.replace("count(rim:Slot[@name='PreviewLocation']=1)", 'true()')) : undefined;
+    set === 'EDM-ERR-C'
+      ? Schema.fromString(text.replace("count(rim:Slot[@name='PreviewLocation']=1)", 'true()'))
+      : undefined;
   const loaded: Loaded = { text, namespaces, attributeRules, ...(patched === undefined ? {} : { patched }) };
   cache.set(set, loaded);
   return loaded;
@@ -69,7 +71,9 @@ function load(set: SetName): Loaded {
 function attributeFindings(set: SetName, xml: string): OfficialFinding[] {
   const { namespaces, attributeRules } = load(set);
   const doc = parseXmlDocument(xml);
-  const options = { namespaceResolver: (prefix: string | null) => (prefix === null ? null : (namespaces[prefix] ?? null)) };
+  const options = {
+    namespaceResolver: (prefix: string | null) => (prefix === null ? null : (namespaces[prefix] ?? null)),
+  };
   const out: OfficialFinding[] = [];
   for (const rule of attributeRules) {
     for (const node of fontoxpath.evaluateXPathToNodes(`//(${rule.context})`, doc, null, {}, options)) {

@@ -61,7 +61,13 @@ const ELIDED: Readonly<Record<string, readonly string[]>> = {
   'v2.0-incoming-erreurAutorisationRequise': ['R-EDM-ERR-S09', 'R-EDM-ERR-S10', 'R-EDM-ERR-S11'],
   // No top-level slot, and a PreviewLocation `undefined` on an ObjectNotFoundExceptionType
   // (a defect of the captured message, reported by C019 and C022).
-  'v2.0-incoming-erreurObjetIntrouvable': ['R-EDM-ERR-C019', 'R-EDM-ERR-C022', 'R-EDM-ERR-S09', 'R-EDM-ERR-S10', 'R-EDM-ERR-S11'],
+  'v2.0-incoming-erreurObjetIntrouvable': [
+    'R-EDM-ERR-C019',
+    'R-EDM-ERR-C022',
+    'R-EDM-ERR-S09',
+    'R-EDM-ERR-S10',
+    'R-EDM-ERR-S11',
+  ],
 };
 
 describe('v1.2 and v2.0 reference messages are valid under our rules for their version', () => {
@@ -69,7 +75,13 @@ describe('v1.2 and v2.0 reference messages are valid under our rules for their v
 
   it('covers the pyRegRep responses and every oots-france answer', () => {
     expect(later.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['v1.2-first-response', 'v1.2-second-response', 'v2.0-reponse', 'v2.0-reponseDifferee', 'v2.0-erreur']),
+      expect.arrayContaining([
+        'v1.2-first-response',
+        'v1.2-second-response',
+        'v2.0-reponse',
+        'v2.0-reponseDifferee',
+        'v2.0-erreur',
+      ]),
     );
     expect(later.length).toBe(11);
   });
@@ -84,8 +96,6 @@ describe('v1.2 and v2.0 reference messages are valid under our rules for their v
   it('the v2.0 response is judged with RegistryPackage packaging (flat v1 reading would fail it)', () => {
     const s = later.find((x) => x.name === 'v2.0-reponse')!;
     expect(ourErrorIds(s, 'oots-edm:v2.0')).toEqual([]);
-    expect(ourErrorIds(s, 'oots-edm:v1.2')).toEqual(
-      expect.arrayContaining(['R-EDM-RESP-S015', 'R-EDM-RESP-S033']),
-    );
+    expect(ourErrorIds(s, 'oots-edm:v1.2')).toEqual(expect.arrayContaining(['R-EDM-RESP-S015', 'R-EDM-RESP-S033']));
   });
 });
