@@ -24,7 +24,8 @@ export const ERROR_CODES = {
   ERR_EDM_UNSUPPORTED_VERSION: 'The SpecificationIdentifier names an EDM version the adapter does not serve.',
   ERR_EDM_UNKNOWN_DOCUMENT: 'The document is XML but not an OOTS QueryRequest or QueryResponse.',
   ERR_CONFIG_INVALID: 'The environment configuration is invalid.',
-  ERR_DAGR: "A DAGR call failed after the client's retries (the `cause` field says why: timeout, unavailable, rate-limited, forbidden, bad-request, protocol).",
+  ERR_DAGR:
+    "A DAGR call failed after the client's retries (the `cause` field says why: timeout, unavailable, rate-limited, forbidden, bad-request, protocol).",
   ERR_RENDER_UNSUPPORTED_FORMAT: 'The requested evidence format (DistributedAs/Format) has no renderer.',
   ERR_RENDER_FIELD_MISSING: 'The DAGR record lacks a value that the evidence mapping requires.',
 } as const;
