@@ -24,6 +24,13 @@ export const ERROR_CODES = {
   ERR_EDM_UNSUPPORTED_VERSION: 'The SpecificationIdentifier names an EDM version the adapter does not serve.',
   ERR_EDM_UNKNOWN_DOCUMENT: 'The document is XML but not an OOTS QueryRequest or QueryResponse.',
   ERR_CONFIG_INVALID: 'The environment configuration is invalid.',
+  ERR_CRYPTO_OPEN_FAILED: 'A value encrypted at rest could not be opened (wrong key, wrong context or tampered).',
+  ERR_ENVELOPE_INVALID: 'A connector envelope (REST JSON) is malformed, incomplete or over a limit.',
+  ERR_CONNECTOR_REFUSED: 'The outbound connector refused a message for good (HTTP 4xx other than 408/429).',
+  ERR_CONNECTOR_UNAVAILABLE:
+    'The outbound connector did not accept a message this time (timeout, network, 408, 429, 5xx); delivery is retried.',
+  ERR_REDIS_UNAVAILABLE:
+    'Redis could not be reached or started (the private Redis of the embedded default needs redis-server on PATH).',
   ERR_DAGR:
     "A DAGR call failed after the client's retries (the `cause` field says why: timeout, unavailable, rate-limited, forbidden, bad-request, protocol).",
   ERR_RENDER_UNSUPPORTED_FORMAT: 'The requested evidence format (DistributedAs/Format) has no renderer.',
