@@ -3,6 +3,7 @@
  * and meaning; `loadConfig` checks them all at once, reports every bad key in one error, and
  * returns a frozen, typed object. `.env.example` lists the same keys (a test keeps them in sync).
  */
+import { parseKey } from './crypto/aead.js';
 import { AdapterError } from './errors.js';
 
 type Kind =
@@ -49,6 +50,76 @@ export const CONFIG_KEYS = {
   },
   EP_NAME: { kind: { type: 'string' }, default: 'Latvian OOTS evidence provider (DAGR)', doc: 'Name of this evidence provider (English).' },
   EP_COUNTRY: { kind: { type: 'string', pattern: /^[A-Z]{2}$/ }, default: 'LV', doc: 'ISO 3166-1 alpha-2 country of this evidence provider.' },
+  ENCRYPTION_KEY: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'AES-256-GCM key for requests and evidence at rest: standard base64 of 32 bytes (`openssl rand -base64 32`). Empty = the embedded default generates one under var/ (never in production: every process must share one key).',
+  },
+  REDIS_URL: {
+    kind: { type: 'string', pattern: /^(|rediss?:\/\/\S+|redis-sentinel:\/\/\S+|redis-cluster:\/\/\S+)$/ },
+    default: '',
+    doc: 'Redis for queues and storage: redis://[user:pass@]host:port[/db], rediss:// (TLS), redis-sentinel://[:pass@]host:26379,host2:26379/<master>[?db=N], redis-cluster://host:6379,host2:6379. Empty = start a private redis-server (embedded default). Redis must run with maxmemory-policy noeviction and AOF on.',
+  },
+  REDIS_DURABILITY: {
+    kind: { type: 'enum', values: ['write', 'fsync', 'replica'] },
+    default: 'write',
+    doc: 'When intake acknowledges: write = Redis applied it (AOF fsync per the server appendfsync, everysec: up to 1 s at risk on power loss), fsync = also WAITAOF local fsync (Redis >= 7.2), replica = also WAIT for one replica.',
+  },
+  QUEUE_PREFIX: {
+    kind: { type: 'string', pattern: /^[^\s:]+$/ },
+    default: '{oots}',
+    doc: 'Key prefix of the BullMQ queues and the exchange store. Keep the {hash tag} on Redis Cluster so every key lands in one slot.',
+  },
+  WORKER_CONCURRENCY: {
+    kind: { type: 'int', min: 1, max: 1000 },
+    default: '16',
+    doc: 'Jobs one worker process runs at once (per queue).',
+  },
+  PROCESS_ATTEMPTS: {
+    kind: { type: 'int', min: 1, max: 100 },
+    default: '5',
+    doc: 'Attempts to process a request before it is answered with an EDM error.',
+  },
+  PROCESS_BACKOFF_MS: {
+    kind: { type: 'int', min: 10, max: 3_600_000 },
+    default: '1000',
+    doc: 'First retry delay of request processing; doubles on each attempt.',
+  },
+  DELIVERY_BACKOFF_MAX_MS: {
+    kind: { type: 'int', min: 100, max: 86_400_000 },
+    default: '300000',
+    doc: 'Longest wait between two delivery attempts to the connector (deliveries retry until accepted).',
+  },
+  EXCHANGE_TTL_SECONDS: {
+    kind: { type: 'int', min: 60, max: 31_536_000 },
+    default: '2592000',
+    doc: 'How long a stored exchange (encrypted request, answer, state) and its duplicate markers live in Redis.',
+  },
+  CONNECTOR_INBOUND_TOKEN: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Bearer token the connector presents on POST /connector/messages (at least 16 characters). Empty = the embedded default generates one under var/.',
+  },
+  CONNECTOR_MAX_BODY_BYTES: {
+    kind: { type: 'int', min: 1024, max: 512 * 1024 * 1024 },
+    default: String(20 * 1024 * 1024),
+    doc: 'Largest inbound connector envelope (JSON, base64 payloads included), in bytes.',
+  },
+  CONNECTOR_OUTBOUND_URL: {
+    kind: { type: 'string', pattern: /^(|https?:\/\/\S+)$/ },
+    default: '',
+    doc: 'Where answers are POSTed (REST connector). Empty = the embedded connector stand-in.',
+  },
+  CONNECTOR_OUTBOUND_TOKEN: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Bearer token sent to CONNECTOR_OUTBOUND_URL (empty = none).',
+  },
+  CONNECTOR_OUTBOUND_TIMEOUT_MS: {
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: '30000',
+    doc: 'Timeout of one delivery attempt to the connector.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -62,6 +133,30 @@ export interface Config {
     readonly scheme: string;
     readonly name: string;
     readonly country: string;
+  };
+  /** AES-256-GCM key (32 bytes); undefined = the embedded default provides one. */
+  readonly encryptionKey: Buffer | undefined;
+  readonly redis: {
+    /** Undefined = start the private Redis (embedded default). */
+    readonly url: string | undefined;
+    readonly durability: 'write' | 'fsync' | 'replica';
+  };
+  readonly queue: {
+    readonly prefix: string;
+    readonly concurrency: number;
+    readonly processAttempts: number;
+    readonly processBackoffMs: number;
+    readonly deliveryBackoffMaxMs: number;
+  };
+  readonly exchangeTtlSeconds: number;
+  readonly connector: {
+    /** Undefined = the embedded default generates one. */
+    readonly inboundToken: string | undefined;
+    readonly maxBodyBytes: number;
+    /** Undefined = the embedded connector stand-in. */
+    readonly outboundUrl: string | undefined;
+    readonly outboundToken: string | undefined;
+    readonly outboundTimeoutMs: number;
   };
 }
 
@@ -115,13 +210,55 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       name: get('EP_NAME'),
       country: get('EP_COUNTRY'),
     },
+    encryptionKey: encryptionKey(get('ENCRYPTION_KEY'), problems),
+    redis: {
+      url: optional(get('REDIS_URL')),
+      durability: get('REDIS_DURABILITY') as Config['redis']['durability'],
+    },
+    queue: {
+      prefix: get('QUEUE_PREFIX'),
+      concurrency: num('WORKER_CONCURRENCY'),
+      processAttempts: num('PROCESS_ATTEMPTS'),
+      processBackoffMs: num('PROCESS_BACKOFF_MS'),
+      deliveryBackoffMaxMs: num('DELIVERY_BACKOFF_MAX_MS'),
+    },
+    exchangeTtlSeconds: num('EXCHANGE_TTL_SECONDS'),
+    connector: {
+      inboundToken: secret('CONNECTOR_INBOUND_TOKEN', get('CONNECTOR_INBOUND_TOKEN'), problems),
+      maxBodyBytes: num('CONNECTOR_MAX_BODY_BYTES'),
+      outboundUrl: optional(get('CONNECTOR_OUTBOUND_URL')),
+      outboundToken: optional(get('CONNECTOR_OUTBOUND_TOKEN')),
+      outboundTimeoutMs: num('CONNECTOR_OUTBOUND_TIMEOUT_MS'),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
 
+function optional(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** Secrets are checked without echoing their value into the error. */
+function encryptionKey(value: string, problems: string[]): Buffer | undefined {
+  if (value === '') return undefined;
+  const key = parseKey(value);
+  if (typeof key === 'string') {
+    problems.push(`ENCRYPTION_KEY ${key}`);
+    return undefined;
+  }
+  return key;
+}
+
+function secret(key: ConfigKey, value: string, problems: string[]): string | undefined {
+  if (value === '') return undefined;
+  if (value.length < 16 || /\s/.test(value)) problems.push(`${key} must be at least 16 characters without spaces`);
+  return value;
+}
+
 function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object') {
+  // Typed arrays (the encryption key) cannot be frozen; the object holding them is.
+  if (o !== null && typeof o === 'object' && !ArrayBuffer.isView(o)) {
     for (const v of Object.values(o)) deepFreeze(v);
     Object.freeze(o);
   }
