@@ -22,7 +22,7 @@ function err(line: string): void {
   process.stderr.write(line + '\n');
 }
 
-async function validateCommand(files: string[], opts: { info?: boolean }): Promise<number> {
+function validateCommand(files: string[], opts: { info?: boolean }): number {
   const config = loadConfig();
   const xsd = loadEdmXsdValidator();
   let exit = 0;
@@ -104,8 +104,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('judge OOTS EDM messages (XSD and EDM rules by ID); one JSON object per file; exit 0 valid, 1 rule violations, 2 unreadable XML')
     .argument('<files...>')
     .option('--info', 'also list informational findings (things that MAY be present)')
-    .action(async (files: string[], opts: { info?: boolean }) => {
-      exit = await validateCommand(files, opts);
+    .action((files: string[], opts: { info?: boolean }) => {
+      exit = validateCommand(files, opts);
     });
   program
     .command('respond')

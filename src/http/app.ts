@@ -35,6 +35,8 @@ export function buildApp(deps: AppDeps): express.Express {
 
   app.use((_req: Request, res: Response) => problem(res, 404, 'Not Found', 'no such route'));
 
+  // express recognises an error handler by its four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
     if (err instanceof XmlInputError) {
       deps.logger.info({ code: err.code }, 'refused XML input');

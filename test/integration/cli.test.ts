@@ -21,7 +21,7 @@ describe('oots-adapter validate', () => {
     const b = file('b.xml', sample('TC01_Request').load());
     const r = runCli(['validate', a, b]);
     expect(r.stderr).toBe('');
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean; kind: string; errors: { rule: string }[] });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ file: a, kind: 'QueryRequest', version: 'oots-edm:v1.0', valid: true, errors: [] });
     expect(lines[1]).toMatchObject({ file: b, kind: 'QueryRequest', valid: true });
@@ -42,7 +42,7 @@ describe('oots-adapter validate', () => {
     const good = file('good.xml', birth.load());
     const bad = file('bad.xml', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>');
     const r = runCli(['validate', good, bad, path.join(dir, 'missing.xml')]);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean; kind: string; errors: { rule: string }[] });
     expect(lines.map((l: { valid: boolean }) => l.valid)).toEqual([true, false, false]);
     expect(lines[1].errors[0].rule).toBe('XML');
     expect(lines[1].kind).toBe('unknown');

@@ -90,6 +90,7 @@ function lineAt(text: string, index: number): number {
 
 // libxml2-wasm 0.7 gives processing-instruction nodes no `next` getter of their own; the base
 // class getter works for every node kind, so siblings are walked through it.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- a getter taken on purpose, always invoked with .call(node)
 const nextSibling = Object.getOwnPropertyDescriptor(XmlTreeNode.prototype, 'next')!.get! as (this: unknown) => XmlTreeNode | null;
 
 interface MutableElement {
