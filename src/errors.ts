@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   ERR_EDM_UNSUPPORTED_VERSION: 'The SpecificationIdentifier names an EDM version the adapter does not serve.',
   ERR_EDM_UNKNOWN_DOCUMENT: 'The document is XML but not an OOTS QueryRequest or QueryResponse.',
   ERR_CONFIG_INVALID: 'The environment configuration is invalid.',
+  ERR_MAPPING_INVALID:
+    'An evidence mapping file is invalid (schema or semantic check), or two mappings serve one evidence type.',
   ERR_CRYPTO_OPEN_FAILED: 'A value encrypted at rest could not be opened (wrong key, wrong context or tampered).',
   ERR_ENVELOPE_INVALID: 'A connector envelope (REST JSON) is malformed, incomplete or over a limit.',
   ERR_CONNECTOR_REFUSED: 'The outbound connector refused a message for good (HTTP 4xx other than 408/429).',
@@ -35,6 +37,8 @@ export const ERROR_CODES = {
     "A DAGR call failed after the client's retries (the `cause` field says why: timeout, unavailable, rate-limited, forbidden, bad-request, protocol).",
   ERR_RENDER_UNSUPPORTED_FORMAT: 'The requested evidence format (DistributedAs/Format) has no renderer.',
   ERR_RENDER_FIELD_MISSING: 'The DAGR record lacks a value that the evidence mapping requires.',
+  ERR_RENDER_FIELD_INVALID:
+    'The DAGR record holds a value the evidence mapping cannot lay out (a structure where text is expected).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -54,6 +54,11 @@ export interface RenderInput {
   readonly subjectLabel: { readonly name: string; readonly identifier: string | undefined };
   /** Languages to render, first is primary (`lv`, `en`). */
   readonly languages: readonly ('lv' | 'en')[];
+  /**
+   * When the evidence is produced (xsd:dateTime): the PDF's creation date. Optional; without it the
+   * PDF is dated at the issue date, 00:00 UTC. Renderers never read the clock.
+   */
+  readonly renderedAt?: string;
 }
 
 export interface RenderPort {
