@@ -44,8 +44,8 @@ describe('oots-adapter validate', () => {
     const r = runCli(['validate', good, bad, path.join(dir, 'missing.xml')]);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean; kind: string; errors: { rule: string }[] });
     expect(lines.map((l: { valid: boolean }) => l.valid)).toEqual([true, false, false]);
-    expect(lines[1].errors[0].rule).toBe('XML');
-    expect(lines[1].kind).toBe('unknown');
+    expect(lines[1]!.errors[0]!.rule).toBe('XML');
+    expect(lines[1]!.kind).toBe('unknown');
     expect(r.status).toBe(2);
   });
 });
