@@ -1,0 +1,103 @@
+/**
+ * Loads the DAGR sandbox's synthetic datasets from `src/sandbox/dagr-data/` (one `<service>.json`
+ * per dataset plus `permissions.json`), checking their shape so that a broken file is named at
+ * start-up rather than discovered as a 404 later.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../resources/schema-files.js';
+import type { DagrDataset, Permission } from './dagr-types.js';
+
+export const DEFAULT_DAGR_DATA_DIR = 'src/sandbox/dagr-data';
+
+export interface SandboxData {
+  readonly datasets: readonly DagrDataset[];
+  readonly permissions: readonly Permission[];
+}
+
+export class SandboxDataError extends Error {
+  override readonly name = 'SandboxDataError';
+}
+
+/** Reads every dataset file and `permissions.json` in `dir` (default: the shipped sandbox data). */
+export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
+  const datasets: DagrDataset[] = [];
+  let permissions: Permission[] = [];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  for (const file of files) {
+    const full = path.join(dir, file);
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(full, 'utf8'));
+    } catch (e) {
+      throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (file === 'permissions.json') permissions = checkPermissions(value, full);
+    else datasets.push(checkDataset(value, full));
+  }
+  const names = new Set<string>();
+  for (const d of datasets) {
+    if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
+    names.add(d.service_name);
+  }
+  return { datasets, permissions };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function checkDataset(value: unknown, where: string): DagrDataset {
+  if (!isObject(value)) throw new SandboxDataError(`${where}: a dataset must be a JSON object`);
+  for (const field of ['service_name', 'key'] as const) {
+    if (typeof value[field] !== 'string' || value[field] === '')
+      throw new SandboxDataError(`${where}: "${field}" must be a non-empty string`);
+  }
+  if (typeof value['description'] !== 'string') throw new SandboxDataError(`${where}: "description" must be a string`);
+  const updated = value['updated_at_field'];
+  if (updated !== undefined && updated !== null && typeof updated !== 'string') {
+    throw new SandboxDataError(`${where}: "updated_at_field" must be a string or null`);
+  }
+  const fields = value['fields'];
+  if (!Array.isArray(fields) || !fields.every((f) => isObject(f) && typeof f['name'] === 'string')) {
+    throw new SandboxDataError(`${where}: "fields" must be an array of {name, type, description}`);
+  }
+  const records = value['records'];
+  if (!Array.isArray(records) || !records.every(isObject))
+    throw new SandboxDataError(`${where}: "records" must be an array of objects`);
+  const keyField = keyFieldOf(value['key'] as string);
+  if (keyField === undefined) throw new SandboxDataError(`${where}: "key" does not start with a field name`);
+  records.forEach((r, i) => {
+    if (r[keyField] === undefined || r[keyField] === null)
+      throw new SandboxDataError(`${where}: records[${i}] has no key field ${keyField}`);
+  });
+  return value as unknown as DagrDataset;
+}
+
+export function checkPermissions(value: unknown, where: string): Permission[] {
+  if (!Array.isArray(value)) throw new SandboxDataError(`${where}: permissions must be a JSON array`);
+  value.forEach((p, i) => {
+    if (!isObject(p) || typeof p['service_name'] !== 'string' || typeof p['permission_number'] !== 'string') {
+      throw new SandboxDataError(`${where}: [${i}] needs string service_name and permission_number`);
+    }
+    if (p['use_count'] !== undefined && typeof p['use_count'] !== 'number')
+      throw new SandboxDataError(`${where}: [${i}].use_count must be a number`);
+    const quota = p['use_count_quota'];
+    if (quota !== undefined && quota !== null && typeof quota !== 'number')
+      throw new SandboxDataError(`${where}: [${i}].use_count_quota must be a number or null`);
+  });
+  return (value as Record<string, unknown>[]).map((p) => ({
+    service_name: p['service_name'] as string,
+    permission_number: p['permission_number'] as string,
+    purpose_of_use: typeof p['purpose_of_use'] === 'string' ? p['purpose_of_use'] : '',
+    use_count: typeof p['use_count'] === 'number' ? p['use_count'] : 0,
+    use_count_quota: typeof p['use_count_quota'] === 'number' ? p['use_count_quota'] : null,
+    valid_from: typeof p['valid_from'] === 'string' ? p['valid_from'] : null,
+    valid_to: typeof p['valid_to'] === 'string' ? p['valid_to'] : null,
+  }));
+}
+
+/** The object-id field of a DAGR DSL key (`PersonCode(, Id)` → `PersonCode`). */
+export function keyFieldOf(key: string): string | undefined {
+  return /^\s*([A-Za-z_][\w.]*)/.exec(key)?.[1];
+}
