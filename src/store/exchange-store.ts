@@ -1,0 +1,297 @@
+/**
+ * The exchange store: every request the adapter accepted, encrypted at rest in Redis, with its
+ * state, its answer and the markers that recognise duplicates. Holds no business rule: the
+ * exchange use case decides what the states mean; this module only keeps them safely.
+ *
+ * Keys (all under `prefix`; keep a {hash tag} in the prefix on Redis Cluster so the scripts'
+ * keys share one slot):
+ *   ex:<ref>        hash: in (sealed request), out (sealed answer), state, receivedAt, updatedAt,
+ *                   purgedAt. After `purge` only the tombstone fields remain. TTL = ttlSeconds.
+ *   mid:<digest>    the exchangeRef of an AS4 MessageId (keyed digest, not the id). TTL.
+ *   rid:<digest>    the exchangeRef that owns a QueryRequest id (keyed digest). TTL.
+ *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
+ *                   sweep can re-enqueue a request whose enqueue was lost in a crash.
+ *
+ * Sealed values use AES-256-GCM with AAD `<ref>#in` / `<ref>#out`: a value moved to another
+ * exchange or field does not open.
+ *
+ * Durability: `acceptInbound` resolves after Redis applied the script. With `appendonly yes` and
+ * `appendfsync everysec` (the embedded default) a power loss can lose the last second of accepted
+ * requests; `appendfsync always` closes that gap at a write-throughput cost. `durability: 'fsync'`
+ * additionally waits for WAITAOF (Redis >= 7.2) to confirm the local fsync, `'replica'` waits for
+ * one replica (WAIT), which is what protects against the loss of the host.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { keyedDigest, open, seal } from '../crypto/aead.js';
+import type { UserMessage } from '../ebms/model.js';
+import { AdapterError } from '../errors.js';
+import type { OutboundMessage } from '../exchange/ports.js';
+
+export type ExchangeState = 'received' | 'processing' | 'answered' | 'delivered' | 'failed';
+export const EXCHANGE_STATES: readonly ExchangeState[] = ['received', 'processing', 'answered', 'delivered', 'failed'];
+
+export interface InboundPayload {
+  readonly href: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface InboundMessage {
+  readonly userMessage: UserMessage;
+  readonly payloads: readonly InboundPayload[];
+  /** xsd:dateTime of receipt. */
+  readonly receivedAt: string;
+}
+
+export interface ExchangeRecord {
+  readonly state: ExchangeState;
+  readonly receivedAt: string;
+  readonly updatedAt: string;
+  /** Set once the contents were dropped (the record is then a tombstone). */
+  readonly purgedAt: string | undefined;
+  readonly hasInbound: boolean;
+  readonly hasOutbound: boolean;
+}
+
+export interface ExchangeStoreOptions {
+  /** Key prefix, e.g. `{oots}:store:`. */
+  readonly prefix: string;
+  /** AES-256-GCM key, 32 bytes. */
+  readonly key: Buffer;
+  /** Lifetime of an exchange, its tombstone and its duplicate markers. */
+  readonly ttlSeconds: number;
+  /** What `acceptInbound` waits for before resolving (see the module comment). Default `write`. */
+  readonly durability?: 'write' | 'fsync' | 'replica';
+  /** Timeout of WAIT / WAITAOF in ms. Default 1000. */
+  readonly durabilityTimeoutMs?: number;
+  /** Clock (tests). */
+  readonly now?: () => Date;
+}
+
+export interface ExchangeStore {
+  /**
+   * Stores a received message durably, once per AS4 MessageId. A second delivery of the same
+   * MessageId returns the first exchangeRef with `duplicate: true` and stores nothing.
+   */
+  acceptInbound(msg: InboundMessage): Promise<{ exchangeRef: string; duplicate: boolean }>;
+  /** The stored request; undefined when purged or expired. Throws CryptoError on a wrong key. */
+  loadInbound(ref: string): Promise<InboundMessage | undefined>;
+  /**
+   * Claims a QueryRequest id for an exchange. `first` is true for the owner (also when the owner
+   * claims again, so a retried job stays the owner); otherwise `ownerRef` names the exchange that
+   * answers it.
+   */
+  claimRequestId(requestId: string, ref: string): Promise<{ first: boolean; ownerRef: string }>;
+  /** Stores the answer, encrypted. False when the exchange no longer exists (expired). */
+  saveOutbound(ref: string, message: OutboundMessage): Promise<boolean>;
+  loadOutbound(ref: string): Promise<OutboundMessage | undefined>;
+  /** Sets the state. False when the exchange does not exist or is already `delivered` (final). */
+  markState(ref: string, state: ExchangeState): Promise<boolean>;
+  getState(ref: string): Promise<ExchangeState | undefined>;
+  getRecord(ref: string): Promise<ExchangeRecord | undefined>;
+  /** Drops request and answer, keeps a tombstone (state and times) until the TTL. */
+  purge(ref: string): Promise<void>;
+  /** Extends the TTL of an exchange (long delivery retries). */
+  touch(ref: string): Promise<void>;
+  /** Refs still `received` that were accepted at least `olderThanMs` ago (crash recovery sweep). */
+  listReceived(olderThanMs: number, limit: number): Promise<string[]>;
+}
+
+const ACCEPT = `
+local owner = redis.call('GET', KEYS[1])
+if owner then return {owner, 1} end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
+redis.call('HSET', KEYS[2], 'in', ARGV[2], 'state', 'received', 'receivedAt', ARGV[3], 'updatedAt', ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+return {ARGV[1], 0}
+`;
+
+const CLAIM = `
+local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])
+if ok then return ARGV[1] end
+return redis.call('GET', KEYS[1])
+`;
+
+const MARK = `
+local cur = redis.call('HGET', KEYS[1], 'state')
+if not cur then return 0 end
+if cur == 'delivered' and ARGV[1] ~= 'delivered' then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
+if ARGV[1] ~= 'received' then redis.call('ZREM', KEYS[2], ARGV[3]) end
+return 1
+`;
+
+const SAVE_OUT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'out', ARGV[1], 'updatedAt', ARGV[2])
+return 1
+`;
+
+const PURGE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[1], 'in', 'out')
+redis.call('HSET', KEYS[1], 'purgedAt', ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`;
+
+type RedisLike = Redis | Cluster;
+
+/** A new exchange reference: random, opaque, no personal data, safe in keys and job ids. */
+export function newExchangeRef(): string {
+  return `x${randomBytes(15).toString('base64url')}`;
+}
+
+export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions): ExchangeStore {
+  const { prefix, key, ttlSeconds } = opts;
+  const now = opts.now ?? (() => new Date());
+  const durability = opts.durability ?? 'write';
+  const waitMs = opts.durabilityTimeoutMs ?? 1000;
+  const ex = (ref: string): string => `${prefix}ex:${ref}`;
+  const receivedKey = `${prefix}received`;
+  const ttl = String(ttlSeconds);
+
+  const run = async (script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
+    redis.eval(script, keys.length, ...keys, ...args);
+
+  async function confirmDurable(): Promise<void> {
+    if (durability === 'write') return;
+    if (durability === 'fsync') {
+      const reply = (await redis.call('WAITAOF', '1', '0', String(waitMs))) as [number, number];
+      if (reply[0] < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'Redis did not confirm the AOF fsync in time');
+      return;
+    }
+    const replicas = (await redis.call('WAIT', '1', String(waitMs))) as number;
+    if (replicas < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'no Redis replica confirmed the write in time');
+  }
+
+  return {
+    async acceptInbound(msg) {
+      const ref = newExchangeRef();
+      const midKey = `${prefix}mid:${keyedDigest(key, 'message-id', msg.userMessage.messageId)}`;
+      const plain = Buffer.from(JSON.stringify(encodeInbound(msg)), 'utf8');
+      const sealed = seal(key, plain, `${ref}#in`);
+      const at = now();
+      const reply = (await run(
+        ACCEPT,
+        [midKey, ex(ref), receivedKey],
+        [ref, sealed, msg.receivedAt, ttl, at.toISOString(), String(at.getTime())],
+      )) as [string, number];
+      await confirmDurable();
+      return { exchangeRef: reply[0], duplicate: reply[1] === 1 };
+    },
+
+    async loadInbound(ref) {
+      const sealed = await redis.hgetBuffer(ex(ref), 'in');
+      if (sealed === null) return undefined;
+      return decodeInbound(JSON.parse(open(key, sealed, `${ref}#in`).toString('utf8')) as StoredInbound);
+    },
+
+    async claimRequestId(requestId, ref) {
+      const ridKey = `${prefix}rid:${keyedDigest(key, 'request-id', requestId)}`;
+      const owner = (await run(CLAIM, [ridKey], [ref, ttl])) as string;
+      return { first: owner === ref, ownerRef: owner };
+    },
+
+    async saveOutbound(ref, message) {
+      const plain = Buffer.from(JSON.stringify(encodeOutbound(message)), 'utf8');
+      const sealed = seal(key, plain, `${ref}#out`);
+      return ((await run(SAVE_OUT, [ex(ref)], [sealed, now().toISOString()])) as number) === 1;
+    },
+
+    async loadOutbound(ref) {
+      const sealed = await redis.hgetBuffer(ex(ref), 'out');
+      if (sealed === null) return undefined;
+      return decodeOutbound(JSON.parse(open(key, sealed, `${ref}#out`).toString('utf8')) as StoredOutbound);
+    },
+
+    async markState(ref, state) {
+      return ((await run(MARK, [ex(ref), receivedKey], [state, now().toISOString(), ref])) as number) === 1;
+    },
+
+    async getState(ref) {
+      const state = await redis.hget(ex(ref), 'state');
+      return state === null ? undefined : (state as ExchangeState);
+    },
+
+    async getRecord(ref) {
+      const replies = await redis
+        .pipeline()
+        .hmget(ex(ref), 'state', 'receivedAt', 'updatedAt', 'purgedAt')
+        .hstrlen(ex(ref), 'in')
+        .hstrlen(ex(ref), 'out')
+        .exec();
+      if (replies === null) return undefined;
+      for (const [err] of replies) if (err) throw err;
+      const [state, receivedAt, updatedAt, purgedAt] = replies[0]![1] as (string | null)[];
+      const inLen = replies[1]![1] as number;
+      const outLen = replies[2]![1] as number;
+      if (state === null || state === undefined) return undefined;
+      return {
+        state: state as ExchangeState,
+        receivedAt: receivedAt ?? '',
+        updatedAt: updatedAt ?? '',
+        purgedAt: purgedAt ?? undefined,
+        hasInbound: inLen > 0,
+        hasOutbound: outLen > 0,
+      };
+    },
+
+    async purge(ref) {
+      await run(PURGE, [ex(ref), receivedKey], [now().toISOString(), ref]);
+    },
+
+    async touch(ref) {
+      await redis.expire(ex(ref), ttlSeconds);
+    },
+
+    async listReceived(olderThanMs, limit) {
+      const max = now().getTime() - olderThanMs;
+      return redis.zrangebyscore(receivedKey, '-inf', String(max), 'LIMIT', 0, limit);
+    },
+  };
+}
+
+interface StoredPart {
+  readonly href: string;
+  readonly mimeType: string;
+  readonly b64: string;
+}
+interface StoredInbound {
+  readonly v: 1;
+  readonly userMessage: UserMessage;
+  readonly receivedAt: string;
+  readonly payloads: readonly StoredPart[];
+}
+interface StoredOutbound {
+  readonly v: 1;
+  readonly userMessage: UserMessage;
+  readonly regrep: string;
+  readonly attachments: readonly StoredPart[];
+}
+
+const toPart = (p: { href: string; mimeType: string; bytes: Uint8Array }): StoredPart => ({
+  href: p.href,
+  mimeType: p.mimeType,
+  b64: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64'),
+});
+const fromPart = (p: StoredPart): InboundPayload => ({
+  href: p.href,
+  mimeType: p.mimeType,
+  bytes: Buffer.from(p.b64, 'base64'),
+});
+
+function encodeInbound(msg: InboundMessage): StoredInbound {
+  return { v: 1, userMessage: msg.userMessage, receivedAt: msg.receivedAt, payloads: msg.payloads.map(toPart) };
+}
+function decodeInbound(s: StoredInbound): InboundMessage {
+  return { userMessage: s.userMessage, receivedAt: s.receivedAt, payloads: s.payloads.map(fromPart) };
+}
+function encodeOutbound(m: OutboundMessage): StoredOutbound {
+  return { v: 1, userMessage: m.userMessage, regrep: m.regrep, attachments: m.attachments.map(toPart) };
+}
+function decodeOutbound(s: StoredOutbound): OutboundMessage {
+  return { userMessage: s.userMessage, regrep: s.regrep, attachments: s.attachments.map(fromPart) };
+}
