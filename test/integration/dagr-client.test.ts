@@ -198,7 +198,7 @@ describe('DAGR client against the sandbox', () => {
     expect(result.record.fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(Date.parse(result.record.fetchedAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(result.record.fetchedAt)).toBeLessThanOrEqual(after);
-    const data = seen.find((s) => s.path.startsWith('/test_residence/'))!;
+    const data = seen.find((s) => s.path?.startsWith('/test_residence/'))!;
     expect(data.authorization).toMatch(/^Bearer [A-Za-z0-9_-]{20,}$/);
     expect(data.permission).toBe('10001');
     expect(data.requestId).toBe('exch-0001');
