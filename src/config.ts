@@ -120,6 +120,51 @@ export const CONFIG_KEYS = {
     default: '30000',
     doc: 'Timeout of one delivery attempt to the connector.',
   },
+  DAGR_BASE_URL: {
+    kind: { type: 'string', pattern: /^(|https?:\/\/\S+)$/ },
+    default: '',
+    doc: 'DAGR REST API base URL (test: https://test.dagr.gov.lv). Empty = the embedded DAGR sandbox with synthetic data.',
+  },
+  DAGR_CLIENT_ID: {
+    kind: { type: 'string', pattern: /^\S+$/ },
+    default: 'oots-adapter-sandbox',
+    doc: 'client_id of the DAGR connection (savienojums) registered in the DAGR self-service portal.',
+  },
+  DAGR_PRIVATE_KEY_FILE: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'PEM file with the RSA private key of the certificate registered on the DAGR connection; signs the token request (RS256 client assertion). Required when DAGR_BASE_URL is set; empty with the sandbox = a key generated under var/.',
+  },
+  DAGR_TOKEN_PATH: {
+    kind: { type: 'string', pattern: /^(\/\S*|https?:\/\/\S+)$/ },
+    default: '/token',
+    doc: 'DAGR token endpoint, relative to DAGR_BASE_URL or absolute (assumed; confirm in https://test.dagr.gov.lv/api). It is also the aud of the client assertion.',
+  },
+  DAGR_AUTH_SCHEME: {
+    kind: { type: 'string', pattern: /^[A-Za-z][A-Za-z0-9-]*$/ },
+    default: 'Bearer',
+    doc: 'Scheme written before the access token in the Authorization header of DAGR calls (assumed Bearer); none = the bare token.',
+  },
+  DAGR_TIMEOUT_MS: {
+    kind: { type: 'int', min: 100, max: 120_000 },
+    default: '8000',
+    doc: 'Timeout of one DAGR HTTP attempt (connect and answer).',
+  },
+  DAGR_RETRIES: {
+    kind: { type: 'int', min: 0, max: 10 },
+    default: '3',
+    doc: 'Retries of a DAGR call after 5xx, connection errors, timeouts and 429 (exponential backoff with full jitter; Retry-After honoured up to 10 s).',
+  },
+  DAGR_BREAKER_FAILURES: {
+    kind: { type: 'int', min: 1, max: 1000 },
+    default: '5',
+    doc: 'Consecutive failed DAGR attempts (5xx, connection errors, timeouts) that open the circuit breaker; while open, calls fail at once as unavailable.',
+  },
+  DAGR_BREAKER_RESET_MS: {
+    kind: { type: 'int', min: 100, max: 3_600_000 },
+    default: '30000',
+    doc: 'How long the DAGR circuit breaker stays open before one trial call is let through.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -157,6 +202,19 @@ export interface Config {
     readonly outboundUrl: string | undefined;
     readonly outboundToken: string | undefined;
     readonly outboundTimeoutMs: number;
+  };
+  readonly dagr: {
+    /** Undefined = the embedded DAGR sandbox. */
+    readonly baseUrl: string | undefined;
+    readonly clientId: string;
+    /** Undefined = the embedded default generates a key (only allowed with the sandbox). */
+    readonly privateKeyFile: string | undefined;
+    readonly tokenPath: string;
+    /** `''` = send the bare token (DAGR_AUTH_SCHEME=none). */
+    readonly authScheme: string;
+    readonly timeoutMs: number;
+    readonly retries: number;
+    readonly breaker: { readonly failureThreshold: number; readonly resetAfterMs: number };
   };
 }
 
@@ -230,7 +288,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       outboundToken: optional(get('CONNECTOR_OUTBOUND_TOKEN')),
       outboundTimeoutMs: num('CONNECTOR_OUTBOUND_TIMEOUT_MS'),
     },
+    dagr: {
+      baseUrl: optional(get('DAGR_BASE_URL')),
+      clientId: get('DAGR_CLIENT_ID'),
+      privateKeyFile: optional(get('DAGR_PRIVATE_KEY_FILE')),
+      tokenPath: get('DAGR_TOKEN_PATH'),
+      authScheme: get('DAGR_AUTH_SCHEME').toLowerCase() === 'none' ? '' : get('DAGR_AUTH_SCHEME'),
+      timeoutMs: num('DAGR_TIMEOUT_MS'),
+      retries: num('DAGR_RETRIES'),
+      breaker: { failureThreshold: num('DAGR_BREAKER_FAILURES'), resetAfterMs: num('DAGR_BREAKER_RESET_MS') },
+    },
   };
+  if (config.dagr.baseUrl !== undefined && config.dagr.privateKeyFile === undefined) {
+    problems.push('DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
