@@ -1,0 +1,151 @@
+import { Redis } from 'ioredis';
+import { parseEnvelope } from '../../src/connector/envelope.js';
+import { CryptoError, generateKey } from '../../src/crypto/aead.js';
+import { createExchangeStore, type InboundMessage } from '../../src/store/exchange-store.js';
+import {
+  deleteKeys,
+  MARKER,
+  outboundMessage,
+  REDIS_URL,
+  requestEnvelope,
+  testPrefix,
+} from '../support/connector-fixtures.js';
+
+const redis = new Redis(REDIS_URL);
+const prefix = testPrefix('store');
+const key = generateKey();
+const store = createExchangeStore(redis, { prefix, key, ttlSeconds: 600 });
+
+function inbound(messageId?: string): InboundMessage {
+  const { userMessage, payloads } = parseEnvelope(requestEnvelope(messageId === undefined ? {} : { messageId }));
+  return { userMessage, payloads, receivedAt: '2024-05-01T10:00:00Z' };
+}
+
+async function rawValues(): Promise<Buffer[]> {
+  const keys = await redis.keys(`${prefix}*`);
+  const out: Buffer[] = [];
+  for (const k of keys) {
+    const type = await redis.type(k);
+    if (type === 'string') out.push((await redis.getBuffer(k))!);
+    if (type === 'hash') out.push(...Object.values(await redis.hgetallBuffer(k)));
+    if (type === 'zset') out.push(...(await redis.zrangeBuffer(k, 0, -1)));
+    out.push(Buffer.from(k));
+  }
+  return out;
+}
+
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  await redis.quit();
+});
+
+describe('exchange store', () => {
+  test('accepts a message, loads it back, and recognises its duplicate', async () => {
+    const msg = inbound();
+    const first = await store.acceptInbound(msg);
+    expect(first.duplicate).toBe(false);
+    expect(first.exchangeRef).toMatch(/^x[\w-]{20}$/);
+    const again = await store.acceptInbound(msg);
+    expect(again).toEqual({ exchangeRef: first.exchangeRef, duplicate: true });
+    const loaded = await store.loadInbound(first.exchangeRef);
+    expect(loaded?.userMessage).toEqual(msg.userMessage);
+    expect(Buffer.from(loaded!.payloads[0]!.bytes).toString()).toContain(MARKER);
+    expect(await store.getState(first.exchangeRef)).toBe('received');
+  });
+
+  test('concurrent deliveries of one MessageId store exactly one exchange', async () => {
+    const msg = inbound();
+    const before = (await redis.keys(`${prefix}ex:*`)).length;
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.acceptInbound(msg)));
+    expect(new Set(results.map((r) => r.exchangeRef)).size).toBe(1);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect((await redis.keys(`${prefix}ex:*`)).length).toBe(before + 1);
+  });
+
+  test('nothing readable at rest: no marker, no message id, no request content in raw Redis values or keys', async () => {
+    const msg = inbound('secret-message-id-1234@requester.example');
+    const { exchangeRef } = await store.acceptInbound(msg);
+    await store.claimRequestId('urn:uuid:11111111-2222-3333-4444-555555555555', exchangeRef);
+    await store.saveOutbound(exchangeRef, outboundMessage());
+    const raw = Buffer.concat(await rawValues());
+    expect(raw.includes(Buffer.from(MARKER))).toBe(false);
+    expect(raw.includes(Buffer.from('Zvaigzne'))).toBe(false);
+    expect(raw.includes(Buffer.from('secret-message-id-1234'))).toBe(false);
+    expect(raw.includes(Buffer.from('11111111-2222-3333'))).toBe(false);
+    expect(raw.includes(Buffer.from('QueryRequest'))).toBe(false);
+  });
+
+  test('a sealed value does not open under another key or after being moved to another exchange', async () => {
+    const a = await store.acceptInbound(inbound());
+    const b = await store.acceptInbound(inbound());
+    const other = createExchangeStore(redis, { prefix, key: generateKey(), ttlSeconds: 600 });
+    await expect(other.loadInbound(a.exchangeRef)).rejects.toBeInstanceOf(CryptoError);
+    const sealedA = await redis.hgetBuffer(`${prefix}ex:${a.exchangeRef}`, 'in');
+    await redis.hset(`${prefix}ex:${b.exchangeRef}`, 'in', sealedA!);
+    await expect(store.loadInbound(b.exchangeRef)).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  test('request id claim: first owner keeps it (also on a retry), others learn the owner', async () => {
+    const rid = `urn:uuid:${crypto.randomUUID()}`;
+    expect(await store.claimRequestId(rid, 'xOwner')).toEqual({ first: true, ownerRef: 'xOwner' });
+    expect(await store.claimRequestId(rid, 'xOwner')).toEqual({ first: true, ownerRef: 'xOwner' });
+    expect(await store.claimRequestId(rid, 'xOther')).toEqual({ first: false, ownerRef: 'xOwner' });
+    const claims = await Promise.all(['xA', 'xB', 'xC'].map((r) => store.claimRequestId(`${rid}-race`, r)));
+    expect(claims.filter((c) => c.first)).toHaveLength(1);
+    expect(new Set(claims.map((c) => c.ownerRef)).size).toBe(1);
+  });
+
+  test('outbound save/load, states, purge keeps a tombstone, delivered is final', async () => {
+    const { exchangeRef } = await store.acceptInbound(inbound());
+    expect(await store.loadOutbound(exchangeRef)).toBeUndefined();
+    const out = outboundMessage();
+    expect(await store.saveOutbound(exchangeRef, out)).toBe(true);
+    const loaded = await store.loadOutbound(exchangeRef);
+    expect(loaded?.regrep).toBe(out.regrep);
+    expect(loaded?.userMessage).toEqual(out.userMessage);
+    expect(Buffer.from(loaded!.attachments[0]!.bytes).equals(Buffer.from(out.attachments[0]!.bytes))).toBe(true);
+
+    expect(await store.markState(exchangeRef, 'processing')).toBe(true);
+    expect(await store.markState(exchangeRef, 'answered')).toBe(true);
+    expect(await store.markState(exchangeRef, 'delivered')).toBe(true);
+    expect(await store.markState(exchangeRef, 'processing')).toBe(false);
+    expect(await store.getState(exchangeRef)).toBe('delivered');
+
+    await store.purge(exchangeRef);
+    expect(await store.loadInbound(exchangeRef)).toBeUndefined();
+    expect(await store.loadOutbound(exchangeRef)).toBeUndefined();
+    const record = await store.getRecord(exchangeRef);
+    expect(record).toMatchObject({
+      state: 'delivered',
+      receivedAt: '2024-05-01T10:00:00Z',
+      hasInbound: false,
+      hasOutbound: false,
+    });
+    expect(record?.purgedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await redis.ttl(`${prefix}ex:${exchangeRef}`)).toBeGreaterThan(0);
+  });
+
+  test('unknown refs: no state, no resurrection by markState or saveOutbound', async () => {
+    expect(await store.getState('xNope')).toBeUndefined();
+    expect(await store.getRecord('xNope')).toBeUndefined();
+    expect(await store.markState('xNope', 'processing')).toBe(false);
+    expect(await store.saveOutbound('xNope', outboundMessage())).toBe(false);
+    expect(await redis.exists(`${prefix}ex:xNope`)).toBe(0);
+  });
+
+  test('listReceived lists exchanges still waiting in `received`, for the recovery sweep', async () => {
+    let clock = new Date('2030-01-01T00:00:00Z');
+    const p2 = testPrefix('store-sweep');
+    const s2 = createExchangeStore(redis, { prefix: p2, key, ttlSeconds: 600, now: () => clock });
+    try {
+      const a = await s2.acceptInbound(inbound());
+      const b = await s2.acceptInbound(inbound());
+      clock = new Date('2030-01-01T00:01:00Z');
+      await s2.markState(b.exchangeRef, 'processing');
+      expect(await s2.listReceived(30_000, 10)).toEqual([a.exchangeRef]);
+      expect(await s2.listReceived(120_000, 10)).toEqual([]);
+    } finally {
+      await deleteKeys(redis, p2);
+    }
+  });
+});

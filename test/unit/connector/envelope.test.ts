@@ -1,0 +1,112 @@
+import { decodeBase64Strict, EnvelopeError, parseEnvelope, toEnvelope } from '../../../src/connector/envelope.js';
+import { outboundMessage, requestEnvelope } from '../../support/connector-fixtures.js';
+
+function problemsOf(
+  json: unknown,
+  opts?: Parameters<typeof parseEnvelope>[1],
+): { status: number; fields: string[]; text: string } {
+  try {
+    parseEnvelope(json, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(EnvelopeError);
+    const err = e as EnvelopeError;
+    expect(err.code).toBe('ERR_ENVELOPE_INVALID');
+    return { status: err.status, fields: err.problems.map((p) => p.field), text: err.message };
+  }
+  throw new Error('expected an EnvelopeError');
+}
+
+describe('REST connector envelope', () => {
+  const strict = { action: 'ExecuteQueryRequest', requireMimeType: 'application/x-ebrs+xml' };
+
+  test('a valid envelope becomes a UserMessage with PartInfo and decoded payloads', () => {
+    const env = requestEnvelope({ withPdf: true });
+    const parsed = parseEnvelope(env, strict);
+    expect(parsed.userMessage.messageId).toBe(env.userMessage.messageId);
+    expect(parsed.userMessage.from.partyId).toBe('AP_DE_01');
+    expect(parsed.userMessage.properties).toHaveLength(2);
+    expect(parsed.userMessage.payloads.map((p) => p.href)).toEqual([
+      'cid:regrep-1@requester.example',
+      'cid:extra@requester.example',
+    ]);
+    expect(parsed.userMessage.payloads[0]!.properties).toEqual([{ name: 'MimeType', value: 'application/x-ebrs+xml' }]);
+    expect(parsed.payloads[1]!.bytes.toString()).toBe('%PDF-1.7 fake');
+  });
+
+  test('missing and extra fields are named by JSON pointer', () => {
+    const env = requestEnvelope() as unknown as {
+      userMessage: Record<string, unknown>;
+      payloads: Record<string, unknown>[];
+    };
+    delete env.userMessage.messageId;
+    (env.userMessage.from as Record<string, unknown>).partyId = '';
+    env.userMessage.colour = 'blue';
+    env.payloads[0]!.href = 'http://not-a-cid';
+    const { status, fields } = problemsOf(env, strict);
+    expect(status).toBe(400);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        '/userMessage/messageId',
+        '/userMessage/from/partyId',
+        '/userMessage/colour',
+        '/payloads/0/href',
+      ]),
+    );
+  });
+
+  test('non-objects and empty payload lists are refused', () => {
+    expect(problemsOf('hello').fields).toEqual(['']);
+    expect(problemsOf({ ...requestEnvelope(), payloads: [] }).fields).toContain('/payloads');
+  });
+
+  test('action must be ExecuteQueryRequest and the regrep part must be present', () => {
+    const env = requestEnvelope();
+    env.userMessage.action = 'ExecuteQueryResponse';
+    env.payloads[0]!.mimeType = 'application/xml';
+    const { fields, text } = problemsOf(env, strict);
+    expect(fields).toEqual(['/userMessage/action', '/payloads']);
+    expect(text).toMatch(/application\/x-ebrs\+xml/);
+  });
+
+  test('strict base64: whitespace, missing padding, bad characters and non-canonical bits are refused', () => {
+    expect(decodeBase64Strict('SGVsbG8=')?.toString()).toBe('Hello');
+    expect(decodeBase64Strict('')?.length).toBe(0);
+    for (const bad of ['SGVs bG8=', 'SGVsbG8', 'SGVsbG8-', 'SGVsbG9=', 'QR==', 'SGVsbG8=\n', '===='])
+      expect(decodeBase64Strict(bad)).toBeUndefined();
+    const env = requestEnvelope();
+    env.payloads[0]!.contentBase64 = 'SGVs bG8=';
+    expect(problemsOf(env).fields).toEqual(['/payloads/0/contentBase64']);
+  });
+
+  test('limits on part count and part size answer 413', () => {
+    const env = requestEnvelope({ withPdf: true });
+    expect(problemsOf(env, { limits: { maxPayloads: 1, maxPayloadBytes: 1000 } }).status).toBe(413);
+    const big = requestEnvelope();
+    big.payloads[0]!.contentBase64 = Buffer.alloc(2000).toString('base64');
+    const r = problemsOf(big, { limits: { maxPayloads: 5, maxPayloadBytes: 1000 } });
+    expect(r.status).toBe(413);
+    expect(r.fields).toEqual(['/payloads/0/contentBase64']);
+  });
+
+  test('duplicate hrefs are refused', () => {
+    const env = requestEnvelope({ withPdf: true });
+    env.payloads[1]!.href = env.payloads[0]!.href;
+    expect(problemsOf(env).fields).toEqual(['/payloads/1/href']);
+  });
+
+  test('toEnvelope puts the regrep part first with its cid, then each attachment with its part properties', () => {
+    const msg = outboundMessage();
+    const env = toEnvelope(msg);
+    expect(env.payloads.map((p) => [p.href, p.mimeType])).toEqual([
+      ['cid:resp@lv.oots.example', 'application/x-ebrs+xml'],
+      ['cid:ev1@lv.oots.example', 'application/pdf'],
+    ]);
+    expect(Buffer.from(env.payloads[0]!.contentBase64, 'base64').toString()).toBe(msg.regrep);
+    expect(env.payloads[1]!.properties).toEqual([{ name: 'PayloadName', value: 'evidence.pdf' }]);
+    expect(env.userMessage.action).toBe('ExecuteQueryResponse');
+    // The outbound envelope is itself a valid envelope (what the stand-in checks).
+    const back = parseEnvelope(JSON.parse(JSON.stringify(env)));
+    expect(back.userMessage.payloads[1]!.properties).toEqual(msg.userMessage.payloads[1]!.properties);
+    expect(back.payloads[1]!.bytes.equals(Buffer.from(msg.attachments[0]!.bytes))).toBe(true);
+  });
+});
