@@ -12,6 +12,7 @@ import { createDagrClient, type DagrCallEvent, type DagrClientOptions } from '..
 import { DagrError } from '../../src/dagr/errors.js';
 import { createRedisTokenCache } from '../../src/dagr/token-cache-redis.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { keyFieldOf, loadSandboxDatasets } from '../../src/sandbox/dagr-data-loader.js';
 import {
   createDagrSandbox,
   startDagrSandbox,
@@ -539,6 +540,42 @@ describe('sandbox variants and controls', () => {
       });
       expect(unauth.status).toBe(401);
     } finally {
+      await started.stop();
+    }
+  });
+});
+
+describe('the shipped sandbox datasets through the client', () => {
+  test('the first record of every dataset is found with its permission (eIDAS keys with slashes too)', async () => {
+    const { datasets, permissions: shipped } = loadSandboxDatasets();
+    const started = await startDagrSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      datasets,
+      permissions: shipped,
+      clientId: CLIENT_ID,
+      clientPublicKey: publicKey,
+    });
+    const c = createDagrClient({ baseUrl: started.url, clientId: CLIENT_ID, privateKey, retries: 0 });
+    try {
+      for (const dataset of datasets) {
+        const keyField = keyFieldOf(dataset.key)!;
+        const key = String(dataset.records[0]![keyField]);
+        const permission = shipped.find((p) => p.service_name === dataset.service_name)!.permission_number;
+        const result = await c.lookupAll({
+          service: dataset.service_name,
+          permission,
+          key,
+          correlationId: 'exch-data',
+        });
+        expect(result.length).toBe(dataset.records.filter((r) => String(r[keyField]) === key).length);
+        expect(result[0]!.fields).toEqual(dataset.records[0]);
+      }
+      expect((await c.serviceList()).map((s) => s.service_name).sort()).toEqual(
+        datasets.map((d) => d.service_name).sort(),
+      );
+    } finally {
+      c.close();
       await started.stop();
     }
   });

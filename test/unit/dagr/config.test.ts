@@ -29,12 +29,18 @@ describe('DAGR configuration', () => {
   test('bad values are reported together', () => {
     let caught: unknown;
     try {
-      loadConfig({ DAGR_BASE_URL: 'ftp://x', DAGR_RETRIES: '99', DAGR_TOKEN_PATH: 'token', DAGR_AUTH_SCHEME: 'Bearer token' });
+      loadConfig({
+        DAGR_BASE_URL: 'ftp://x',
+        DAGR_RETRIES: '99',
+        DAGR_TOKEN_PATH: 'token',
+        DAGR_AUTH_SCHEME: 'Bearer token',
+      });
     } catch (e) {
       caught = e;
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const text = (caught as ConfigError).problems.join('\n');
-    for (const key of ['DAGR_BASE_URL', 'DAGR_RETRIES', 'DAGR_TOKEN_PATH', 'DAGR_AUTH_SCHEME']) expect(text).toContain(key);
+    for (const key of ['DAGR_BASE_URL', 'DAGR_RETRIES', 'DAGR_TOKEN_PATH', 'DAGR_AUTH_SCHEME'])
+      expect(text).toContain(key);
   });
 });
