@@ -15,3 +15,5 @@ export { backoffDelay, parseRetryAfter, retryDelay } from './backoff.js';
 export { createMemoryTokenCache, createTokenManager } from './token-cache.js';
 export type { CachedToken, TokenCache, TokenManager } from './token-cache.js';
 export { createRedisTokenCache } from './token-cache-redis.js';
+export { dagrClientOptions } from './from-config.js';
+export type { DagrClientDeps } from './from-config.js';

@@ -3,6 +3,9 @@
  * pair for the connection, and a real Redis (127.0.0.1:6379, own key prefix) for the shared token.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -12,6 +15,9 @@ import { createDagrClient, type DagrCallEvent, type DagrClientOptions } from '..
 import { DagrError } from '../../src/dagr/errors.js';
 import { createRedisTokenCache } from '../../src/dagr/token-cache-redis.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { loadConfig } from '../../src/config.js';
+import { dagrClientOptions } from '../../src/dagr/from-config.js';
+import { ensureSandboxClientKey, startEmbeddedDagrSandbox } from '../../src/sandbox/dagr-embedded.js';
 import { keyFieldOf, loadSandboxDatasets } from '../../src/sandbox/dagr-data-loader.js';
 import {
   createDagrSandbox,
@@ -577,6 +583,39 @@ describe('the shipped sandbox datasets through the client', () => {
     } finally {
       c.close();
       await started.stop();
+    }
+  });
+});
+
+describe('the embedded default', () => {
+  test('sandbox with a key under var/, client from config.dagr: a shipped record is found; the key is reused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dagr-embedded-'));
+    const keyFile = path.join(dir, 'var', 'dagr-sandbox-client.pem');
+    const config = loadConfig({}).dagr;
+    const embedded = await startEmbeddedDagrSandbox({ host: '127.0.0.1', port: 0, clientId: config.clientId, keyFile });
+    const c = createDagrClient(dagrClientOptions(config, { baseUrl: embedded.url, privateKey: embedded.privateKey }));
+    try {
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const perms = await c.currentUserPermissions();
+      const birth = perms.find((p) => p.service_name === 'pmlp_birth_records')!;
+      const { datasets } = loadSandboxDatasets();
+      const key = String(datasets.find((d) => d.service_name === 'pmlp_birth_records')!.records[0]!['PersonCode']);
+      const result = await c.lookup({
+        service: birth.service_name,
+        permission: birth.permission_number,
+        key,
+        correlationId: 'exch-emb',
+      });
+      expect(result.kind).toBe('found');
+      const again = ensureSandboxClientKey(keyFile);
+      expect(again.created).toBe(false);
+      expect(again.privateKey.export({ type: 'pkcs8', format: 'pem' })).toEqual(
+        embedded.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      );
+    } finally {
+      c.close();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
