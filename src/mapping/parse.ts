@@ -136,11 +136,15 @@ export function parseMappingSource(text: string, fileName: string, schema: objec
   const data: unknown = doc.toJS({ maxAliasCount: 50 });
   const validate = validatorFor(schema);
   if (!validate(data)) {
-    for (const error of relevantErrors(validate.errors ?? [])) {
-      const path = pointerToPath(error.instancePath);
-      const described = describeAjvError(error, path);
-      problem(described.path, described.message, described.hint, described.at);
-    }
+    const described = relevantErrors(validate.errors ?? []).map((e) =>
+      describeAjvError(e, pointerToPath(e.instancePath)),
+    );
+    // A misspelt key shows up twice (unknown `permision`, missing `permission`): keep the "did you mean".
+    const suggested = new Set(
+      described.flatMap((d) => (d.suggests === undefined ? [] : [dotted([...d.path.slice(0, -1), d.suggests])])),
+    );
+    for (const d of described)
+      if (!(d.missing === true && suggested.has(dotted(d.path)))) problem(d.path, d.message, d.hint, d.at);
     return { ok: false, problems };
   }
 
@@ -266,6 +270,10 @@ interface Described {
   message: string;
   hint: string;
   at: 'key' | 'value';
+  /** A `required` error: the field is missing. */
+  missing?: boolean;
+  /** An unknown key that looks like this known one. */
+  suggests?: string;
 }
 
 function describeAjvError(e: ErrorObject, path: (string | number)[]): Described {
@@ -285,6 +293,7 @@ function describeAjvError(e: ErrorObject, path: (string | number)[]): Described 
         message: `${prop} is missing`,
         hint: `add \`${prop}:\`${desc === undefined ? '' : ` — ${desc}`}`,
         at: 'key',
+        missing: true,
       };
     }
     case 'additionalProperties': {
@@ -296,6 +305,7 @@ function describeAjvError(e: ErrorObject, path: (string | number)[]): Described 
         message: `${prop} is not a known field here`,
         hint: `${close === undefined ? 'remove it' : `did you mean \`${close}\`?`} (allowed here: ${allowed.join(', ')})`,
         at: 'key',
+        ...(close === undefined ? {} : { suggests: close }),
       };
     }
     case 'type': {
