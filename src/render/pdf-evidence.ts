@@ -72,15 +72,34 @@ const TEXT = {
   page: { lv: 'Lapa', en: 'Page' },
 } as const satisfies Record<string, Bilingual>;
 
-// A parsed font is read-only for pdf-lib (layout and subsetting copy what they take), so one parse
-// per font file serves every document. Keyed by the bytes object the caller keeps.
+// OpenType shaping (GSUB/GPOS: ligatures, kerning, mark placement) was most of a render's time
+// (~0.5 ms per line with DejaVu) and buys nothing for Latvian and English text set in DejaVu: the
+// letters are precomposed glyphs (text is NFC-normalised first, see `wrap`), and without kerning
+// the widths differ by about 0.1%. So every default feature is switched off: one glyph per
+// character, advance widths from hmtx.
+const NO_SHAPING = Object.fromEntries(
+  ['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern', 'rvrn'].map((f) => [
+    f,
+    false,
+  ]),
+);
+
+// Parsing the font for each document costs more than the rest of the render, so one parsed font
+// serves every document (keyed by the bytes object the caller keeps). That is safe only because
+// of the warm-up: fontkit caches glyph objects with the code points of their first request, and
+// the subsetter requests the parts of composite glyphs (Z in Ž, K in Ķ) with none; a later
+// document drawing a plain Z would then get a glyph with no Unicode mapping and lose it from its
+// text layer. Creating every mapped glyph from the cmap first, lowest code point first, makes the
+// cache's state independent of what was rendered before.
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
-const parsedFonts = new WeakMap<Uint8Array, ReturnType<Fontkit['create']>>();
+type FontkitFont = Extract<Awaited<ReturnType<Fontkit['create']>>, { characterSet: number[] }>;
+const parsedFonts = new WeakMap<Uint8Array, FontkitFont>();
 const cachingFontkit: Fontkit = {
   create(buffer: Uint8Array) {
     let font = parsedFonts.get(buffer);
     if (font === undefined) {
-      font = fontkit.create(buffer);
+      font = fontkit.create(buffer) as FontkitFont;
+      for (const codePoint of [...font.characterSet].sort((a, b) => a - b)) font.glyphForCodePoint(codePoint);
       parsedFonts.set(buffer, font);
     }
     return font;
@@ -102,8 +121,16 @@ export async function renderPdfEvidence(
 
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(cachingFontkit);
-  const regular = await doc.embedFont(assets.regular, { subset: true, customName: 'DJVAAA+DejaVuSans' });
-  const bold = await doc.embedFont(assets.bold, { subset: true, customName: 'DJVAAB+DejaVuSans-Bold' });
+  const regular = await doc.embedFont(assets.regular, {
+    subset: true,
+    customName: 'DJVAAA+DejaVuSans',
+    features: NO_SHAPING,
+  });
+  const bold = await doc.embedFont(assets.bold, {
+    subset: true,
+    customName: 'DJVAAB+DejaVuSans-Bold',
+    features: NO_SHAPING,
+  });
 
   const languages = input.languages.length > 0 ? input.languages : (['lv', 'en'] as const);
   const layout = new Layout(doc, regular, bold, languages);
@@ -198,6 +225,8 @@ class Layout {
   private readonly valueX = MARGIN + LABEL_WIDTH + COLUMN_GAP;
   private readonly valueWidth = A4[0] - 2 * MARGIN - LABEL_WIDTH - COLUMN_GAP;
   private readonly bottom = MARGIN + FOOTER_HEIGHT;
+  private readonly measureRegular: Measure;
+  private readonly measureBold: Measure;
 
   constructor(
     private readonly doc: PDFDocument,
@@ -205,16 +234,18 @@ class Layout {
     private readonly bold: PDFFont,
     private readonly languages: readonly Language[],
   ) {
+    this.measureRegular = measurer(regular);
+    this.measureBold = measurer(bold);
     this.page = this.newPage();
     this.y = A4[1] - MARGIN;
   }
 
   title(title: Bilingual): void {
     const [first, ...others] = this.languages;
-    for (const line of wrap(title[first ?? 'lv'], this.bold, 16, this.contentWidth))
+    for (const line of wrap(title[first ?? 'lv'], this.measureBold, 16, this.contentWidth))
       this.text(line, MARGIN, 16, this.bold, BLACK, 21);
     for (const language of others)
-      for (const line of wrap(title[language], this.regular, 12, this.contentWidth))
+      for (const line of wrap(title[language], this.measureRegular, 12, this.contentWidth))
         this.text(line, MARGIN, 12, this.regular, GREY, 16);
     this.y -= 6;
     this.rule();
@@ -222,7 +253,7 @@ class Layout {
   }
 
   sectionTitle(title: string): void {
-    const lines = wrap(title, this.bold, 11, this.contentWidth);
+    const lines = wrap(title, this.measureBold, 11, this.contentWidth);
     // Keep the heading with at least one line of its first row.
     if (this.y - lines.length * 15 - 8 - LINE < this.bottom) this.breakPage();
     this.y -= 8;
@@ -232,11 +263,11 @@ class Layout {
 
   rows(rows: readonly Row[]): void {
     for (const row of rows) {
-      const labelLines = wrap(row.label, this.regular, LABEL_SIZE, LABEL_WIDTH);
-      const valueLines = wrap(row.value, this.regular, VALUE_SIZE, this.valueWidth);
+      const labelLines = wrap(row.label, this.measureRegular, LABEL_SIZE, LABEL_WIDTH);
+      const valueLines = wrap(row.value, this.measureRegular, VALUE_SIZE, this.valueWidth);
       const count = Math.max(labelLines.length, valueLines.length);
-      // A row that fits on a page is not split; a longer one flows line by line.
-      if (this.y - Math.min(count, this.linesPerPage()) * LINE < this.bottom) this.breakPage();
+      // A row that fits on a page is not split; a longer one starts where it is and flows on.
+      if (count <= this.linesPerPage() && this.y - count * LINE < this.bottom) this.breakPage();
       for (let i = 0; i < count; i++) {
         if (this.y - LINE < this.bottom) this.breakPage();
         const baseline = this.y - VALUE_SIZE;
@@ -270,9 +301,9 @@ class Layout {
       });
       let y = MARGIN + FOOTER_HEIGHT - 20;
       const pageText = `${bilingual(TEXT.page, this.languages)} ${index + 1} / ${total}`;
-      const pageWidth = this.regular.widthOfTextAtSize(pageText, 7.5);
+      const pageWidth = this.measureRegular(pageText) * 7.5;
       for (const language of this.languages) {
-        const lines = wrap(TEXT.source[language], this.regular, 7.5, this.contentWidth - pageWidth - 12);
+        const lines = wrap(TEXT.source[language], this.measureRegular, 7.5, this.contentWidth - pageWidth - 12);
         for (const line of lines) {
           page.drawText(line, { x: MARGIN, y, size: 7.5, font: this.regular, color: GREY });
           y -= 10;
@@ -326,31 +357,55 @@ class Layout {
   }
 }
 
+/** Text width at size 1, memoised: shaping a string is the costliest step of a render. */
+export type Measure = (text: string) => number;
+
+export function measurer(font: PDFFont): Measure {
+  const widths = new Map<string, number>();
+  return (text) => {
+    let width = widths.get(text);
+    if (width === undefined) {
+      width = font.widthOfTextAtSize(text, 1);
+      widths.set(text, width);
+    }
+    return width;
+  };
+}
+
 /**
  * Lines of at most `width` points: breaks at spaces, keeps explicit line breaks, and cuts a word
- * longer than the line (an IBAN, a URL) where it must.
+ * longer than the line (an IBAN, a URL) where it must. A line's width is the sum of its words'
+ * widths and the spaces between (kerning across a space is ignored: DejaVu has none that matters).
  */
-export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+export function wrap(text: string, measure: Measure, size: number, width: number): string[] {
   const lines: string[] = [];
-  const fits = (s: string): boolean => font.widthOfTextAtSize(s, size) <= width;
-  for (const paragraph of text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').split('\n')) {
+  const limit = width / size;
+  const space = measure(' ');
+  // NFC: a letter stored decomposed (a + U+0304) is drawn as the precomposed glyph (ā).
+  const paragraphs = text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\t/g, ' ').split('\n');
+  for (const paragraph of paragraphs) {
     let line = '';
+    let lineWidth = 0;
     for (const word of paragraph.split(/ +/)) {
       if (word === '') continue;
-      const candidate = line === '' ? word : `${line} ${word}`;
-      if (fits(candidate)) {
-        line = candidate;
+      const wordWidth = measure(word);
+      if (line !== '' && lineWidth + space + wordWidth <= limit) {
+        line = `${line} ${word}`;
+        lineWidth += space + wordWidth;
         continue;
       }
       if (line !== '') lines.push(line);
       let rest = word;
-      while (!fits(rest)) {
+      let restWidth = wordWidth;
+      while (restWidth > limit) {
         let cut = rest.length - 1;
-        while (cut > 1 && !fits(rest.slice(0, cut))) cut--;
+        while (cut > 1 && measure(rest.slice(0, cut)) > limit) cut--;
         lines.push(rest.slice(0, cut));
         rest = rest.slice(cut);
+        restWidth = measure(rest);
       }
       line = rest;
+      lineWidth = restWidth;
     }
     lines.push(line);
   }
