@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createInboundRouter, INBOUND_PATH } from '../../src/connector/rest-inbound.js';
 import { createRestSubmitter } from '../../src/connector/rest-outbound.js';
 import { generateKey } from '../../src/crypto/aead.js';
-import { AdapterError } from '../../src/errors.js';
+import type { AdapterError } from '../../src/errors.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from '../../src/sandbox/connector-standin.js';

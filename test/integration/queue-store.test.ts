@@ -28,7 +28,7 @@ async function rawValues(): Promise<Buffer[]> {
     const type = await redis.type(k);
     if (type === 'string') out.push((await redis.getBuffer(k))!);
     if (type === 'hash') out.push(...Object.values(await redis.hgetallBuffer(k)));
-    if (type === 'zset') out.push(...(await redis.zrangeBuffer(k, 0, -1)));
+    if (type === 'zset') out.push(...(await redis.zrangeBuffer(k, '0', '-1')));
     out.push(Buffer.from(k));
   }
   return out;

@@ -49,6 +49,8 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 10_0
 }
 
 const noop = async (): Promise<void> => {};
+/** Stands for the handler's own I/O. */
+const io = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 afterAll(async () => {
   for (const q of open) await q.close(2000);
@@ -63,6 +65,7 @@ describe('queues', () => {
     await q.startWorkers(
       {
         process: async (_ref, ctx: JobContext) => {
+          await io();
           seen.push({ attemptsMade: ctx.attemptsMade, final: ctx.final });
           if (!ctx.final) throw new Error('DAGR is down');
         },
@@ -90,6 +93,7 @@ describe('queues', () => {
     await q.startWorkers(
       {
         process: async (ref) => {
+          await io();
           runs.push(ref);
         },
         deliver: noop,
@@ -114,6 +118,7 @@ describe('queues', () => {
       {
         process: noop,
         deliver: async (ref, ctx) => {
+          await io();
           attempts.set(ref, (attempts.get(ref) ?? 0) + 1);
           expect(ctx.final).toBe(false);
           if (ref === 'xRefused') throw new AdapterError('ERR_CONNECTOR_REFUSED', 'connector answered HTTP 400');
@@ -121,6 +126,7 @@ describe('queues', () => {
             throw new AdapterError('ERR_CONNECTOR_UNAVAILABLE', 'connector answered HTTP 503');
         },
         onFailed: async (name, ref) => {
+          await io();
           failed.push(`${name}:${ref}`);
         },
       },
@@ -194,6 +200,7 @@ describe('queues', () => {
     await second.startWorkers(
       {
         process: async (_ref, ctx) => {
+          await io();
           seen.push(ctx.attemptsMade);
         },
         deliver: noop,

@@ -1,6 +1,6 @@
 /** Synthetic connector envelopes and Redis helpers for the queue/store/connector tests. */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import type { OutboundMessage } from '../../src/exchange/ports.js';
 

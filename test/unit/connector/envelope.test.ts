@@ -110,3 +110,37 @@ describe('REST connector envelope', () => {
     expect(back.payloads[1]!.bytes.equals(Buffer.from(msg.attachments[0]!.bytes))).toBe(true);
   });
 });
+
+describe('docs/openapi.yaml', () => {
+  test('its Envelope schema accepts and refuses the same envelopes as the code', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const doc = parse(readFileSync('docs/openapi.yaml', 'utf8'));
+    expect(doc.paths['/connector/messages'].post.responses).toHaveProperty('202');
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const docValid = ajv.compile({ $ref: '#/components/schemas/Envelope', components: doc.components });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each variant breaks the JSON its own way
+    const variants: [string, (e: any) => void][] = [
+      ['valid', () => {}],
+      ['no messageId', (e) => delete e.userMessage.messageId],
+      ['extra field', (e) => (e.userMessage.extra = 1)],
+      ['empty partyId', (e) => (e.userMessage.to.partyId = '')],
+      ['href not cid', (e) => (e.payloads[0].href = 'http://x')],
+      ['no payloads', (e) => (e.payloads = [])],
+      ['bad mime type', (e) => (e.payloads[0].mimeType = 'pdf')],
+      ['property without value', (e) => delete e.userMessage.properties[0].value],
+    ];
+    for (const [name, change] of variants) {
+      const env = JSON.parse(JSON.stringify(requestEnvelope()));
+      change(env);
+      let codeOk = true;
+      try {
+        parseEnvelope(env);
+      } catch {
+        codeOk = false;
+      }
+      expect([name, docValid(env)]).toEqual([name, codeOk]);
+    }
+  });
+});
