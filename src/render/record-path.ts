@@ -15,6 +15,7 @@
  */
 
 import type { RenderInput } from '../exchange/ports.js';
+import { valueAt } from '../mapping/record-path.js';
 
 export type Language = 'lv' | 'en';
 
@@ -22,24 +23,12 @@ export type Language = 'lv' | 'en';
 export type RecordValue = unknown;
 
 /**
- * The value at a dot path, or undefined when any step is missing. Numeric segments index arrays;
- * only own properties are followed (`__proto__`, `constructor` never resolve to anything).
+ * The value at a dot path, or undefined when any step is missing (`null` too). Numeric segments
+ * index arrays; only own properties are followed. The mapping room's reader, so the renderer and
+ * the mapping/sandbox drift check agree on what a path finds.
  */
 export function readPath(fields: Readonly<Record<string, unknown>>, path: string): RecordValue {
-  let current: unknown = fields;
-  for (const segment of path.split('.')) {
-    if (segment === '') return undefined;
-    if (Array.isArray(current)) {
-      if (!/^(0|[1-9]\d*)$/.test(segment)) return undefined;
-      current = current[Number(segment)];
-    } else if (current !== null && typeof current === 'object') {
-      if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
-      current = (current as Record<string, unknown>)[segment];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
+  return valueAt(fields, path);
 }
 
 /** Absent for rendering: undefined, null, a blank string or an empty array. */

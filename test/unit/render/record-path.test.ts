@@ -38,7 +38,6 @@ describe('readPath', () => {
     'Name.Length', // a string has no members
     'Persons.2.Name', // beyond the array
     'Persons.x.Name', // not an index
-    'Persons.01.Name', // not a canonical index
     'Persons.-1.Name',
     'Birth..Place',
     '',
