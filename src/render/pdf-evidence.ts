@@ -10,7 +10,8 @@
  * Text is set in DejaVu Sans (regular and bold), embedded as a subset with a ToUnicode map, so every
  * Latvian letter renders and `pdftotext` gets the text back. The document is made PDF/A-2B shaped:
  * XMP metadata mirroring the Info dictionary, an sRGB output intent, embedded fonts only, no
- * transparency (see the report in the render tests for what is and is not verified).
+ * transparency, a file identifier. The tests check those parts; no PDF/A validator (veraPDF) runs
+ * here, so conformance is claimed by the metadata, not proven.
  *
  * Deterministic: the same input gives the same bytes. Dates and the file identifier come from the
  * input (no clock, no randomness); the font subsets get fixed tags instead of pdf-lib's random ones.
