@@ -31,6 +31,11 @@ export interface ParseRequestOptions {
    * ebMS `SpecificationId` property of a v2.0 message. Never overrides a value that is present.
    */
   readonly fallbackVersion?: EdmVersion;
+  /**
+   * Read the request as this version whatever its SpecificationIdentifier says: used to echo a
+   * refused request (unsupported version) in the error response that answers it.
+   */
+  readonly versionOverride?: EdmVersion;
 }
 
 /**
@@ -44,7 +49,7 @@ export function parseQueryRequest(root: XmlElement, options: ParseRequestOptions
       edmCode: 'EDM:ERR:0003',
     });
   }
-  const version = versionOf(root, options.fallbackVersion);
+  const version = options.versionOverride ?? versionOf(root, options.fallbackVersion);
   const slots = slotsOf(root);
   const query = child(root, NS.query, 'Query');
   const querySlots = query === undefined ? new Map<string, XmlElement>() : slotsOf(query);

@@ -54,7 +54,7 @@ export const RESPONSE_RULE_DEVIATIONS: Readonly<Record<string, string>> = {
   'R-EDM-RESP-C044b':
     "official matches(Format,'json') would catch any format containing 'json'; we compare the code application/json whole",
   'R-EDM-RESP-C017': SR_HOSTS,
-  'R-EDM-RESP-C022': SR_HOSTS,
+  'R-EDM-RESP-C022': `${SR_HOSTS}; and both the /distributions/ and the /datamodels/ paths, in every version (as R-EDM-REQ-C034 does)`,
   'R-EDM-RESP-C043': SR_HOSTS,
   'R-EDM-RESP-C007': EAS_ABSENT,
   'R-EDM-RESP-C013': EAS_ABSENT,

@@ -31,13 +31,14 @@ const V12: EdmVersion = 'oots-edm:v1.2';
 const V20: EdmVersion = 'oots-edm:v2.0';
 
 /**
- * Prefix of `sdg:ConformsTo` / `sdg:Transformation` (R-EDM-RESP-C022/C043): the v1.0 SR published
- * data models under `/distributions/`, v1.2 and later under `/datamodels/` (notes §8).
+ * Prefix of `sdg:ConformsTo` / `sdg:Transformation` (R-EDM-RESP-C022/C043): the April-2023 SR
+ * published data models under `/distributions/`, later releases under `/datamodels/` (notes §8).
+ * Both are accepted in every version, as the request rules (R-EDM-REQ-C034/C035) accept them: the
+ * data model URI of a distribution is whatever the Semantic Repository registered for it.
  */
-export function dataModelUrl(version: EdmVersion | undefined): RegExp {
-  return version === 'oots-edm:v1.0' ? DISTRIBUTIONS : DISTRIBUTIONS_OR_DATAMODELS;
+export function dataModelUrl(_version: EdmVersion | undefined): RegExp {
+  return DISTRIBUTIONS_OR_DATAMODELS;
 }
-const DISTRIBUTIONS = new RegExp(`^${SR_HOST}/distributions/`);
 const DISTRIBUTIONS_OR_DATAMODELS = new RegExp(`^${SR_HOST}/(?:distributions|datamodels)/`);
 
 const EDM_SCHEME = 'urn:fdc:oots:classification:edm';

@@ -399,10 +399,11 @@ describe('response rules: version deltas', () => {
   const withConformsTo = (url: string): string =>
     edit(sample('tax-response').load(), /<sdg:ConformsTo>[^<]*</, `<sdg:ConformsTo>${url}<`);
 
-  it('R-EDM-RESP-C022: /datamodels/ from v1.2 on, /distributions/ in v1.0, under either SR host', () => {
+  it('R-EDM-RESP-C022: /datamodels/ and /distributions/ in every version, under either SR host', () => {
     const datamodels = withConformsTo('https://sr.oots.tech.ec.europa.eu/datamodels/BRIS-1.0.0');
     expect(errors(datamodels, 'oots-edm:v1.2')).toEqual([]);
-    expect(errors(datamodels, 'oots-edm:v1.0')).toEqual(['R-EDM-RESP-C022']);
+    expect(errors(datamodels, 'oots-edm:v1.0')).toEqual([]);
+    expect(errors(withConformsTo('https://sr.oots.tech.ec.europa.eu/models/BRIS-1.0.0'), 'oots-edm:v1.0')).toEqual(['R-EDM-RESP-C022']);
     expect(
       errors(withConformsTo('https://sr.oots.tech.ec.europa.eu/distributions/BRIS-1.0.0'), 'oots-edm:v1.0'),
     ).toEqual([]);

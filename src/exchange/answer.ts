@@ -1,0 +1,451 @@
+/**
+ * The exchange use case: one inbound request (ebMS header + RegRep payload) becomes exactly one
+ * outbound message — evidence, an empty success, or an EDM error with the right code. Pure apart
+ * from the ports it is given; every failure a requester should hear about ends as an answer here,
+ * and only unexpected faults (which the worker retries) escape as exceptions.
+ */
+import { AdapterError, XmlInputError, type EdmErrorCode } from '../errors.js';
+import { buildErrorResponse, buildQueryResponse, requestEcho, type EvidenceInput, type ExceptionInput } from '../edm/build/index.js';
+import { classify } from '../edm/classify.js';
+import type { Agent, EdmVersion, NaturalPerson, QueryRequest, Subject } from '../edm/model.js';
+import { generationOf } from '../edm/model.js';
+import { parseQueryRequest } from '../edm/parse-request.js';
+import { judgeTree, type XsdCheck } from '../edm/validate.js';
+import { isEdmVersion, readVersion } from '../edm/version.js';
+import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from '../edm/xml/parse.js';
+import { attr, type XmlElement } from '../edm/xml/tree.js';
+import type { Violation } from '../edm/violation.js';
+import { EBRS_MIME_TYPE, messageProperty, type PayloadPart, type UserMessage } from '../ebms/model.js';
+import { deriveReplyHeader } from '../ebms/reply.js';
+import { lookupKey, matchSubject } from '../identity/match.js';
+import type { MappingRegistry } from '../mapping/registry.js';
+import type { Distribution, EvidenceMapping } from '../mapping/model.js';
+import type { Attachment, DagrPort, ExchangeSummary, OutboundMessage, RenderPort } from './ports.js';
+
+export interface ExchangeDeps {
+  readonly registry: MappingRegistry;
+  readonly dagr: DagrPort;
+  readonly renderer: RenderPort;
+  /** This evidence provider as EvidenceProvider / ErrorProvider agent. */
+  readonly provider: Agent;
+  /** Domain of our AS4 message ids and Content-IDs (`<id>@<domain>`). */
+  readonly messageDomain: string;
+  /** What a subject without a matching record gets: `empty` success (Projectathon TC02) or `EDM:ERR:0004`. */
+  readonly notFound: 'empty' | 'error';
+  readonly limits?: XmlLimits;
+  /** XSD check for v1.0 requests; rules only when absent. */
+  readonly xsd?: XsdCheck;
+  /** A fresh RFC 4122 UUID per call. */
+  readonly uuid: () => string;
+  /** The current time. */
+  readonly now: () => Date;
+}
+
+export interface InboundRequest {
+  /** Opaque reference of the exchange (correlation for DAGR; never personal data). */
+  readonly exchangeRef: string;
+  readonly userMessage: UserMessage;
+  readonly payloads: readonly { readonly href: string; readonly mimeType: string; readonly bytes: Uint8Array }[];
+}
+
+export interface ExchangeResult {
+  readonly outbound: OutboundMessage;
+  readonly summary: ExchangeSummary;
+  /** The QueryRequest id when it could be read (duplicate detection by request id). */
+  readonly requestId: string | undefined;
+}
+
+/** Ends an exchange early with an EDM error; caught in `answerRequest`. */
+class Refusal extends Error {
+  constructor(
+    readonly code: EdmErrorCode,
+    readonly detail: string,
+    readonly outcome: ExchangeSummary['outcome'] = 'error',
+  ) {
+    super(detail);
+  }
+}
+
+export async function answerRequest(input: InboundRequest, deps: ExchangeDeps): Promise<ExchangeResult> {
+  const headerVersion = versionFromHeader(input.userMessage);
+  let version: EdmVersion = headerVersion ?? 'oots-edm:v1.0';
+  let request: QueryRequest | undefined;
+  let mapping: EvidenceMapping | undefined;
+  let root: XmlElement | undefined;
+  try {
+    checkHeader(input.userMessage);
+    root = readPayload(input, deps);
+    const read = readVersion(root);
+    if (read.version !== undefined) version = read.version;
+    const verdict = judgeTree(root, deps.xsd === undefined ? [] : xsdFindings(input, deps));
+    if (!verdict.valid) throw new Refusal('EDM:ERR:0003', describeViolations(verdict.errors));
+    request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
+    version = request.version;
+    if (headerVersion !== undefined && headerVersion !== version) {
+      throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-038: ebMS SpecificationId ${headerVersion} differs from the payload's ${version}`);
+    }
+    if (request.possibilityForPreview === true) {
+      throw new Refusal('EDM:ERR:0007', 'this evidence provider cannot offer the preview yet; send the request with PossibilityForPreview=false');
+    }
+    const found = findMapping(request, deps);
+    mapping = found.mapping;
+    const evidence = await produceEvidence(request, found.mapping, found.distribution, input, deps);
+    if (evidence === undefined) {
+      if (deps.notFound === 'error') throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
+      return success(input, request, [], [], deps, summary('empty', undefined, request, mapping, 'no matching record'));
+    }
+    return success(input, request, [evidence.metadata], [evidence.attachment], deps, summary('evidence', undefined, request, mapping, undefined));
+  } catch (e) {
+    const refusal = toRefusal(e);
+    if (refusal === undefined) throw e;
+    return failure(input, request, root, version, refusal, deps, summary(refusal.outcome, refusal.code, request, mapping, refusal.detail));
+  }
+}
+
+/**
+ * The answer when processing cannot complete (retries exhausted on an unexpected fault): an
+ * EDM:ERR:0008 so the requester is never left without a reply.
+ */
+export function answerWithProcessingError(input: InboundRequest, deps: ExchangeDeps, detail: string): ExchangeResult {
+  let request: QueryRequest | undefined;
+  let root: XmlElement | undefined;
+  let version: EdmVersion = versionFromHeader(input.userMessage) ?? 'oots-edm:v1.0';
+  try {
+    root = readPayload(input, deps);
+    request = parseQueryRequest(root);
+    version = request.version;
+  } catch {
+    request = undefined;
+  }
+  const refusal = new Refusal('EDM:ERR:0008', detail);
+  return failure(input, request, root, version, refusal, deps, summary('error', 'EDM:ERR:0008', request, undefined, detail));
+}
+
+function versionFromHeader(um: UserMessage): EdmVersion | undefined {
+  const v = messageProperty(um, 'SpecificationId')?.value;
+  return v !== undefined && isEdmVersion(v) ? v : undefined;
+}
+
+function checkHeader(um: UserMessage): void {
+  if (um.action !== 'ExecuteQueryRequest') {
+    throw new Refusal('EDM:ERR:0003', `ebMS action ${um.action} is not ExecuteQueryRequest`);
+  }
+  for (const name of ['originalSender', 'finalRecipient']) {
+    if ((messageProperty(um, name)?.value ?? '') === '') {
+      throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-019: the ebMS header has no ${name} property`);
+    }
+  }
+}
+
+/**
+ * A reply needs the request's originalSender/finalRecipient to swap; when the request lacks them
+ * (and is refused for it), we still answer: our own identifier stands in as the recipient it named.
+ */
+function withCornerProperties(um: UserMessage, deps: ExchangeDeps): UserMessage {
+  const props = [...um.properties];
+  const ours = deps.provider.identifier;
+  if ((messageProperty(um, 'finalRecipient')?.value ?? '') === '' && ours !== undefined) {
+    props.push({ name: 'finalRecipient', value: ours.value, ...(ours.schemeID === undefined ? {} : { type: ours.schemeID }) });
+  }
+  if ((messageProperty(um, 'originalSender')?.value ?? '') === '') {
+    props.push({ name: 'originalSender', value: um.from.partyId });
+  }
+  // Only copied into v2.0 replies; a v2.0 payload behind a header without ExchangeId still gets one.
+  if ((messageProperty(um, 'ExchangeId')?.value ?? '') === '') {
+    props.push({ name: 'ExchangeId', value: um.conversationId });
+  }
+  return { ...um, properties: props };
+}
+
+function regrepPart(input: InboundRequest): InboundRequest['payloads'][number] {
+  const part = input.payloads.find((p) => p.mimeType === EBRS_MIME_TYPE) ?? input.payloads[0];
+  if (part === undefined) throw new Refusal('EDM:ERR:0003', 'the message carries no RegRep payload (application/x-ebrs+xml)');
+  return part;
+}
+
+function readPayload(input: InboundRequest, deps: ExchangeDeps): XmlElement {
+  const root = parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS);
+  if (classify(root) !== 'QueryRequest') {
+    throw new Refusal('EDM:ERR:0003', `R-EDM-REQ-S001: the payload root {${root.ns}}${root.local} is not query:QueryRequest`);
+  }
+  return root;
+}
+
+function xsdFindings(input: InboundRequest, deps: ExchangeDeps): Violation[] {
+  let findings: Violation[] = [];
+  parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS, (doc, tree) => {
+    if (readVersion(tree).version === 'oots-edm:v1.0') findings = deps.xsd!.validate(doc);
+  });
+  return findings;
+}
+
+function describeViolations(errors: readonly Violation[]): string {
+  const shown = errors.slice(0, 5).map((v) => `${v.rule}: ${v.message}${v.path === undefined ? '' : ` (${v.path})`}`);
+  const more = errors.length > shown.length ? ` (+${errors.length - shown.length} more)` : '';
+  return shown.join('; ') + more;
+}
+
+function findMapping(request: QueryRequest, deps: ExchangeDeps): { mapping: EvidenceMapping; distribution: Distribution } {
+  const type = request.evidenceRequest?.evidenceTypeClassification;
+  if (type === undefined) throw new Refusal('EDM:ERR:0003', 'R-EDM-REQ-S044: the request names no EvidenceTypeClassification');
+  const formats = request.evidenceRequest?.distributedAs.map((d) => d.format) ?? [];
+  const found = deps.registry.find(type, formats[0]);
+  if (!found.ok) {
+    throw found.reason === 'unsupported-format'
+      ? new Refusal('EDM:ERR:0007', found.detail)
+      : new Refusal('EDM:ERR:0006', `evidence type ${type} is not provided by this evidence provider`);
+  }
+  const subjectKind = request.subject?.kind;
+  if (subjectKind !== found.mapping.subject) {
+    throw new Refusal('EDM:ERR:0003', `evidence type ${type} is about a ${found.mapping.subject}; the request names ${subjectKind ?? 'no subject'}`);
+  }
+  return { mapping: found.mapping, distribution: found.distribution };
+}
+
+interface ProducedEvidence {
+  readonly metadata: EvidenceInput;
+  readonly attachment: Attachment;
+}
+
+async function produceEvidence(
+  request: QueryRequest,
+  mapping: EvidenceMapping,
+  distribution: Distribution,
+  input: InboundRequest,
+  deps: ExchangeDeps,
+): Promise<ProducedEvidence | undefined> {
+  const subject = request.subject!;
+  const key = lookupKey(subject, mapping.dagr.lookup);
+  if (!key.ok) return undefined;
+  const result = await deps.dagr.lookup({
+    service: mapping.dagr.service,
+    permission: mapping.dagr.permission,
+    key: key.key,
+    correlationId: input.exchangeRef,
+  });
+  if (result.kind === 'not-found') return undefined;
+  const match = matchSubject(subject, result.record.fields, mapping);
+  if (!match.matched) return undefined;
+
+  const now = deps.now();
+  const issuingDate = now.toISOString().slice(0, 10);
+  const bytes = await deps.renderer.render({
+    mapping,
+    distribution,
+    record: result.record,
+    issuingDate,
+    subjectLabel: subjectLabel(subject),
+    languages: ['lv', 'en'],
+    renderedAt: now.toISOString(),
+  });
+  const cid = `cid:${deps.uuid().replace(/-/g, '')}@${deps.messageDomain}`;
+  const type = request.evidenceRequest!;
+  const validity =
+    mapping.validityDays === undefined
+      ? undefined
+      : { startDate: issuingDate, endDate: new Date(now.getTime() + mapping.validityDays * 86_400_000).toISOString().slice(0, 10) };
+  const metadata: EvidenceInput = {
+    registryObjectId: `urn:uuid:${deps.uuid()}`,
+    evidenceId: deps.uuid(),
+    isAbout: minimumDataSet(subject),
+    issuingAuthority: {
+      identifier: { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme },
+      names: [
+        { lang: 'LV', value: mapping.issuingAuthority.name.lv },
+        { lang: 'EN', value: mapping.issuingAuthority.name.en },
+      ],
+      address: undefined,
+      classification: undefined,
+    },
+    isConformantTo: {
+      evidenceTypeClassification: type.evidenceTypeClassification!,
+      titles: [
+        { lang: 'LV', value: mapping.title.lv },
+        { lang: 'EN', value: mapping.title.en },
+      ],
+      // The v1.0 Schematron's R-EDM-RESP-S030 test asks for a Description: the title stands in.
+      descriptions: [
+        { lang: 'LV', value: (mapping.description ?? mapping.title).lv },
+        { lang: 'EN', value: (mapping.description ?? mapping.title).en },
+      ],
+    },
+    issuingDate,
+    distribution:
+      distribution.format === 'application/xml'
+        ? {
+            format: distribution.format,
+            languages: ['LV'],
+            conformsTo: distribution.conformsTo,
+            ...(distribution.transformation === undefined ? {} : { transformation: distribution.transformation }),
+          }
+        : { format: distribution.format, languages: ['LV', 'EN'] },
+    ...(validity === undefined ? {} : { validityPeriod: validity }),
+    repositoryItem: { href: cid, title: mapping.title.en },
+    role: 'MainEvidence',
+    classificationId: `urn:uuid:${deps.uuid()}`,
+  };
+  return { metadata, attachment: { href: cid, mimeType: distribution.format, bytes } };
+}
+
+/** The minimum data set echoed in `sdg:IsAbout`: identity, not the request's extra attributes. */
+function minimumDataSet(s: Subject): Subject {
+  if (s.kind === 'LegalPerson') {
+    return { ...s, levelOfAssurance: undefined, identifiers: [], registeredAddress: undefined, sectorSpecificAttributes: [] };
+  }
+  const mds: NaturalPerson = {
+    kind: 'NaturalPerson',
+    levelOfAssurance: undefined,
+    identifier: s.identifier,
+    familyName: s.familyName,
+    givenName: s.givenName,
+    dateOfBirth: s.dateOfBirth,
+    birthName: undefined,
+    placeOfBirth: undefined,
+    currentAddress: undefined,
+    gender: undefined,
+    nationality: undefined,
+    countryOfBirth: undefined,
+    townOfBirth: undefined,
+    countryOfResidence: undefined,
+    phoneNumber: undefined,
+    emailAddress: undefined,
+    sectorSpecificAttributes: [],
+  };
+  return mds;
+}
+
+function subjectLabel(s: Subject): { name: string; identifier: string | undefined } {
+  if (s.kind === 'LegalPerson') return { name: s.legalName ?? '', identifier: s.legalPersonIdentifier?.value };
+  return { name: [s.givenName, s.familyName].filter((x) => x !== undefined).join(' '), identifier: s.identifier?.value };
+}
+
+function toRefusal(e: unknown): Refusal | undefined {
+  if (e instanceof Refusal) return e;
+  if (e instanceof XmlInputError) return new Refusal('EDM:ERR:0003', `the RegRep payload is not acceptable XML: ${e.message}`);
+  if (e instanceof AdapterError && e.edmCode !== undefined) return new Refusal(e.edmCode, e.message);
+  return undefined;
+}
+
+function summary(
+  outcome: ExchangeSummary['outcome'],
+  edmCode: EdmErrorCode | undefined,
+  request: QueryRequest | undefined,
+  mapping: EvidenceMapping | undefined,
+  detail: string | undefined,
+): ExchangeSummary {
+  return {
+    outcome,
+    edmCode,
+    evidenceType: request?.evidenceRequest?.evidenceTypeClassification,
+    mappingId: mapping?.id,
+    mappingVersion: mapping?.version,
+    detail,
+  };
+}
+
+function success(
+  input: InboundRequest,
+  request: QueryRequest,
+  evidences: readonly EvidenceInput[],
+  attachments: readonly Attachment[],
+  deps: ExchangeDeps,
+  outcome: ExchangeSummary,
+): ExchangeResult {
+  const now = deps.now().toISOString();
+  const regrep = buildQueryResponse({
+    ...requestEcho(request),
+    responseId: deps.uuid(),
+    issueDateTime: now,
+    evidenceProvider: { ...deps.provider, classification: 'EP' },
+    evidences,
+    ...(generationOf(request.version) === 'v2' && evidences.length > 0 ? { packageId: `urn:uuid:${deps.uuid()}` } : {}),
+  });
+  return finish(input, request.version, 'ExecuteQueryResponse', regrep, attachments, deps, outcome, request.id);
+}
+
+function failure(
+  input: InboundRequest,
+  request: QueryRequest | undefined,
+  root: XmlElement | undefined,
+  version: EdmVersion,
+  refusal: Refusal,
+  deps: ExchangeDeps,
+  outcome: ExchangeSummary,
+): ExchangeResult {
+  // Echo what can be read even from a request that was refused: its id from the root, and the
+  // requester from the request or, failing that, from the ebMS originalSender (R-EDM-ERR-S11).
+  const rootId = root === undefined ? undefined : attr(root, 'id');
+  let echo: { requestId: string | undefined; evidenceRequester: Agent | undefined } = {
+    requestId: rootId === undefined || rootId === '' ? undefined : rootId,
+    evidenceRequester: requesterFromHeader(input.userMessage),
+  };
+  if (request === undefined && root !== undefined) {
+    try {
+      request = parseQueryRequest(root, { versionOverride: version });
+    } catch {
+      request = undefined;
+    }
+  }
+  if (request !== undefined) {
+    try {
+      echo = requestEcho(request);
+    } catch {
+      echo = { ...echo, requestId: request.id === '' ? echo.requestId : request.id };
+    }
+  }
+  // Without a request id only an InvalidRequest exception may be sent (R-EDM-ERR-S003).
+  const code: EdmErrorCode = echo.requestId === undefined ? 'EDM:ERR:0003' : refusal.code;
+  const exception: ExceptionInput = { code, detail: refusal.detail };
+  const regrep = buildErrorResponse({
+    requestId: echo.requestId,
+    version,
+    responseId: deps.uuid(),
+    issueDateTime: deps.now().toISOString(),
+    errorProvider: { ...deps.provider, classification: 'ERRP' },
+    evidenceRequester: echo.evidenceRequester,
+    exceptions: [exception],
+  });
+  return finish(input, version, 'ExceptionResponse', regrep, [], deps, { ...outcome, edmCode: code }, echo.requestId);
+}
+
+function requesterFromHeader(um: UserMessage): Agent | undefined {
+  const sender = messageProperty(um, 'originalSender');
+  if (sender === undefined || sender.value === '') return undefined;
+  // The requester's name is unknown when its request cannot be read; the XSD requires a Name, so
+  // its identifier stands in.
+  return {
+    identifier: { value: sender.value, schemeID: sender.type },
+    names: [{ lang: 'EN', value: sender.value }],
+    address: undefined,
+    classification: undefined,
+  };
+}
+
+function finish(
+  input: InboundRequest,
+  version: EdmVersion,
+  action: 'ExecuteQueryResponse' | 'ExceptionResponse',
+  regrep: string,
+  attachments: readonly Attachment[],
+  deps: ExchangeDeps,
+  outcome: ExchangeSummary,
+  requestId: string | undefined,
+): ExchangeResult {
+  const regrepHref = `cid:${deps.uuid().replace(/-/g, '')}@${deps.messageDomain}`;
+  const payloads: PayloadPart[] = [
+    { href: regrepHref, mimeType: EBRS_MIME_TYPE, properties: [{ name: 'MimeType', value: EBRS_MIME_TYPE }] },
+    ...attachments.map((a) => ({ href: a.href, mimeType: a.mimeType, properties: [{ name: 'MimeType', value: a.mimeType }] })),
+  ];
+  const userMessage = deriveReplyHeader(withCornerProperties(input.userMessage, deps), {
+    messageId: `${deps.uuid()}@${deps.messageDomain}`,
+    timestamp: deps.now().toISOString(),
+    action,
+    version,
+    payloads,
+  });
+  return {
+    outbound: { userMessage, regrep, attachments },
+    summary: outcome,
+    requestId,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Builds inbound requests (ebMS header + RegRep payload) and exchange dependencies for tests:
+ * the shipped mappings, the real renderer, and a DAGR port answering from the sandbox datasets.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { EBRS_MIME_TYPE, type UserMessage } from '../../src/ebms/model.js';
+import type { ExchangeDeps, InboundRequest } from '../../src/exchange/answer.js';
+import type { DagrLookupResult, DagrPort } from '../../src/exchange/ports.js';
+import { createMappingRegistry } from '../../src/mapping/registry.js';
+import { createRenderer } from '../../src/render/renderer.js';
+import { readPdfAssets } from '../../src/resources/fonts.js';
+import { loadMappings } from '../../src/resources/mappings.js';
+
+interface Dataset {
+  service_name: string;
+  key: string;
+  records: Record<string, unknown>[];
+}
+
+export function sandboxDatasets(): Dataset[] {
+  const dir = path.resolve('src/sandbox/dagr-data');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'permissions.json')
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Dataset);
+}
+
+/** A DAGR port over the sandbox data; `fail` makes every call reject with that error. */
+export function fakeDagr(options: { fail?: Error } = {}): DagrPort & { calls: number } {
+  const datasets = new Map(sandboxDatasets().map((d) => [d.service_name, d]));
+  const port = {
+    calls: 0,
+    lookup(req: { service: string; key: string }): Promise<DagrLookupResult> {
+      port.calls++;
+      if (options.fail !== undefined) return Promise.reject(options.fail);
+      const ds = datasets.get(req.service);
+      const keyField = (ds?.key ?? '').split('(')[0]!.trim();
+      const record = ds?.records.find((r) => String(r[keyField]) === req.key);
+      return Promise.resolve(
+        record === undefined ? { kind: 'not-found' } : { kind: 'found', record: { fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' } },
+      );
+    },
+  };
+  return port;
+}
+
+let counter = 0;
+export function testDeps(overrides: Partial<ExchangeDeps> = {}): ExchangeDeps {
+  return {
+    registry: createMappingRegistry(loadMappings()),
+    dagr: fakeDagr(),
+    renderer: createRenderer(readPdfAssets()),
+    provider: {
+      identifier: { value: '90000012827', schemeID: 'urn:cef.eu:names:identifier:EAS:9939' },
+      names: [{ lang: 'EN', value: 'Latvian OOTS evidence provider (test)' }],
+      address: { adminUnitLevel1: 'LV' },
+      classification: undefined,
+    },
+    messageDomain: 'oots.test.lv',
+    notFound: 'empty',
+    uuid: () => `00000000-0000-4000-8000-${(++counter).toString(16).padStart(12, '0')}`,
+    now: () => new Date('2026-11-25T10:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+export function userMessage(overrides: Partial<UserMessage> = {}, v2 = false): UserMessage {
+  return {
+    messageId: 'msg-1@ap.de.example',
+    timestamp: '2026-11-25T09:59:00.000Z',
+    from: { partyId: 'AP_DE_01', partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots', role: 'http://sdg.europa.eu/edelivery/gateway' },
+    to: { partyId: 'AP_LV_01', partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots', role: 'http://sdg.europa.eu/edelivery/gateway' },
+    service: 'QueryManager',
+    serviceType: 'urn:oasis:names:tc:ebcore:ebrs:ebms:binding:1.0',
+    action: 'ExecuteQueryRequest',
+    conversationId: 'conv-1',
+    properties: [
+      { name: 'originalSender', value: 'DE73524311', type: 'urn:cef.eu:names:identifier:EAS:9930' },
+      { name: 'finalRecipient', value: '90000012827', type: 'urn:cef.eu:names:identifier:EAS:9939' },
+      ...(v2
+        ? [
+            { name: 'ExchangeId', value: '6f1d4a8e-2b3c-4d5e-8f90-1a2b3c4d5e6f' },
+            { name: 'SpecificationId', value: 'oots-edm:v2.0' },
+          ]
+        : []),
+    ],
+    payloads: [{ href: 'cid:request@ap.de.example', mimeType: EBRS_MIME_TYPE, properties: [] }],
+    ...overrides,
+  };
+}
+
+export function inbound(regrep: string, um: UserMessage = userMessage()): InboundRequest {
+  return { exchangeRef: 'ref-test', userMessage: um, payloads: [{ href: 'cid:request@ap.de.example', mimeType: EBRS_MIME_TYPE, bytes: Buffer.from(regrep, 'utf8') }] };
+}
+
+export function exampleRequest(name: string): string {
+  return readFileSync(path.resolve('examples/requests', `${name}.xml`), 'utf8');
+}

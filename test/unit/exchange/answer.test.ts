@@ -1,0 +1,205 @@
+import { answerRequest, answerWithProcessingError } from '../../../src/exchange/answer.js';
+import { DagrError } from '../../../src/dagr/errors.js';
+import { validateMessage } from '../../../src/edm/validate.js';
+import { messageProperty } from '../../../src/ebms/model.js';
+import { loadEdmXsdValidator } from '../../../src/resources/edm-xsd.js';
+import type { EdmXsdValidator } from '../../../src/edm/xsd.js';
+import { sample } from '../../support/samples.js';
+import { runOfficial } from '../../support/schematron.js';
+import { exampleRequest, fakeDagr, inbound, testDeps, userMessage } from '../../support/exchange-fixtures.js';
+
+let xsd: EdmXsdValidator;
+beforeAll(() => {
+  xsd = loadEdmXsdValidator();
+});
+afterAll(() => xsd.dispose());
+
+function judge(xml: string) {
+  return validateMessage(xml, { xsd });
+}
+
+function exceptionCode(xml: string): string | undefined {
+  return /<rs:Exception[^>]*\bcode="([^"]+)"/.exec(xml)?.[1];
+}
+
+describe('evidence is produced for a matching subject', () => {
+  test.each([
+    ['lv-birth-certificate-pdf', 'application/pdf'],
+    ['lv-declared-residence-pdf', 'application/pdf'],
+    ['lv-company-register-extract-pdf', 'application/pdf'],
+    ['lv-higher-education-diploma-pdf', 'application/pdf'],
+    ['lv-higher-education-diploma-xml', 'application/xml'],
+  ])('%s', async (name, mime) => {
+    const result = await answerRequest(inbound(exampleRequest(name)), testDeps());
+    expect(result.summary).toMatchObject({ outcome: 'evidence', edmCode: undefined });
+    expect(result.summary.mappingVersion).toBeDefined();
+    const { outbound } = result;
+    expect(outbound.userMessage.action).toBe('ExecuteQueryResponse');
+    expect(outbound.attachments).toHaveLength(1);
+    const part = outbound.attachments[0]!;
+    expect(part.mimeType).toBe(mime);
+    if (mime === 'application/pdf') expect(Buffer.from(part.bytes).subarray(0, 5).toString()).toBe('%PDF-');
+    else expect(Buffer.from(part.bytes).toString('utf8')).toMatch(/^<\?xml/);
+    // The attachment's cid is what RepositoryItemRef and the ebMS PartInfo both name.
+    expect(outbound.regrep).toContain(`xlink:href="${part.href}"`);
+    expect(outbound.userMessage.payloads.map((p) => p.href)).toContain(part.href);
+    expect(outbound.userMessage.payloads[0]!.mimeType).toBe('application/x-ebrs+xml');
+    const report = judge(outbound.regrep);
+    expect(report.errors).toEqual([]);
+    expect(report.kind).toBe('QueryResponse');
+    expect(runOfficial('RESP', outbound.regrep).filter((f) => f.role === 'error' && !['R-EDM-RESP-C017', 'R-EDM-RESP-C022', 'R-EDM-RESP-C042'].includes(f.id ?? ''))).toEqual([]);
+  });
+
+  test('the reply header swaps the corners and keeps the conversation (v1.x: exactly two properties)', async () => {
+    const { outbound } = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), testDeps());
+    const um = outbound.userMessage;
+    expect(um.conversationId).toBe('conv-1');
+    expect(um.from.partyId).toBe('AP_LV_01');
+    expect(um.to.partyId).toBe('AP_DE_01');
+    expect(um.properties.map((p) => p.name)).toEqual(['originalSender', 'finalRecipient']);
+    expect(messageProperty(um, 'finalRecipient')?.value).toBe('DE73524311');
+  });
+});
+
+describe('no evidence without a matching record', () => {
+  test('a name that does not match gets an empty success, not the record', async () => {
+    const xml = exampleRequest('lv-birth-certificate-pdf').replace('<sdg:GivenName>Anna</sdg:GivenName>', '<sdg:GivenName>Annija</sdg:GivenName>');
+    const result = await answerRequest(inbound(xml), testDeps());
+    expect(result.summary.outcome).toBe('empty');
+    expect(result.outbound.attachments).toEqual([]);
+    expect(result.outbound.regrep).toMatch(/<rim:RegistryObjectList\s*\/>/);
+    expect(judge(result.outbound.regrep).valid).toBe(true);
+  });
+
+  test('an unknown person: empty success by default, EDM:ERR:0004 when configured', async () => {
+    const xml = exampleRequest('lv-birth-certificate-pdf').replace('LV/DE/12048814731', 'LV/DE/01010110014');
+    expect((await answerRequest(inbound(xml), testDeps())).summary.outcome).toBe('empty');
+    const strict = await answerRequest(inbound(xml), testDeps({ notFound: 'error' }));
+    expect(exceptionCode(strict.outbound.regrep)).toBe('EDM:ERR:0004');
+    expect(judge(strict.outbound.regrep).valid).toBe(true);
+  });
+
+  test('a subject identified by another country is not looked up', async () => {
+    const dagr = fakeDagr();
+    const xml = exampleRequest('lv-birth-certificate-pdf').replace('LV/DE/12048814731', 'DE/LV/12048814731');
+    const result = await answerRequest(inbound(xml), testDeps({ dagr }));
+    expect(result.summary.outcome).toBe('empty');
+    expect(dagr.calls).toBe(0);
+  });
+});
+
+describe('every failure ends as the right EDM error', () => {
+  const cases: [string, () => Promise<string>, string][] = [
+    [
+      'DAGR timeout → EDM:ERR:0005',
+      async () =>
+        (await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), testDeps({ dagr: fakeDagr({ fail: new DagrError('timeout', 'no answer in 8000 ms') }) }))).outbound.regrep,
+      'EDM:ERR:0005',
+    ],
+    [
+      'DAGR permission refused → EDM:ERR:0008',
+      async () =>
+        (await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), testDeps({ dagr: fakeDagr({ fail: new DagrError('forbidden', 'HTTP 403') }) }))).outbound.regrep,
+      'EDM:ERR:0008',
+    ],
+    [
+      'unknown evidence type → EDM:ERR:0006',
+      async () =>
+        (await answerRequest(inbound(sample('birth-request').load()), testDeps())).outbound.regrep,
+      'EDM:ERR:0006',
+    ],
+    [
+      'unsupported format → EDM:ERR:0007',
+      async () =>
+        (await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf').replace('<sdg:Format>application/pdf</sdg:Format>', '<sdg:Format>image/png</sdg:Format>')), testDeps())).outbound.regrep,
+      'EDM:ERR:0007',
+    ],
+    [
+      'a rule violation → EDM:ERR:0003 naming the rule',
+      async () =>
+        (await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf').replace('<rim:Value>oots-edm:v1.0</rim:Value>', '<rim:Value>oots-edm:v7</rim:Value>')), testDeps())).outbound.regrep,
+      'EDM:ERR:0003',
+    ],
+    [
+      'a preview request (not served yet) → EDM:ERR:0007',
+      async () =>
+        (await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf').replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')), testDeps())).outbound.regrep,
+      'EDM:ERR:0007',
+    ],
+  ];
+  test.each(cases)('%s', async (_name, run, code) => {
+    const xml = await run();
+    expect(exceptionCode(xml)).toBe(code);
+    const report = judge(xml);
+    expect(report.kind).toBe('ErrorResponse');
+    expect(report.errors).toEqual([]);
+    expect(xml).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  test('the rule violation detail names the rule', async () => {
+    const xml = exampleRequest('lv-birth-certificate-pdf').replace('<rim:Value>oots-edm:v1.0</rim:Value>', '<rim:Value>oots-edm:v7</rim:Value>');
+    const result = await answerRequest(inbound(xml), testDeps());
+    expect(result.summary.detail).toMatch(/R-EDM-REQ-C001/);
+    expect(result.outbound.regrep).toMatch(/detail="[^"]*R-EDM-REQ-C001/);
+  });
+
+  test('a payload that is not XML gets an InvalidRequest error without requestId', async () => {
+    const result = await answerRequest(inbound('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'), testDeps());
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.outbound.regrep).not.toContain('requestId=');
+    expect(result.outbound.userMessage.action).toBe('ExceptionResponse');
+    expect(judge(result.outbound.regrep).errors).toEqual([]);
+  });
+
+  test('a header without the 4-corner properties is refused but still answered', async () => {
+    const um = userMessage();
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf'), { ...um, properties: [] }), testDeps());
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/originalSender/);
+  });
+
+  test('processing that cannot complete ends as EDM:ERR:0008', () => {
+    const result = answerWithProcessingError(inbound(exampleRequest('lv-birth-certificate-pdf')), testDeps(), 'processing failed after 5 attempts');
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0008');
+    expect(result.requestId).toMatch(/^urn:uuid:/);
+    expect(judge(result.outbound.regrep).errors).toEqual([]);
+  });
+});
+
+describe('Projectathon 2023 cases without preview', () => {
+  test('TC01: evidence for the known person, as TC01_Response', async () => {
+    const result = await answerRequest(inbound(sample('TC01_Request').load()), testDeps());
+    expect(result.summary.outcome).toBe('evidence');
+    expect(judge(result.outbound.regrep).valid).toBe(true);
+  });
+  test('TC02: unknown person → empty success, as TC02_Response', async () => {
+    const result = await answerRequest(inbound(sample('TC02_Request').load()), testDeps());
+    expect(result.summary.outcome).toBe('empty');
+    expect(result.outbound.regrep).toMatch(/<rim:RegistryObjectList\s*\/>/);
+  });
+  test('TC03 alt1: base registry timeout → EDM:ERR:0005; alt2: base registry error → EDM:ERR:0008', async () => {
+    const alt1 = await answerRequest(inbound(sample('TC03_Request').load()), testDeps({ dagr: fakeDagr({ fail: new DagrError('timeout', 'no answer') }) }));
+    expect(exceptionCode(alt1.outbound.regrep)).toBe(/code="([^"]+)"/.exec(sample('TC03_Response_alt1_timeout_in_connection_to_base_registry').load())![1]);
+    const alt2 = await answerRequest(inbound(sample('TC03_Request').load()), testDeps({ dagr: fakeDagr({ fail: new DagrError('protocol', 'unreadable answer') }) }));
+    expect(exceptionCode(alt2.outbound.regrep)).toBe(/code="([^"]+)"/.exec(sample('TC03_Response_alt2_error_in_connection_to_base_registry').load())![1]);
+  });
+  test('TC04 and TC05: evidence', async () => {
+    for (const name of ['TC04_Request', 'TC05_Request']) {
+      const result = await answerRequest(inbound(sample(name).load()), testDeps());
+      expect([name, result.summary.outcome]).toEqual([name, 'evidence']);
+    }
+  });
+});
+
+describe('EDM v2.0', () => {
+  test('a v2.0 request gets a v2.0 answer with ExchangeId and SpecificationId', async () => {
+    const xml = exampleRequest('lv-birth-certificate-pdf')
+      .replace('<rim:Value>oots-edm:v1.0</rim:Value>', '<rim:Value>oots-edm:v2.0</rim:Value>')
+      .replace(/ xml:lang="[A-Z]+"/, '');
+    const result = await answerRequest(inbound(xml, userMessage({}, true)), testDeps());
+    const um = result.outbound.userMessage;
+    expect(um.properties.map((p) => p.name)).toEqual(['originalSender', 'finalRecipient', 'ExchangeId', 'SpecificationId']);
+    expect(messageProperty(um, 'ExchangeId')?.value).toBe('6f1d4a8e-2b3c-4d5e-8f90-1a2b3c4d5e6f');
+    expect(result.outbound.regrep).toContain('oots-edm:v2.0');
+  });
+});
