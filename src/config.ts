@@ -25,6 +25,26 @@ export const CONFIG_KEYS = {
     default: 'info',
     doc: 'Minimum level written to the JSON log.',
   },
+  ADAPTER_ROLE: {
+    kind: { type: 'enum', values: ['all', 'api', 'worker'] },
+    default: 'all',
+    doc: 'What this process runs: api (connector intake, preview, admin), worker (queue processing) or all. `oots-adapter start --role` overrides it.',
+  },
+  DATA_DIR: {
+    kind: { type: 'string' },
+    default: 'var',
+    doc: 'Directory for local state of the embedded default (private Redis AOF, generated sandbox keys and tokens).',
+  },
+  MESSAGE_DOMAIN: {
+    kind: { type: 'string', pattern: /^[a-z0-9.-]+$/ },
+    default: 'oots-adapter.lv.invalid',
+    doc: 'Domain part of the AS4 MessageIds and payload Content-IDs the adapter creates (`<id>@<domain>`).',
+  },
+  NOT_FOUND_ANSWER: {
+    kind: { type: 'enum', values: ['empty', 'error'] },
+    default: 'empty',
+    doc: 'Answer when no matching record exists: `empty` success (as the 2023 Projectathon TC02 expects) or `error` (EDM:ERR:0004).',
+  },
   HTTP_HOST: { kind: { type: 'string' }, default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
   HTTP_PORT: { kind: { type: 'int', min: 0, max: 65535 }, default: '8080', doc: 'Port the HTTP API listens on (0 = any free port).' },
   XML_MAX_BYTES: {
@@ -171,6 +191,10 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly role: 'all' | 'api' | 'worker';
+  readonly dataDir: string;
+  readonly messageDomain: string;
+  readonly notFoundAnswer: 'empty' | 'error';
   readonly http: { readonly host: string; readonly port: number };
   readonly xmlLimits: { readonly maxBytes: number; readonly maxDepth: number; readonly maxElements: number };
   readonly evidenceProvider: {
@@ -260,6 +284,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const num = (key: ConfigKey): number => Number(readKey(key, env, problems));
   const config: Config = {
     logLevel: get('LOG_LEVEL') as Config['logLevel'],
+    role: get('ADAPTER_ROLE') as Config['role'],
+    dataDir: get('DATA_DIR'),
+    messageDomain: get('MESSAGE_DOMAIN'),
+    notFoundAnswer: get('NOT_FOUND_ANSWER') as Config['notFoundAnswer'],
     http: { host: get('HTTP_HOST'), port: num('HTTP_PORT') },
     xmlLimits: { maxBytes: num('XML_MAX_BYTES'), maxDepth: num('XML_MAX_DEPTH'), maxElements: num('XML_MAX_ELEMENTS') },
     evidenceProvider: {
