@@ -185,6 +185,63 @@ export const CONFIG_KEYS = {
     default: '30000',
     doc: 'How long the DAGR circuit breaker stays open before one trial call is let through.',
   },
+  PREVIEW_PUBLIC_BASE_URL: {
+    kind: { type: 'string', pattern: /^(|https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?)$/ },
+    default: '',
+    doc: 'Public base URL of the preview pages as the citizen\'s browser reaches them, without a trailing slash; PreviewLocation = <this>/preview/<session>. https in production (R-EDM-ERR-C019). Empty = the embedded default serves them on its own loopback address (http).',
+  },
+  PREVIEW_RETURN_ORIGINS: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Comma-separated origins (scheme://host[:port]) the preview may send the browser back to (v1.x returnurl, v2.0 ReturnLocation); any other return address is refused. Empty = none allowed.',
+  },
+  PREVIEW_T2_SECONDS: {
+    kind: { type: 'int', min: 10, max: 86_400 },
+    default: '900',
+    doc: 'T2: how long the citizen has to follow the preview link after the preview-required answer (EDM v2.0 chapter 4.4: 15 min).',
+  },
+  PREVIEW_T3_SECONDS: {
+    kind: { type: 'int', min: 10, max: 86_400 },
+    default: '2400',
+    doc: 'T3: how long the citizen has to decide once the link was opened (EDM v2.0 chapter 4.4: 40 min).',
+  },
+  PREVIEW_LOGIN_TTL_SECONDS: {
+    kind: { type: 'int', min: 60, max: 86_400 },
+    default: '1200',
+    doc: 'Lifetime of the preview login (encrypted cookie), never beyond the session\'s T3 deadline.',
+  },
+  PREVIEW_RETENTION_SECONDS: {
+    kind: { type: 'int', min: 60, max: 2_592_000 },
+    default: '86400',
+    doc: 'How long a decided or expired preview session is remembered (decision and state, no evidence) so that request #2 is answered.',
+  },
+  PREVIEW_NAME_MATCHING: {
+    kind: { type: 'enum', values: ['exact', 'fold-diacritics'] },
+    default: 'fold-diacritics',
+    doc: 'How names of the logged-in person are compared with the request subject (where both carry them).',
+  },
+  OIDC_ISSUER: {
+    kind: { type: 'string', pattern: /^(|https?:\/\/\S+)$/ },
+    default: '',
+    doc: 'OpenID Connect issuer of the preview login (a broker fronting Latvija.lv / the eIDAS node); discovery at <issuer>/.well-known/openid-configuration. Empty = the embedded sandbox identity provider with synthetic people.',
+  },
+  OIDC_CLIENT_ID: { kind: { type: 'string', pattern: /^\S+$/ }, default: 'oots-preview', doc: 'client_id of the adapter at the OIDC issuer.' },
+  OIDC_CLIENT_SECRET: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'client_secret (client_secret_basic); empty = a public client (PKCE only).',
+  },
+  OIDC_REDIRECT_PATH: {
+    kind: { type: 'string', pattern: /^\/preview\/[A-Za-z0-9._~-]+$/ },
+    default: '/preview/callback',
+    doc: 'Path of the OIDC redirect URI under PREVIEW_PUBLIC_BASE_URL (register <base><path> at the issuer).',
+  },
+  OIDC_SCOPES: { kind: { type: 'string', pattern: /^openid( \S+)*$/ }, default: 'openid profile', doc: 'Scopes requested at login (space-separated, starting with openid).' },
+  OIDC_IDENTIFIER_CLAIM: {
+    kind: { type: 'string', pattern: /^[A-Za-z0-9_:.-]+$/ },
+    default: 'person_identifier',
+    doc: 'ID-token claim holding the person\'s identifier: an eIDAS identifier (XX/YY/national) or a Latvian personal code.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -239,6 +296,27 @@ export interface Config {
     readonly timeoutMs: number;
     readonly retries: number;
     readonly breaker: { readonly failureThreshold: number; readonly resetAfterMs: number };
+  };
+  readonly preview: {
+    /** Undefined = the embedded default's loopback address. No trailing slash. */
+    readonly publicBaseUrl: string | undefined;
+    /** Exact origins (`https://host[:port]`) allowed as return addresses. */
+    readonly returnOrigins: readonly string[];
+    readonly t2Seconds: number;
+    readonly t3Seconds: number;
+    readonly loginTtlSeconds: number;
+    readonly retentionSeconds: number;
+    readonly nameMatching: 'exact' | 'fold-diacritics';
+  };
+  readonly oidc: {
+    /** Undefined = the embedded sandbox identity provider. */
+    readonly issuer: string | undefined;
+    readonly clientId: string;
+    /** Undefined = public client. */
+    readonly clientSecret: string | undefined;
+    readonly redirectPath: string;
+    readonly scopes: string;
+    readonly identifierClaim: string;
   };
 }
 
@@ -326,6 +404,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       retries: num('DAGR_RETRIES'),
       breaker: { failureThreshold: num('DAGR_BREAKER_FAILURES'), resetAfterMs: num('DAGR_BREAKER_RESET_MS') },
     },
+    preview: {
+      publicBaseUrl: optional(get('PREVIEW_PUBLIC_BASE_URL')),
+      returnOrigins: origins(get('PREVIEW_RETURN_ORIGINS'), problems),
+      t2Seconds: num('PREVIEW_T2_SECONDS'),
+      t3Seconds: num('PREVIEW_T3_SECONDS'),
+      loginTtlSeconds: num('PREVIEW_LOGIN_TTL_SECONDS'),
+      retentionSeconds: num('PREVIEW_RETENTION_SECONDS'),
+      nameMatching: get('PREVIEW_NAME_MATCHING') as Config['preview']['nameMatching'],
+    },
+    oidc: {
+      issuer: optional(get('OIDC_ISSUER')),
+      clientId: get('OIDC_CLIENT_ID'),
+      clientSecret: optional(get('OIDC_CLIENT_SECRET')),
+      redirectPath: get('OIDC_REDIRECT_PATH'),
+      scopes: get('OIDC_SCOPES'),
+      identifierClaim: get('OIDC_IDENTIFIER_CLAIM'),
+    },
   };
   if (config.dagr.baseUrl !== undefined && config.dagr.privateKeyFile === undefined) {
     problems.push('DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)');
@@ -336,6 +431,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
 function optional(value: string): string | undefined {
   return value === '' ? undefined : value;
+}
+
+/** `PREVIEW_RETURN_ORIGINS`: comma-separated `scheme://host[:port]`, normalised by the URL parser. */
+function origins(value: string, problems: string[]): string[] {
+  const out: string[] = [];
+  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    const bare = url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+    if (url === undefined || !/^https?:$/.test(url.protocol) || !bare || /\/[^/]/.test(item.replace(/^\w+:\/\//, ''))) {
+      problems.push(`PREVIEW_RETURN_ORIGINS item "${item}" must be an origin: scheme://host[:port], no path`);
+      continue;
+    }
+    out.push(url.origin);
+  }
+  return out;
 }
 
 /** Secrets are checked without echoing their value into the error. */
