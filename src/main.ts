@@ -1,41 +1,218 @@
 /**
- * Composes the running adapter: configuration, logger, validators, the HTTP app; listens and
- * owns graceful shutdown.
+ * Composes the running adapter: configuration, logger, Redis, store, queues, DAGR, renderer,
+ * connector; the HTTP API (role api) and the queue workers (role worker), or both (all). With no
+ * REDIS_URL / DAGR_BASE_URL / CONNECTOR_OUTBOUND_URL it starts the embedded default: a private
+ * Redis with AOF, the DAGR sandbox and the connector stand-in, on this host. Owns graceful shutdown.
  */
+import path from 'node:path';
 import type { Server } from 'node:http';
+import { randomUUID, type KeyObject } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
+import { createRestSubmitter } from './connector/rest-outbound.js';
+import { createDagrClient } from './dagr/client.js';
+import { dagrClientOptions } from './dagr/from-config.js';
+import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import { validateMessage } from './edm/validate.js';
+import type { ExchangeDeps } from './exchange/answer.js';
 import { buildApp } from './http/app.js';
-import { createLogger } from './ops/logger.js';
+import { createMappingRegistry } from './mapping/registry.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createQueues, type Queues } from './queue/queues.js';
+import { checkRedis, createRedisClient } from './queue/redis.js';
+import { createRenderer } from './render/renderer.js';
 import { loadEdmXsdValidator } from './resources/edm-xsd.js';
+import { readPdfAssets } from './resources/fonts.js';
+import { loadMappings } from './resources/mappings.js';
+import { createDeliverHandler, createProcessHandler, startRecoverySweep } from './runtime/handlers.js';
+import { localConnectorToken, localEncryptionKey } from './runtime/local-secrets.js';
+import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
+import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
+import { startPrivateRedis } from './sandbox/redis.js';
+import { createExchangeStore } from './store/exchange-store.js';
+
+export type Role = Config['role'];
+
+/** Shutdown steps run in phase order: 1 intake, 2 workers, 3 outside services, 4 Redis. */
+interface Stop {
+  readonly phase: 1 | 2 | 3 | 4;
+  readonly run: () => Promise<void> | void;
+}
 
 export interface Running {
-  readonly url: string;
+  readonly role: Role;
+  /** Base URL of the HTTP API (roles api and all). */
+  readonly url: string | undefined;
+  /** Where the embedded stand-ins listen, when they run in this process. */
+  readonly sandbox: { readonly dagr?: string; readonly connector?: string; readonly redis?: string };
   stop(): Promise<void>;
 }
 
-export async function start(config: Config = loadConfig()): Promise<Running> {
-  const logger = createLogger(config.logLevel);
-  const xsd = loadEdmXsdValidator();
-  const app = buildApp({
-    logger,
-    maxBodyBytes: config.xmlLimits.maxBytes,
-    validate: (body) => validateMessage(body, { limits: config.xmlLimits, xsd }),
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
-  const url = `http://${config.http.host}:${port}`;
-  logger.info({ url }, 'OOTS adapter API listening');
-  return {
-    url,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      xsd.dispose();
-      logger.info('stopped');
-    },
+export async function start(config: Config = loadConfig(), options: { role?: Role; logger?: Logger } = {}): Promise<Running> {
+  const role = options.role ?? config.role;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const stops: Stop[] = [];
+  const stopAll = async (): Promise<void> => {
+    // Intake first, then in-flight jobs finish, then what they depend on.
+    for (const { run } of [...stops].sort((a, b) => a.phase - b.phase)) {
+      try {
+        await run();
+      } catch (error) {
+        logger.warn({ err: error }, 'error during shutdown');
+      }
+    }
+    stops.length = 0;
   };
+  try {
+    return await compose(config, role, logger, stops, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function compose(
+  config: Config,
+  role: Role,
+  logger: Logger,
+  stops: Stop[],
+  stopAll: () => Promise<void>,
+): Promise<Running> {
+  const embedded = config.redis.url === undefined;
+  const sandbox: { dagr?: string; connector?: string; redis?: string } = {};
+  const dataDir = path.resolve(config.dataDir);
+  if (embedded && role !== 'all') throw new Error(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
+
+  // Redis: the private one of the embedded default, or the configured one.
+  let redisUrl = config.redis.url;
+  if (redisUrl === undefined) {
+    const privateRedis = await startPrivateRedis({ dir: path.join(dataDir, 'redis') });
+    stops.push({ phase: 4, run: () => privateRedis.stop() });
+    redisUrl = privateRedis.url;
+    sandbox.redis = redisUrl;
+  }
+  const redis: Redis | Cluster = createRedisClient(redisUrl, { connectionName: `oots-${role}` });
+  const quit = (client: Redis | Cluster) => async () => {
+    await client.quit().catch(() => client.disconnect());
+  };
+  stops.push({ phase: 4, run: quit(redis) });
+  for (const warning of await checkRedis(redis)) logger.warn({ redis: warning }, 'Redis is not configured as BullMQ requires in production');
+
+  const key = config.encryptionKey ?? (embedded ? localEncryptionKey(dataDir) : undefined);
+  if (key === undefined) throw new Error('ENCRYPTION_KEY is required when REDIS_URL is set');
+  const prefix = config.queue.prefix;
+  const store = createExchangeStore(redis, {
+    prefix: `${prefix}:store:`,
+    key,
+    ttlSeconds: config.exchangeTtlSeconds,
+    durability: config.redis.durability,
+  });
+  const queueConnection = createRedisClient(redisUrl, { connectionName: `oots-${role}-queues` });
+  stops.push({ phase: 4, run: quit(queueConnection) });
+  const queues: Queues = createQueues({
+    connection: queueConnection,
+    prefix,
+    logger,
+    processAttempts: config.queue.processAttempts,
+    processBackoffMs: config.queue.processBackoffMs,
+    deliveryBackoffMaxMs: config.queue.deliveryBackoffMaxMs,
+  });
+  stops.push({ phase: 2, run: () => queues.close() });
+
+  // HTTP API: connector intake, stand-ins, validation endpoint.
+  let apiUrl: string | undefined;
+  let server: Server | undefined;
+  const inboundToken = config.connector.inboundToken ?? (embedded ? localConnectorToken(dataDir) : undefined);
+  if (role !== 'worker') {
+    if (inboundToken === undefined) throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
+    const xsd = loadEdmXsdValidator();
+    stops.push({ phase: 3, run: () => xsd.dispose() });
+    const standin =
+      config.connector.outboundUrl === undefined
+        ? createConnectorStandin({ redis, prefix: `${prefix}:standin:`, token: config.connector.outboundToken })
+        : undefined;
+    const app = buildApp({
+      logger,
+      maxBodyBytes: config.xmlLimits.maxBytes,
+      validate: (body) => validateMessage(body, { limits: config.xmlLimits, xsd }),
+      connector: { store, queues, token: inboundToken, maxBodyBytes: config.connector.maxBodyBytes },
+      ...(standin === undefined ? {} : { standin }),
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    const listening = server;
+    stops.push({
+      phase: 1,
+      run: () =>
+        new Promise<void>((resolve) => {
+          listening.close(() => resolve());
+          listening.closeIdleConnections();
+          setTimeout(() => listening.closeAllConnections(), 5000).unref();
+        }),
+    });
+    const address = server.address();
+    apiUrl = `http://${config.http.host}:${typeof address === 'object' && address !== null ? address.port : config.http.port}`;
+    if (standin !== undefined) sandbox.connector = `${apiUrl}/sandbox/connector`;
+  }
+
+  if (role !== 'api') {
+    let dagrBase = config.dagr.baseUrl;
+    let dagrKey: KeyObject | undefined;
+    if (dagrBase === undefined) {
+      const dagrSandbox = await startEmbeddedDagrSandbox({
+        host: config.http.host,
+        port: 0,
+        clientId: config.dagr.clientId,
+        keyFile: path.join(dataDir, 'dagr-sandbox-client.pem'),
+        logger,
+      });
+      stops.push({ phase: 3, run: () => dagrSandbox.stop() });
+      dagrBase = dagrSandbox.url;
+      dagrKey = dagrSandbox.privateKey;
+      sandbox.dagr = dagrBase;
+    }
+    const dagr = createDagrClient(
+      dagrClientOptions(config.dagr, {
+        baseUrl: dagrBase,
+        ...(dagrKey === undefined ? {} : { privateKey: dagrKey }),
+        tokenCache: createRedisTokenCache(redis, `${prefix}:`),
+        logger,
+      }),
+    );
+    stops.push({ phase: 3, run: () => dagr.close() });
+    const outboundUrl = config.connector.outboundUrl ?? (apiUrl === undefined ? undefined : `${apiUrl}${STANDIN_INBOX_PATH}`);
+    if (outboundUrl === undefined) throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
+    const submitter = createRestSubmitter({ url: outboundUrl, token: config.connector.outboundToken, timeoutMs: config.connector.outboundTimeoutMs });
+    const xsd = loadEdmXsdValidator();
+    stops.push({ phase: 3, run: () => xsd.dispose() });
+    const ep = config.evidenceProvider;
+    const exchange: ExchangeDeps = {
+      registry: createMappingRegistry(loadMappings()),
+      dagr,
+      renderer: createRenderer(readPdfAssets()),
+      provider: {
+        identifier: { value: ep.identifier, schemeID: ep.scheme },
+        names: [{ lang: 'EN', value: ep.name }],
+        address: { adminUnitLevel1: ep.country },
+        classification: undefined,
+      },
+      messageDomain: config.messageDomain,
+      notFound: config.notFoundAnswer,
+      limits: config.xmlLimits,
+      xsd,
+      uuid: randomUUID,
+      now: () => new Date(),
+    };
+    const handlerDeps = { store, queues, exchange, submitter, logger };
+    await queues.startWorkers(
+      { process: createProcessHandler(handlerDeps), deliver: createDeliverHandler(handlerDeps) },
+      { concurrency: config.queue.concurrency },
+    );
+    const sweep = startRecoverySweep({ store, queues, logger, intervalMs: 15_000, olderThanMs: 30_000 });
+    stops.push({ phase: 1, run: () => sweep.stop() });
+  }
+
+  logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');
+  return { role, url: apiUrl, sandbox, stop: stopAll };
 }

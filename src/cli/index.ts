@@ -12,7 +12,10 @@ import { EDM_ERROR_CODES } from '../edm/codelists.js';
 import { parseQueryRequest } from '../edm/parse-request.js';
 import { validateMessage } from '../edm/validate.js';
 import { parseXml } from '../edm/xml/parse.js';
-import { start } from '../main.js';
+import path from 'node:path';
+import { start, type Role } from '../main.js';
+import { localConnectorToken } from '../runtime/local-secrets.js';
+import { send } from './send.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
 
 function out(line: string): void {
@@ -83,17 +86,54 @@ function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: stri
   return 0;
 }
 
-async function startCommand(): Promise<void> {
-  const running = await start();
-  out(`OOTS adapter API at ${running.url} (POST ${running.url}/edm/validate, GET ${running.url}/healthz); Ctrl-C stops it`);
+async function startCommand(opts: { role?: Role }): Promise<void> {
+  const running = await start(loadConfig(), opts.role === undefined ? {} : { role: opts.role });
+  const lines = [`OOTS adapter running (role ${running.role}); Ctrl-C stops it.`];
+  if (running.url !== undefined) {
+    lines.push(`  connector intake   POST ${running.url}/connector/messages`);
+    lines.push(`  EDM validation     POST ${running.url}/edm/validate`);
+    lines.push(`  health             GET  ${running.url}/healthz`);
+  }
+  if (running.sandbox.connector !== undefined) lines.push(`  connector outbox   GET  ${running.sandbox.connector}/outbox`);
+  if (running.sandbox.dagr !== undefined) lines.push(`  DAGR sandbox            ${running.sandbox.dagr}`);
+  if (running.sandbox.redis !== undefined) lines.push(`  private Redis           ${running.sandbox.redis}`);
+  lines.push('  try it:             npx oots-adapter send examples/requests/lv-birth-certificate-pdf.xml');
+  process.stderr.write(lines.join('\n') + '\n');
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     running.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function sendCommand(file: string, opts: { url?: string; token?: string; out: string; timeout: string }): Promise<number> {
+  const config = loadConfig();
+  const apiUrl = opts.url ?? `http://${config.http.host}:${config.http.port}`;
+  const token = opts.token ?? config.connector.inboundToken ?? localConnectorToken(path.resolve(config.dataDir));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    err(`oots-adapter send: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    const result = await send(bytes, { apiUrl, token, outDir: opts.out, timeoutMs: Number(opts.timeout) });
+    const s = result.summary;
+    err(`answer: ${s.action} ${s.status ?? ''}${s.errorCode === undefined ? '' : ` ${s.errorCode}`} (${result.files.length} part(s))`);
+    for (const f of result.files) err(`  wrote ${f}`);
+    process.stdout.write(result.regrep.endsWith('\n') ? result.regrep : result.regrep + '\n');
+    return s.action === 'ExecuteQueryResponse' ? 0 : 1;
+  } catch (e) {
+    err(`oots-adapter send: ${(e as Error).message}`);
+    return 2;
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -119,9 +159,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     });
   program
     .command('start')
-    .description('run the adapter')
-    .action(async () => {
-      await startCommand();
+    .description('run the adapter (with no REDIS_URL/DAGR_BASE_URL/CONNECTOR_OUTBOUND_URL: the embedded default)')
+    .option('--role <role>', 'api | worker | all (default: ADAPTER_ROLE, else all)')
+    .action(async (opts: { role?: Role }) => {
+      await startCommand(opts);
+    });
+  program
+    .command('send')
+    .description('post a QueryRequest as the eDelivery connector would, wait for the answer, print it and save its parts')
+    .argument('<request>', 'QueryRequest XML file')
+    .option('--url <url>', 'adapter API base URL (default http://HTTP_HOST:HTTP_PORT)')
+    .option('--token <token>', 'connector bearer token (default CONNECTOR_INBOUND_TOKEN or the embedded default\'s)')
+    .option('--out <dir>', 'where to write the response and evidence files', 'out')
+    .option('--timeout <ms>', 'how long to wait for the answer', '30000')
+    .action(async (file: string, opts: { url?: string; token?: string; out: string; timeout: string }) => {
+      exit = await sendCommand(file, opts);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -121,6 +121,17 @@ export function answerWithProcessingError(input: InboundRequest, deps: ExchangeD
   return failure(input, request, root, version, refusal, deps, summary('error', 'EDM:ERR:0008', request, undefined, detail));
 }
 
+/** The QueryRequest id of an inbound request, when its payload can be read (duplicate detection). */
+export function peekRequestId(input: InboundRequest, deps: Pick<ExchangeDeps, 'limits'>): string | undefined {
+  try {
+    const root = parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS);
+    const id = attr(root, 'id')?.trim();
+    return id === undefined || id === '' ? undefined : id;
+  } catch {
+    return undefined;
+  }
+}
+
 function versionFromHeader(um: UserMessage): EdmVersion | undefined {
   const v = messageProperty(um, 'SpecificationId')?.value;
   return v !== undefined && isEdmVersion(v) ? v : undefined;

@@ -5,9 +5,14 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { Logger } from '../ops/logger.js';
+import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
   readonly logger: Logger;
+  /** The REST connector intake (`POST /connector/messages`). */
+  readonly connector?: Omit<InboundDeps, 'logger'>;
+  /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
+  readonly standin?: express.Router;
   /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML). */
   readonly validate: (body: Uint8Array) => ValidationReport;
   readonly maxBodyBytes: number;
@@ -20,6 +25,9 @@ export function buildApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
+
+  if (deps.connector !== undefined) app.use(createInboundRouter({ ...deps.connector, logger: deps.logger }));
+  if (deps.standin !== undefined) app.use(deps.standin);
 
   app.post(
     '/edm/validate',

@@ -1,0 +1,107 @@
+/**
+ * `oots-adapter send REQUEST.xml`: posts a QueryRequest to the adapter as the eDelivery
+ * connector would (REST envelope with an AS4 user message), waits for the answer in the
+ * connector stand-in's outbox, prints it and writes its parts to a folder.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { classify } from '../edm/classify.js';
+import { parseQueryRequest } from '../edm/parse-request.js';
+import { parseXml } from '../edm/xml/parse.js';
+import { EBRS_BINDING, EBRS_MIME_TYPE, GATEWAY_ROLE, QUERY_MANAGER } from '../ebms/model.js';
+import type { RestEnvelope } from '../connector/envelope.js';
+import type { OutboxSummary } from '../sandbox/connector-standin.js';
+
+export interface SendOptions {
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly outDir: string;
+  readonly timeoutMs: number;
+}
+
+export interface SendResult {
+  readonly summary: OutboxSummary;
+  readonly files: readonly string[];
+  readonly regrep: string;
+}
+
+const PARTY_TYPE = 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots';
+
+/** The REST envelope a connector would deliver for this request. */
+export function envelopeFor(requestXml: Buffer): RestEnvelope {
+  const root = parseXml(requestXml);
+  if (classify(root) !== 'QueryRequest') throw new Error('the file is not an OOTS QueryRequest');
+  const request = parseQueryRequest(root);
+  const requester = request.evidenceRequesters.find((a) => a.classification === 'ER') ?? request.evidenceRequesters[0];
+  const provider = request.evidenceProvider;
+  const prop = (name: string, id: { value: string; schemeID: string | undefined } | undefined) =>
+    id === undefined ? [] : [{ name, value: id.value, ...(id.schemeID === undefined ? {} : { type: id.schemeID }) }];
+  const v2 = request.version === 'oots-edm:v2.0';
+  return {
+    userMessage: {
+      messageId: `${randomUUID()}@cli.sender.invalid`,
+      timestamp: new Date().toISOString(),
+      conversationId: randomUUID(),
+      from: { partyId: 'AP_CLI_SENDER', partyIdType: PARTY_TYPE, role: GATEWAY_ROLE },
+      to: { partyId: 'AP_LV_OOTS', partyIdType: PARTY_TYPE, role: GATEWAY_ROLE },
+      service: QUERY_MANAGER,
+      serviceType: EBRS_BINDING,
+      action: 'ExecuteQueryRequest',
+      properties: [
+        ...prop('originalSender', requester?.identifier),
+        ...prop('finalRecipient', provider?.identifier),
+        ...(v2
+          ? [
+              { name: 'ExchangeId', value: randomUUID() },
+              { name: 'SpecificationId', value: request.version },
+            ]
+          : []),
+      ],
+    },
+    payloads: [{ href: `cid:${randomUUID()}@cli.sender.invalid`, mimeType: EBRS_MIME_TYPE, contentBase64: requestXml.toString('base64') }],
+  };
+}
+
+export async function send(requestXml: Buffer, opts: SendOptions): Promise<SendResult> {
+  const envelope = envelopeFor(requestXml);
+  const posted = await fetch(`${opts.apiUrl}/connector/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+    body: JSON.stringify(envelope),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (posted.status !== 202) throw new Error(`the adapter refused the message: HTTP ${posted.status} ${await posted.text()}`);
+
+  const deadline = Date.now() + opts.timeoutMs;
+  const conversationId = envelope.userMessage.conversationId;
+  for (;;) {
+    const res = await fetch(`${opts.apiUrl}/sandbox/connector/outbox?conversationId=${encodeURIComponent(conversationId)}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`cannot read the connector stand-in's outbox (HTTP ${res.status}); is the adapter running its embedded default?`);
+    const { messages } = (await res.json()) as { messages: OutboxSummary[] };
+    const summary = messages[0];
+    if (summary !== undefined) return fetchAnswer(summary, opts);
+    if (Date.now() > deadline) throw new Error(`no answer within ${opts.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function fetchAnswer(summary: OutboxSummary, opts: SendOptions): Promise<SendResult> {
+  const res = await fetch(`${opts.apiUrl}/sandbox/connector/outbox/${encodeURIComponent(summary.messageId)}`, { signal: AbortSignal.timeout(10_000) });
+  const envelope = (await res.json()) as RestEnvelope;
+  mkdirSync(opts.outDir, { recursive: true });
+  const files: string[] = [];
+  let regrep = '';
+  envelope.payloads.forEach((p, i) => {
+    const bytes = Buffer.from(p.contentBase64, 'base64');
+    const ext = p.mimeType === 'application/pdf' ? 'pdf' : 'xml';
+    const name = i === 0 ? 'response.xml' : `evidence-${i}.${ext}`;
+    if (i === 0) regrep = bytes.toString('utf8');
+    const file = path.join(opts.outDir, name);
+    writeFileSync(file, bytes);
+    files.push(file);
+  });
+  return { summary, files, regrep };
+}

@@ -1,0 +1,151 @@
+/**
+ * The queue handlers: glue between the durable exchange store, the exchange use case and the
+ * outbound connector. They hold no business rules; what they guarantee is ordering:
+ * - process: the answer is saved before the exchange is marked answered, and marked answered
+ *   before delivery is enqueued, so a crash anywhere re-runs into the same single answer;
+ * - deliver: the same stored message (same AS4 MessageId) is resubmitted until the connector
+ *   accepts it, then the exchange is marked delivered and its contents purged. A crash between
+ *   acceptance and marking resubmits the same MessageId, which eDelivery's duplicate detection
+ *   (and the REST connector's Idempotency-Key) absorbs.
+ */
+import { answerRequest, answerWithProcessingError, peekRequestId, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
+import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
+import type { JobContext, JobHandler } from '../queue/queues.js';
+import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
+import type { Logger } from '../ops/logger.js';
+
+export interface Submitter {
+  submit(exchangeRef: string, message: OutboundMessage): Promise<void>;
+}
+
+/** Observers of finished exchanges (metrics, audit); they never change the outcome. */
+export interface ExchangeObserver {
+  onAnswered?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult; durationMs: number }): void | Promise<void>;
+  onDuplicate?(event: { exchangeRef: string; ownerRef: string }): void;
+  onDelivered?(event: { exchangeRef: string; lagMs: number }): void;
+}
+
+export interface HandlerDeps {
+  readonly store: ExchangeStore;
+  readonly queues: { enqueueDelivery(ref: string): Promise<void> };
+  readonly exchange: ExchangeDeps;
+  readonly submitter: Submitter;
+  readonly logger: Logger;
+  readonly observer?: ExchangeObserver;
+  readonly now?: () => Date;
+}
+
+export function createProcessHandler(deps: HandlerDeps): JobHandler {
+  return async (ref: string, ctx: JobContext) => {
+    const state = await deps.store.getState(ref);
+    if (state === undefined) {
+      ctx.log.warn('exchange no longer stored (expired); nothing to process');
+      return;
+    }
+    if (state === 'answered') {
+      // A crash after marking but before enqueueing delivery: finish the hand-over.
+      await deps.queues.enqueueDelivery(ref);
+      return;
+    }
+    if (state !== 'received' && state !== 'processing') return;
+    const inbound = await deps.store.loadInbound(ref);
+    if (inbound === undefined) {
+      ctx.log.warn('exchange contents purged; nothing to process');
+      return;
+    }
+    await deps.store.markState(ref, 'processing');
+    const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
+
+    // The same QueryRequest delivered again under another AS4 MessageId is answered once.
+    const requestId = peekRequestId(input, deps.exchange);
+    if (requestId !== undefined) {
+      const claim = await deps.store.claimRequestId(requestId, ref);
+      if (!claim.first) {
+        ctx.log.info({ ownerRef: claim.ownerRef }, 'duplicate QueryRequest: answered by another exchange');
+        deps.observer?.onDuplicate?.({ exchangeRef: ref, ownerRef: claim.ownerRef });
+        await deps.store.markState(ref, 'delivered');
+        await deps.store.purge(ref);
+        return;
+      }
+    }
+
+    const started = Date.now();
+    let result: ExchangeResult;
+    try {
+      result = await answerRequest(input, deps.exchange);
+    } catch (error) {
+      if (!ctx.final) throw error;
+      ctx.log.error({ err: error }, 'processing failed on its last attempt; answering EDM:ERR:0008');
+      result = answerWithProcessingError(input, deps.exchange, `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`);
+    }
+    const saved = await deps.store.saveOutbound(ref, result.outbound);
+    if (!saved) {
+      ctx.log.error('exchange expired while processing; the answer is lost');
+      return;
+    }
+    await deps.store.markState(ref, 'answered');
+    await deps.queues.enqueueDelivery(ref);
+    ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
+    await deps.observer?.onAnswered?.({ exchangeRef: ref, inbound, result, durationMs: Date.now() - started });
+  };
+}
+
+export function createDeliverHandler(deps: HandlerDeps): JobHandler {
+  return async (ref: string, ctx: JobContext) => {
+    const record = await deps.store.getRecord(ref);
+    if (record === undefined) {
+      ctx.log.error('exchange expired before delivery');
+      return;
+    }
+    if (record.state === 'delivered') return;
+    await deps.store.touch(ref);
+    const outbound = await deps.store.loadOutbound(ref);
+    if (outbound === undefined) {
+      ctx.log.error('no stored answer to deliver');
+      return;
+    }
+    await deps.submitter.submit(ref, outbound);
+    await deps.store.markState(ref, 'delivered');
+    await deps.store.purge(ref);
+    const now = (deps.now ?? (() => new Date()))();
+    const lagMs = now.getTime() - Date.parse(record.receivedAt);
+    ctx.log.info({ lagMs }, 'answer delivered');
+    deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs });
+  };
+}
+
+/** Outcome fields safe for logs: no personal data, no evidence. */
+function summaryForLog(s: ExchangeSummary): Record<string, string | undefined> {
+  return { outcome: s.outcome, edmCode: s.edmCode, mappingId: s.mappingId, mappingVersion: s.mappingVersion };
+}
+
+/**
+ * Re-enqueues exchanges that were stored but never queued (a crash between the two steps of
+ * intake). Job ids are deterministic, so an exchange already queued is not queued twice.
+ */
+export function startRecoverySweep(opts: {
+  store: Pick<ExchangeStore, 'listReceived'>;
+  queues: { enqueueProcess(ref: string): Promise<void> };
+  logger: Logger;
+  intervalMs: number;
+  olderThanMs: number;
+}): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void (async () => {
+      try {
+        const refs = await opts.store.listReceived(opts.olderThanMs, 200);
+        for (const ref of refs) await opts.queues.enqueueProcess(ref);
+        if (refs.length > 0) opts.logger.info({ count: refs.length }, 'recovery sweep re-enqueued stored requests');
+      } catch (error) {
+        opts.logger.warn({ err: error }, 'recovery sweep failed');
+      } finally {
+        running = false;
+      }
+    })();
+  }, opts.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
