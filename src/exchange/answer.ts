@@ -66,7 +66,16 @@ class Refusal extends Error {
   }
 }
 
-export async function answerRequest(input: InboundRequest, deps: ExchangeDeps): Promise<ExchangeResult> {
+export interface AnswerOptions {
+  /**
+   * False while the worker may still retry: a transient failure of a base registry (an error
+   * carrying EDM:ERR:0005: timeout, outage, rate limit) is then thrown, so the job retries and an
+   * outage delays the answer instead of failing it. True (default) answers EDM:ERR:0005 at once.
+   */
+  readonly final?: boolean;
+}
+
+export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, options: AnswerOptions = {}): Promise<ExchangeResult> {
   const headerVersion = versionFromHeader(input.userMessage);
   let version: EdmVersion = headerVersion ?? 'oots-edm:v1.0';
   let request: QueryRequest | undefined;
@@ -98,6 +107,7 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps): 
   } catch (e) {
     const refusal = toRefusal(e);
     if (refusal === undefined) throw e;
+    if (options.final === false && !(e instanceof Refusal) && refusal.code === 'EDM:ERR:0005') throw e;
     return failure(input, request, root, version, refusal, deps, summary(refusal.outcome, refusal.code, request, mapping, refusal.detail));
   }
 }

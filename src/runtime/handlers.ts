@@ -72,10 +72,13 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     const started = Date.now();
     let result: ExchangeResult;
     try {
-      result = await answerRequest(input, deps.exchange);
+      result = await answerRequest(input, deps.exchange, { final: ctx.final });
     } catch (error) {
-      if (!ctx.final) throw error;
-      ctx.log.error({ err: error }, 'processing failed on its last attempt; answering EDM:ERR:0008');
+      if (!ctx.final) {
+        ctx.log.warn({ err: errorForLog(error) }, 'processing failed; the job will be retried');
+        throw error;
+      }
+      ctx.log.error({ err: errorForLog(error) }, 'processing failed on its last attempt; answering EDM:ERR:0008');
       result = answerWithProcessingError(input, deps.exchange, `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`);
     }
     const saved = await deps.store.saveOutbound(ref, result.outbound);
@@ -112,6 +115,11 @@ export function createDeliverHandler(deps: HandlerDeps): JobHandler {
     ctx.log.info({ lagMs }, 'answer delivered');
     deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs });
   };
+}
+
+/** Error fields safe for logs: code and message (our messages carry no personal data), no request data. */
+function errorForLog(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { type: error.name, message: error.message, code: (error as { code?: unknown }).code } : { value: String(error) };
 }
 
 /** Outcome fields safe for logs: no personal data, no evidence. */

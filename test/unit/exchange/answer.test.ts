@@ -203,3 +203,18 @@ describe('EDM v2.0', () => {
     expect(result.outbound.regrep).toContain('oots-edm:v2.0');
   });
 });
+
+describe('transient base-registry failures delay the answer while retries remain', () => {
+  test('a DAGR outage is thrown for a retry unless it is the final attempt', async () => {
+    const deps = testDeps({ dagr: fakeDagr({ fail: new DagrError('unavailable', 'HTTP 503') }) });
+    const req = inbound(exampleRequest('lv-birth-certificate-pdf'));
+    await expect(answerRequest(req, deps, { final: false })).rejects.toBeInstanceOf(DagrError);
+    const last = await answerRequest(req, deps, { final: true });
+    expect(exceptionCode(last.outbound.regrep)).toBe('EDM:ERR:0005');
+  });
+  test('a permanent DAGR failure is answered at once', async () => {
+    const deps = testDeps({ dagr: fakeDagr({ fail: new DagrError('forbidden', 'HTTP 403') }) });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps, { final: false });
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0008');
+  });
+});
