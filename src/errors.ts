@@ -31,6 +31,13 @@ export const ERROR_CODES = {
   ERR_CONNECTOR_REFUSED: 'The outbound connector refused a message for good (HTTP 4xx other than 408/429).',
   ERR_CONNECTOR_UNAVAILABLE:
     'The outbound connector did not accept a message this time (timeout, network, 408, 429, 5xx); delivery is retried.',
+  ERR_DOMIBUS_FAULT:
+    'The Domibus WS plugin answered with a SOAP fault (the message carries its code, e.g. WS_PLUGIN:0003, and its text).',
+  ERR_DOMIBUS_UNAVAILABLE:
+    'The Domibus WS plugin could not be reached, timed out, refused the plugin user (HTTP 401/403) or answered HTTP 5xx without a SOAP fault.',
+  ERR_DOMIBUS_PROTOCOL: 'The Domibus WS plugin answered something that is not the expected SOAP 1.2 response (MTOM must stay off).',
+  ERR_DOMIBUS_PENDING:
+    'An answer submitted to Domibus is not yet acknowledged by the receiving access point (status such as WAITING_FOR_RECEIPT); the delivery checks again later.',
   ERR_REDIS_UNAVAILABLE:
     'Redis could not be reached or started (the private Redis of the embedded default needs redis-server on PATH).',
   ERR_DAGR:
@@ -39,6 +46,8 @@ export const ERROR_CODES = {
   ERR_RENDER_FIELD_MISSING: 'The DAGR record lacks a value that the evidence mapping requires.',
   ERR_RENDER_FIELD_INVALID:
     'The DAGR record holds a value the evidence mapping cannot lay out (a structure where text is expected).',
+  ERR_PREVIEW_INPUT: 'A preview session could not be created from its input (no evidence, or bad or duplicate evidence ids).',
+  ERR_OIDC: 'The preview login failed at the OpenID Connect issuer (discovery, code exchange or ID token validation).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
