@@ -140,6 +140,48 @@ export const CONFIG_KEYS = {
     default: '30000',
     doc: 'Timeout of one delivery attempt to the connector.',
   },
+  CONNECTOR_MODE: {
+    kind: { type: 'enum', values: ['rest', 'domibus-ws'] },
+    default: 'rest',
+    doc: 'How requests arrive and answers leave: rest = the JSON connector (POST /connector/messages, CONNECTOR_OUTBOUND_URL); domibus-ws = the Domibus WS plugin (SOAP 1.2: pull/push, submitMessage), see docs/domibus.md.',
+  },
+  DOMIBUS_WS_URL: {
+    kind: { type: 'string', pattern: /^(|https?:\/\/\S+)$/ },
+    default: '',
+    doc: 'Domibus WS plugin endpoint, e.g. https://ap.example.lv/domibus/services/wsplugin (CONNECTOR_MODE=domibus-ws). Empty = the embedded Domibus stand-in.',
+  },
+  DOMIBUS_USER: { kind: { type: 'string' }, default: '', doc: 'Domibus plugin user (HTTP basic auth on the WS plugin). Required with DOMIBUS_WS_URL.' },
+  DOMIBUS_PASSWORD: { kind: { type: 'string' }, default: '', doc: 'Password of DOMIBUS_USER. Required with DOMIBUS_WS_URL.' },
+  DOMIBUS_PULL_INTERVAL_MS: {
+    kind: { type: 'int', min: 0, max: 3_600_000 },
+    default: '5000',
+    doc: 'How often pending messages are pulled from Domibus (listPendingMessages + retrieveMessage). 0 = no scheduled pull (push and sweep only).',
+  },
+  DOMIBUS_SWEEP_INTERVAL_MS: {
+    kind: { type: 'int', min: 0, max: 86_400_000 },
+    default: '60000',
+    doc: 'How often a sweep collects what push missed and re-enqueues stored requests whose processing job was lost. 0 = no sweep.',
+  },
+  DOMIBUS_TIMEOUT_MS: {
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: '30000',
+    doc: 'Timeout of one call to the Domibus WS plugin (connect and full answer).',
+  },
+  DOMIBUS_RETRIEVE_MODE: {
+    kind: { type: 'enum', values: ['destructive', 'confirm'] },
+    default: 'destructive',
+    doc: 'destructive = retrieveMessage marks the message downloaded (with retention_downloaded=0 Domibus deletes it), the adapter stores it first thing; confirm = retrieve with markAsDownloaded=false, store, then markMessageAsDownloaded (Domibus 5.1+): no loss even if the adapter dies mid-retrieve.',
+  },
+  DOMIBUS_PUSH_USER: {
+    kind: { type: 'string', pattern: /^\S*$/ },
+    default: 'domibus-push',
+    doc: 'User Domibus presents (wsplugin.push.auth.username) on POST /connector/domibus/push.',
+  },
+  DOMIBUS_PUSH_PASSWORD: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Password Domibus presents (wsplugin.push.auth.password), at least 16 characters. Empty = the push endpoint is off (pull and sweep only).',
+  },
   DAGR_BASE_URL: {
     kind: { type: 'string', pattern: /^(|https?:\/\/\S+)$/ },
     default: '',
@@ -283,6 +325,23 @@ export interface Config {
     readonly outboundUrl: string | undefined;
     readonly outboundToken: string | undefined;
     readonly outboundTimeoutMs: number;
+    /** `rest` (JSON connector) or `domibus-ws` (config.domibus). */
+    readonly mode: 'rest' | 'domibus-ws';
+  };
+  /** The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws). */
+  readonly domibus: {
+    /** Undefined = the embedded Domibus stand-in. */
+    readonly url: string | undefined;
+    readonly user: string | undefined;
+    readonly password: string | undefined;
+    /** 0 = no scheduled pull. */
+    readonly pullIntervalMs: number;
+    /** 0 = no sweep. */
+    readonly sweepIntervalMs: number;
+    readonly timeoutMs: number;
+    readonly retrieveMode: 'destructive' | 'confirm';
+    /** Undefined = the push endpoint is off. */
+    readonly push: { readonly user: string; readonly password: string } | undefined;
   };
   readonly dagr: {
     /** Undefined = the embedded DAGR sandbox. */
@@ -393,6 +452,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       outboundUrl: optional(get('CONNECTOR_OUTBOUND_URL')),
       outboundToken: optional(get('CONNECTOR_OUTBOUND_TOKEN')),
       outboundTimeoutMs: num('CONNECTOR_OUTBOUND_TIMEOUT_MS'),
+      mode: get('CONNECTOR_MODE') as Config['connector']['mode'],
+    },
+    domibus: {
+      url: optional(get('DOMIBUS_WS_URL')),
+      user: optional(get('DOMIBUS_USER')),
+      password: optional(get('DOMIBUS_PASSWORD')),
+      pullIntervalMs: num('DOMIBUS_PULL_INTERVAL_MS'),
+      sweepIntervalMs: num('DOMIBUS_SWEEP_INTERVAL_MS'),
+      timeoutMs: num('DOMIBUS_TIMEOUT_MS'),
+      retrieveMode: get('DOMIBUS_RETRIEVE_MODE') as Config['domibus']['retrieveMode'],
+      push: pushAuth(get('DOMIBUS_PUSH_USER'), get('DOMIBUS_PUSH_PASSWORD'), problems),
     },
     dagr: {
       baseUrl: optional(get('DAGR_BASE_URL')),
@@ -425,8 +495,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (config.dagr.baseUrl !== undefined && config.dagr.privateKeyFile === undefined) {
     problems.push('DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)');
   }
+  if (config.domibus.url !== undefined && (config.domibus.user === undefined || config.domibus.password === undefined)) {
+    problems.push('DOMIBUS_USER and DOMIBUS_PASSWORD are required when DOMIBUS_WS_URL is set (the WS plugin authenticates plugin users)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** The push endpoint's credentials; the password is checked without echoing it. */
+function pushAuth(user: string, password: string, problems: string[]): { user: string; password: string } | undefined {
+  if (password === '') return undefined;
+  if (password.length < 16 || /\s/.test(password)) problems.push('DOMIBUS_PUSH_PASSWORD must be at least 16 characters without spaces');
+  return { user, password };
 }
 
 function optional(value: string): string | undefined {
