@@ -84,6 +84,13 @@ export interface Queues {
   pause(name?: JobName): Promise<void>;
   resume(name?: JobName): Promise<void>;
   counts(): Promise<QueueCounts>;
+  /**
+   * Enqueue time (epoch ms) of the oldest job not yet done per queue (waiting, prioritized,
+   * delayed for a retry, or active); undefined when the queue is empty. For the ops summary.
+   */
+  oldestPending(): Promise<Record<JobName, number | undefined>>;
+  /** The BullMQ Queue objects, for the ops dashboard (bull-board). Do not close them yourself. */
+  bullQueues(): Readonly<Record<JobName, Queue>>;
   /** Closes workers gracefully (see the module comment), then the queues. Default 10 s. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -233,6 +240,23 @@ export function createQueues(opts: QueuesOptions): Queues {
       }
       return out;
     },
+
+    async oldestPending() {
+      const out = {} as Record<JobName, number | undefined>;
+      for (const name of JOB_NAMES) {
+        let oldest: number | undefined;
+        // The wait list is in enqueue order (its oldest is at the head); delayed, prioritized and
+        // active are not, so a bounded sample of those is scanned.
+        for (const [state, end] of [['wait', 0], ['prioritized', 99], ['delayed', 99], ['active', 99]] as const) {
+          for (const job of await queues[name].getJobs([state], 0, end, true))
+            if (oldest === undefined || job.timestamp < oldest) oldest = job.timestamp;
+        }
+        out[name] = oldest;
+      }
+      return out;
+    },
+
+    bullQueues: () => queues,
 
     async close(timeoutMs = 10_000) {
       await Promise.all(
