@@ -284,6 +284,32 @@ export const CONFIG_KEYS = {
     default: 'person_identifier',
     doc: 'ID-token claim holding the person\'s identifier: an eIDAS identifier (XX/YY/national) or a Latvian personal code.',
   },
+  METRICS_TOKEN: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Bearer token Prometheus must send on GET /metrics (at least 16 characters). Empty = /metrics is open: bind the API to a private address or filter it at the proxy.',
+  },
+  AUDIT_RETENTION_DAYS: {
+    kind: { type: 'int', min: 1, max: 3650 },
+    default: '365',
+    doc: 'Days an audit record (who asked for what evidence about whom (keyed digest), when, outcome, evidence digest) is kept before it is purged.',
+  },
+  ADMIN_VIEWER_USER: { kind: { type: 'string', pattern: /^[^\s:]+$/ }, default: 'viewer', doc: 'User name of the read-only admin role (/admin, /admin/api, /admin/queues).' },
+  ADMIN_VIEWER_PASSWORD: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Password of the read-only admin role (at least 16 characters). Empty = no viewer. With no admin password at all the admin pages are off, except in the embedded default, which generates both roles in <DATA_DIR>/admin-credentials.json.',
+  },
+  ADMIN_OPERATOR_USER: {
+    kind: { type: 'string', pattern: /^[^\s:]+$/ },
+    default: 'operator',
+    doc: 'User name of the operator admin role (may also retry, clean and remove jobs on the queue dashboard).',
+  },
+  ADMIN_OPERATOR_PASSWORD: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Password of the operator admin role (at least 16 characters). Empty = no operator.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -376,6 +402,16 @@ export interface Config {
     readonly redirectPath: string;
     readonly scopes: string;
     readonly identifierClaim: string;
+  };
+  readonly ops: {
+    /** Undefined = /metrics needs no token. */
+    readonly metricsToken: string | undefined;
+    readonly auditRetentionDays: number;
+    /** A role without a password is undefined; both undefined = admin pages off (unless the embedded default generates them). */
+    readonly admin: {
+      readonly viewer: { readonly user: string; readonly password: string } | undefined;
+      readonly operator: { readonly user: string; readonly password: string } | undefined;
+    };
   };
 }
 
@@ -491,7 +527,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       scopes: get('OIDC_SCOPES'),
       identifierClaim: get('OIDC_IDENTIFIER_CLAIM'),
     },
+    ops: {
+      metricsToken: secret('METRICS_TOKEN', get('METRICS_TOKEN'), problems),
+      auditRetentionDays: num('AUDIT_RETENTION_DAYS'),
+      admin: {
+        viewer: adminRole('ADMIN_VIEWER', get('ADMIN_VIEWER_USER'), get('ADMIN_VIEWER_PASSWORD'), problems),
+        operator: adminRole('ADMIN_OPERATOR', get('ADMIN_OPERATOR_USER'), get('ADMIN_OPERATOR_PASSWORD'), problems),
+      },
+    },
   };
+  if (config.ops.admin.viewer !== undefined && config.ops.admin.viewer.user === config.ops.admin.operator?.user) {
+    problems.push('ADMIN_VIEWER_USER and ADMIN_OPERATOR_USER must differ');
+  }
   if (config.dagr.baseUrl !== undefined && config.dagr.privateKeyFile === undefined) {
     problems.push('DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)');
   }
@@ -506,6 +553,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 function pushAuth(user: string, password: string, problems: string[]): { user: string; password: string } | undefined {
   if (password === '') return undefined;
   if (password.length < 16 || /\s/.test(password)) problems.push('DOMIBUS_PUSH_PASSWORD must be at least 16 characters without spaces');
+  return { user, password };
+}
+
+/** An admin role: absent without a password; the password is checked without echoing it. */
+function adminRole(prefix: 'ADMIN_VIEWER' | 'ADMIN_OPERATOR', user: string, password: string, problems: string[]): { user: string; password: string } | undefined {
+  if (password === '') return undefined;
+  if (password.length < 16 || /\s/.test(password)) problems.push(`${prefix}_PASSWORD must be at least 16 characters without spaces`);
   return { user, password };
 }
 
