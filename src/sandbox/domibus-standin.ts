@@ -1,0 +1,468 @@
+/**
+ * A Domibus WS plugin stand-in (SOAP 1.2, Domibus 5 operations) for tests and the embedded
+ * default. It behaves like a Domibus whose PMode is the oots-france one:
+ *
+ * - a pending inbox: `deliver()` (or POST /sandbox/domibus/inbox with a REST connector envelope)
+ *   puts a message in it, and with `pushUrl` set, notifies `receiveSuccess` like the plugin's push
+ *   mode (`wsplugin.push.markAsDownloaded=false`: the message stays pending until retrieved);
+ * - `listPendingMessages` (filters conversationId, messageId, originalSender, finalRecipient;
+ *   at most 500 ids, as `wsplugin.messages.pending.list.max`);
+ * - `retrieveMessage` is destructive (retention_downloaded=0): the message is gone once its answer
+ *   has been written, unless the request says `markAsDownloaded=false` (Domibus 5.1+), in which
+ *   case `markMessageAsDownloaded` removes it;
+ * - `submitMessage` checks what Domibus checks (a PartInfo for every payload and the reverse,
+ *   service/action of a PMode leg, the required originalSender/finalRecipient properties, a unique
+ *   MessageId) and records the submission; `getStatus` and `getMessageErrors` report on it;
+ * - basic auth of one plugin user on every route (401 without a SOAP body, like Spring Security).
+ *
+ * Fault knobs (in-process, and POST /sandbox/domibus/faults): fail the next N submits (SOAP fault
+ * or HTTP 503), answer every call after a latency, end the next N submissions in SEND_FAILURE
+ * with an ebMS error, keep submissions WAITING_FOR_RECEIPT for N status polls.
+ *
+ * State lives in memory: one stand-in per process (tests, or the `all` role of the embedded default).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import express, { type Request, type Response } from 'express';
+import { EnvelopeError, parseEnvelope } from '../connector/envelope.js';
+import {
+  getMessageErrorsResponse,
+  getStatusResponse,
+  listPendingMessagesResponse,
+  markMessageAsDownloadedResponse,
+  parseSubmitRequest,
+  receiveSuccessNotification,
+  requestMessageId,
+  retrieveMessageResponse,
+  submitResponse,
+  type MessageErrorItem,
+  type WsMessage,
+} from '../connector/domibus/messages.js';
+import {
+  faultEnvelope,
+  readSoap,
+  SOAP12_CONTENT_TYPE,
+  WSPLUGIN_NS,
+  type FaultSpec,
+  type SoapDocument,
+} from '../connector/domibus/soap.js';
+import { EBRS_BINDING, messageProperty, QUERY_MANAGER } from '../ebms/model.js';
+
+export const STANDIN_WS_PATH = '/domibus/services/wsplugin';
+export const STANDIN_CONTROL_PATH = '/sandbox/domibus';
+
+/** Actions of the oots-france PMode legs (service QueryManager). */
+const PMODE_ACTIONS = ['ExecuteQueryRequest', 'ExecuteQueryResponse', 'ExceptionResponse'];
+
+export type StandinEvent =
+  | { readonly type: 'list'; readonly count: number }
+  | { readonly type: 'retrieve'; readonly messageId: string; readonly removed: boolean }
+  | { readonly type: 'mark'; readonly messageId: string }
+  | { readonly type: 'submit'; readonly messageId: string; readonly accepted: boolean; readonly reason?: string }
+  | { readonly type: 'status'; readonly messageId: string; readonly status: string }
+  | { readonly type: 'push'; readonly messageId: string; readonly httpStatus: number | 'error' };
+
+export interface Submission {
+  readonly messageId: string;
+  readonly message: WsMessage;
+  readonly submittedAt: string;
+  /** The envelope as received (for shape checks). */
+  readonly envelope: string;
+  status: string;
+  pollsLeft: number;
+  errors: MessageErrorItem[];
+}
+
+export interface DomibusStandinOptions {
+  readonly host?: string;
+  /** 0 = any free port (default). */
+  readonly port?: number;
+  /** The plugin user the adapter must present. */
+  readonly user: string;
+  readonly password: string;
+  /** Where to push `receiveSuccess` notifications; undefined = no push. */
+  readonly pushUrl?: string | undefined;
+  /** Credentials sent with pushes (wsplugin.push.auth.*). */
+  readonly pushUser?: string;
+  readonly pushPassword?: string;
+  /** Called on every operation (tests observe retrieves here). */
+  readonly onEvent?: (event: StandinEvent) => void;
+  /** Largest request accepted, bytes. Default 128 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface StandinFaults {
+  /** The next `n` submits fail: a SOAP fault (soap:Receiver, WS_PLUGIN:0001) or HTTP 503. */
+  failNextSubmits(n: number, kind?: 'fault' | 'http503'): void;
+  /** Every answer waits this long first (0 = none). */
+  setLatency(ms: number): void;
+  /** The next `n` accepted submissions end in SEND_FAILURE with these errors. */
+  failNextSends(n: number, errors?: readonly MessageErrorItem[]): void;
+  /** Accepted submissions stay WAITING_FOR_RECEIPT for `n` getStatus calls before ACKNOWLEDGED. */
+  ackAfterPolls(n: number): void;
+  /** Sets the outcome of one submission. */
+  setStatus(messageId: string, status: string, errors?: readonly MessageErrorItem[]): void;
+  reset(): void;
+}
+
+export interface DomibusStandin {
+  /** The WS plugin endpoint (what DOMIBUS_WS_URL would be). */
+  readonly url: string;
+  /** Base URL of the server (control routes under /sandbox/domibus). */
+  readonly baseUrl: string;
+  /** Puts a message in the pending inbox (and pushes a notification when configured). */
+  deliver(message: WsMessage): Promise<void>;
+  pending(): string[];
+  submissions(): readonly Submission[];
+  readonly faults: StandinFaults;
+  close(): Promise<void>;
+}
+
+const DEFAULT_SEND_FAILURE: MessageErrorItem[] = [
+  {
+    code: 'EBMS:0005',
+    detail: 'Error dispatching message to [http://receiver.example/domibus/services/msh]',
+    mshRole: 'SENDING',
+    timestamp: undefined,
+  },
+];
+
+/** Constant-time comparison of two header values (digests, so lengths do not leak). */
+export function sameSecret(presented: string, expected: string): boolean {
+  const d = (x: string): Buffer => createHash('sha256').update(x, 'utf8').digest();
+  return timingSafeEqual(d(presented), d(expected));
+}
+
+export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<DomibusStandin> {
+  const inbox = new Map<string, { message: WsMessage; receivedAt: string }>();
+  const subs = new Map<string, Submission>();
+  let failSubmits = 0;
+  let failKind: 'fault' | 'http503' = 'fault';
+  let latencyMs = 0;
+  let failSends = 0;
+  let failSendErrors: MessageErrorItem[] = DEFAULT_SEND_FAILURE;
+  let pendingPolls = 0;
+  const emit = (e: StandinEvent): void => opts.onEvent?.(e);
+  const expected = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
+
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    if (!sameSecret(req.get('authorization') ?? '', expected)) {
+      res.set('WWW-Authenticate', 'Basic realm="domibus"').status(401).type('text/plain').send('Unauthorized');
+      return;
+    }
+    if (latencyMs > 0) setTimeout(next, latencyMs);
+    else next();
+  });
+
+  const soap = (res: Response, status: number, xml: string): void => {
+    res.status(status).type(SOAP12_CONTENT_TYPE).send(xml);
+  };
+  const fault = (res: Response, spec: FaultSpec): void => soap(res, 500, faultEnvelope(spec));
+
+  app.post(
+    STANDIN_WS_PATH,
+    express.raw({ type: () => true, limit: opts.maxBodyBytes ?? 128 * 1024 * 1024 }),
+    (req: Request, res: Response) => {
+      let doc: SoapDocument;
+      try {
+        doc = readSoap(req.body as Buffer);
+      } catch (err) {
+        fault(res, { code: 'Sender', reason: `Unreadable SOAP request: ${(err as Error).message}` });
+        return;
+      }
+      const el = doc.payload;
+      if (el === undefined || el.ns !== WSPLUGIN_NS) {
+        fault(res, { code: 'Sender', reason: 'Unexpected wrapper element' });
+        return;
+      }
+      switch (el.local) {
+        case 'submitRequest':
+          onSubmit(doc, req.body as Buffer, res);
+          return;
+        case 'listPendingMessagesRequest': {
+          const f = (name: string): string | undefined =>
+            el.children.find((c) => c.local === name)?.text.trim() || undefined;
+          const ids = [...inbox.entries()]
+            .filter(([id, { message }]) => {
+              const um = message.userMessage;
+              if (f('messageId') !== undefined && id !== f('messageId')) return false;
+              if (f('conversationId') !== undefined && um.conversationId !== f('conversationId')) return false;
+              if (
+                f('originalSender') !== undefined &&
+                messageProperty(um, 'originalSender')?.value !== f('originalSender')
+              )
+                return false;
+              if (
+                f('finalRecipient') !== undefined &&
+                messageProperty(um, 'finalRecipient')?.value !== f('finalRecipient')
+              )
+                return false;
+              return true;
+            })
+            .map(([id]) => id)
+            .slice(0, 500);
+          emit({ type: 'list', count: ids.length });
+          soap(res, 200, listPendingMessagesResponse(ids));
+          return;
+        }
+        case 'retrieveMessageRequest': {
+          const id = requestMessageId(el);
+          const entry = id === undefined ? undefined : inbox.get(id);
+          if (id === undefined || entry === undefined) {
+            fault(res, {
+              code: 'Receiver',
+              reason: 'Downloading message failed',
+              detail: {
+                name: 'retrieveMessageFault',
+                code: 'WS_PLUGIN:0009',
+                message: `No message with id [${id ?? ''}] found`,
+              },
+            });
+            return;
+          }
+          const mark = el.children.find((c) => c.local === 'markAsDownloaded')?.text.trim() !== 'false';
+          // Domibus marks the message downloaded in the transaction that builds the answer: once the
+          // answer is written, the message is no longer pending, whatever the client does next.
+          if (mark) inbox.delete(id);
+          res.on('finish', () => emit({ type: 'retrieve', messageId: id, removed: mark }));
+          soap(res, 200, retrieveMessageResponse(entry.message));
+          return;
+        }
+        case 'markMessageAsDownloadedRequest': {
+          const id = requestMessageId(el);
+          if (id === undefined || !inbox.delete(id)) {
+            fault(res, {
+              code: 'Receiver',
+              reason: 'Marking message as downloaded failed',
+              detail: {
+                name: 'markMessageAsDownloadedFault',
+                code: 'WS_PLUGIN:0009',
+                message: `No message with id [${id ?? ''}] found`,
+              },
+            });
+            return;
+          }
+          emit({ type: 'mark', messageId: id });
+          soap(res, 200, markMessageAsDownloadedResponse(id));
+          return;
+        }
+        case 'statusRequest': {
+          const id = requestMessageId(el) ?? '';
+          const sub = subs.get(id);
+          let status = 'NOT_FOUND';
+          if (sub !== undefined) {
+            if (sub.pollsLeft > 0) sub.pollsLeft--;
+            else if (sub.status === 'WAITING_FOR_RECEIPT') sub.status = 'ACKNOWLEDGED';
+            status = sub.status;
+          }
+          emit({ type: 'status', messageId: id, status });
+          soap(res, 200, getStatusResponse(status));
+          return;
+        }
+        case 'getErrorsRequest': {
+          const sub = subs.get(requestMessageId(el) ?? '');
+          soap(res, 200, getMessageErrorsResponse(sub?.errors ?? []));
+          return;
+        }
+        default:
+          fault(res, { code: 'Sender', reason: `Unknown operation ${el.local}` });
+      }
+    },
+  );
+
+  function onSubmit(doc: SoapDocument, raw: Buffer, res: Response): void {
+    if (failSubmits > 0) {
+      failSubmits--;
+      emit({ type: 'submit', messageId: '', accepted: false, reason: `fault knob (${failKind})` });
+      if (failKind === 'http503')
+        res.status(503).type('text/html').send('<html><body>Service Unavailable</body></html>');
+      else
+        fault(res, {
+          code: 'Receiver',
+          reason: 'Submission failed',
+          detail: { name: 'submitMessageFault', code: 'WS_PLUGIN:0001', message: 'Generic error (fault knob)' },
+        });
+      return;
+    }
+    let message: WsMessage;
+    try {
+      message = parseSubmitRequest(doc);
+    } catch (err) {
+      refuse(res, 'WS_PLUGIN:0005', (err as Error).message);
+      return;
+    }
+    const um = message.userMessage;
+    for (const p of message.payloads) {
+      if (!um.payloads.some((q) => q.href === p.href)) {
+        refuse(res, 'WS_PLUGIN:0005', `No PartInfo for payload with payloadId [${p.href}]`);
+        return;
+      }
+    }
+    if (um.service !== QUERY_MANAGER || um.serviceType !== EBRS_BINDING || !PMODE_ACTIONS.includes(um.action)) {
+      refuse(res, 'WS_PLUGIN:0003', `No matching leg found for service [${um.service}] action [${um.action}]`);
+      return;
+    }
+    for (const name of ['originalSender', 'finalRecipient']) {
+      if ((messageProperty(um, name)?.value ?? '') === '') {
+        refuse(res, 'WS_PLUGIN:0003', `Required property [${name}] is missing`);
+        return;
+      }
+    }
+    if (subs.has(um.messageId)) {
+      refuse(
+        res,
+        'WS_PLUGIN:0007',
+        `Message with id [${um.messageId}] already exists. Message identifiers must be unique`,
+      );
+      return;
+    }
+    const failing = failSends > 0;
+    if (failing) failSends--;
+    subs.set(um.messageId, {
+      messageId: um.messageId,
+      message,
+      submittedAt: new Date().toISOString(),
+      envelope: raw.toString('utf8'),
+      status: failing ? 'SEND_FAILURE' : 'WAITING_FOR_RECEIPT',
+      pollsLeft: failing ? 0 : pendingPolls,
+      errors: failing ? [...failSendErrors] : [],
+    });
+    emit({ type: 'submit', messageId: um.messageId, accepted: true });
+    soap(res, 200, submitResponse(um.messageId));
+  }
+
+  function refuse(res: Response, code: string, message: string): void {
+    emit({ type: 'submit', messageId: '', accepted: false, reason: `${code} ${message}` });
+    fault(res, {
+      code: 'Receiver',
+      reason: 'Submission failed',
+      detail: { name: 'submitMessageFault', code, message },
+    });
+  }
+
+  // Control routes (same basic auth).
+  app.post(`${STANDIN_CONTROL_PATH}/inbox`, express.json({ limit: '64mb' }), async (req: Request, res: Response) => {
+    try {
+      const parsed = parseEnvelope(req.body);
+      await deliver({ userMessage: parsed.userMessage, payloads: parsed.payloads });
+      res.status(202).json({ status: 'pending', messageId: parsed.userMessage.messageId });
+    } catch (err) {
+      if (err instanceof EnvelopeError) {
+        res.status(400).json({ error: err.message });
+        return;
+      }
+      throw err;
+    }
+  });
+  app.get(`${STANDIN_CONTROL_PATH}/pending`, (_req, res) => {
+    res.json({ pending: [...inbox.keys()] });
+  });
+  app.get(`${STANDIN_CONTROL_PATH}/submissions`, (_req, res) => {
+    res.json({
+      submissions: [...subs.values()].map((s) => ({
+        messageId: s.messageId,
+        action: s.message.userMessage.action,
+        conversationId: s.message.userMessage.conversationId,
+        submittedAt: s.submittedAt,
+        status: s.status,
+        payloads: s.message.payloads.map((p) => ({ href: p.href, mimeType: p.mimeType, bytes: p.bytes.byteLength })),
+      })),
+    });
+  });
+  app.post(`${STANDIN_CONTROL_PATH}/faults`, express.json(), (req: Request, res: Response) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof b.failNextSubmits === 'number')
+      faults.failNextSubmits(b.failNextSubmits, b.kind === 'http503' ? 'http503' : 'fault');
+    if (typeof b.latencyMs === 'number') faults.setLatency(b.latencyMs);
+    if (typeof b.failNextSends === 'number') faults.failNextSends(b.failNextSends);
+    if (typeof b.ackAfterPolls === 'number') faults.ackAfterPolls(b.ackAfterPolls);
+    res.json({
+      failNextSubmits: failSubmits,
+      kind: failKind,
+      latencyMs,
+      failNextSends: failSends,
+      ackAfterPolls: pendingPolls,
+    });
+  });
+
+  const faults: StandinFaults = {
+    failNextSubmits(n, kind = 'fault') {
+      failSubmits = Math.max(0, Math.floor(n));
+      failKind = kind;
+    },
+    setLatency(ms) {
+      latencyMs = Math.max(0, Math.floor(ms));
+    },
+    failNextSends(n, errors) {
+      failSends = Math.max(0, Math.floor(n));
+      if (errors !== undefined) failSendErrors = [...errors];
+    },
+    ackAfterPolls(n) {
+      pendingPolls = Math.max(0, Math.floor(n));
+    },
+    setStatus(messageId, status, errors) {
+      const sub = subs.get(messageId);
+      if (sub === undefined) throw new Error(`no submission ${messageId}`);
+      sub.status = status;
+      sub.pollsLeft = 0;
+      if (errors !== undefined) sub.errors = [...errors];
+    },
+    reset() {
+      failSubmits = 0;
+      latencyMs = 0;
+      failSends = 0;
+      pendingPolls = 0;
+      failSendErrors = DEFAULT_SEND_FAILURE;
+    },
+  };
+
+  async function push(messageId: string): Promise<void> {
+    if (opts.pushUrl === undefined) return;
+    const headers: Record<string, string> = { 'content-type': SOAP12_CONTENT_TYPE };
+    if (opts.pushUser !== undefined && opts.pushPassword !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${opts.pushUser}:${opts.pushPassword}`).toString('base64')}`;
+    }
+    try {
+      const r = await fetch(opts.pushUrl, {
+        method: 'POST',
+        headers,
+        body: receiveSuccessNotification(messageId),
+        signal: AbortSignal.timeout(30_000),
+      });
+      await r.arrayBuffer();
+      emit({ type: 'push', messageId, httpStatus: r.status });
+    } catch {
+      emit({ type: 'push', messageId, httpStatus: 'error' });
+    }
+  }
+
+  async function deliver(message: WsMessage): Promise<void> {
+    inbox.set(message.userMessage.messageId, { message, receivedAt: new Date().toISOString() });
+    await push(message.userMessage.messageId);
+  }
+
+  const server = http.createServer(app);
+  server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const baseUrl = `http://${host}:${addr.port}`;
+
+  return {
+    url: `${baseUrl}${STANDIN_WS_PATH}`,
+    baseUrl,
+    deliver,
+    pending: () => [...inbox.keys()],
+    submissions: () => [...subs.values()],
+    faults,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
