@@ -61,8 +61,8 @@ async function runOne(c: HealthCheck, defaultTimeout: number): Promise<CheckResu
       c.check(ctrl.signal),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          ctrl.abort();
           reject(new Error(`no answer within ${timeoutMs} ms`));
+          ctrl.abort();
         }, timeoutMs);
       }),
     ]);

@@ -21,7 +21,7 @@
  * | oots_dagr_permission_valid_until_seconds | gauge     | service (unix time of valid_to)    |
  * | oots_dagr_permission_refresh_failures_total | counter | —                                  |
  * | oots_delivery_lag_seconds                | histogram | — (received → accepted by connector) |
- * | oots_metrics_collect_failures_total      | counter   | source                             |
+ * | oots_queue_up                            | gauge     | — (0 = counts unreadable this scrape) |
  * plus prom-client's default process metrics (`oots_process_*`, `oots_nodejs_*`) unless disabled.
  */
 import { performance } from 'node:perf_hooks';
@@ -31,7 +31,7 @@ import type { BreakerState } from '../dagr/breaker.js';
 import type { DagrCallEvent, DagrClient, DagrPermission } from '../dagr/client.js';
 import { DagrError } from '../dagr/errors.js';
 import type { ExchangeSummary } from '../exchange/ports.js';
-import type { Queues } from '../queue/queues.js';
+import type { QueueCounts, Queues } from '../queue/queues.js';
 import { bearerOk, problem } from './admin-auth.js';
 import { routePattern, type Logger } from './logger.js';
 
@@ -123,13 +123,6 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registers = [registry];
   const collectTimeoutMs = opts.collectTimeoutMs ?? 2000;
 
-  const collectFailures = new Counter({
-    name: 'oots_metrics_collect_failures_total',
-    help: 'Scrape-time reads that failed (the series they feed are left empty for that scrape).',
-    labelNames: ['source'] as const,
-    registers,
-  });
-
   const http = new Histogram({
     name: 'oots_http_request_duration_seconds',
     help: 'HTTP requests served, by method, route pattern and status.',
@@ -138,7 +131,21 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  // One read of the queue counts per scrape, shared by the gauges that show it.
   const queues = opts.queues;
+  let inflight: Promise<QueueCounts | undefined> | undefined;
+  const readCounts = (): Promise<QueueCounts | undefined> => {
+    if (queues === undefined) return Promise.resolve(undefined);
+    inflight ??= withTimeout(queues.counts(), collectTimeoutMs, 'queue counts')
+      .catch((err: unknown) => {
+        opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: queue counts unavailable');
+        return undefined;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
   new Gauge({
     name: 'oots_queue_jobs',
     help: 'Jobs per queue and state, read from Redis at scrape time.',
@@ -146,25 +153,32 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers,
     async collect() {
       this.reset();
-      if (queues === undefined) return;
-      try {
-        const counts = await withTimeout(queues.counts(), collectTimeoutMs, 'queue counts');
-        for (const [queue, c] of Object.entries(counts))
-          for (const state of QUEUE_STATES) this.set({ queue, state }, c[state]);
-        paused.reset();
-        for (const [queue, c] of Object.entries(counts)) paused.set({ queue }, c.paused ? 1 : 0);
-      } catch (err) {
-        collectFailures.inc({ source: 'queues' });
-        opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: queue counts unavailable');
-      }
+      const counts = await readCounts();
+      if (counts === undefined) return;
+      for (const [queue, c] of Object.entries(counts)) for (const state of QUEUE_STATES) this.set({ queue, state }, c[state]);
     },
   });
-  const paused = new Gauge({
+  new Gauge({
     name: 'oots_queue_paused',
     help: '1 when the queue is paused for every worker.',
     labelNames: ['queue'] as const,
     registers,
+    async collect() {
+      this.reset();
+      const counts = await readCounts();
+      if (counts === undefined) return;
+      for (const [queue, c] of Object.entries(counts)) this.set({ queue }, c.paused ? 1 : 0);
+    },
   });
+  if (queues !== undefined)
+    new Gauge({
+      name: 'oots_queue_up',
+      help: '1 when this scrape could read the queue counts from Redis, 0 when not (the queue series are then absent).',
+      registers,
+      async collect() {
+        this.set((await readCounts()) === undefined ? 0 : 1);
+      },
+    });
 
   const steps = new Histogram({
     name: 'oots_job_step_duration_seconds',
