@@ -23,14 +23,14 @@ export async function startAdapter(env: Record<string, string>, args: string[] =
   const logs: Record<string, unknown>[] = [];
   const raw: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  createInterface({ input: child.stderr! }).on('line', (line) => raw.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => raw.push(line));
   const ready = await new Promise<AdapterProcess['ready']>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`adapter did not start in time:\n${raw.slice(-20).join('\n')}`)), 60_000);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`adapter exited (${code}) before it was ready:\n${raw.slice(-20).join('\n')}`));
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       raw.push(line);
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
