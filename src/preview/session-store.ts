@@ -175,7 +175,10 @@ export interface PreviewStore {
   markOpened(sessionId: string): Promise<PreviewState | undefined>;
   /** Records the user's decision once. Every evidence must be either approved or declined. */
   decide(sessionId: string, decision: PreviewDecision, at?: Date): Promise<DecideResult>;
-  /** Expires the session unless decided; returns a parked request #2 ref that is now released. */
+  /**
+   * Expires the session unless decided or expired already (`expired` is true only for the call that
+   * expired it); returns a parked request #2 ref that is now released.
+   */
   expire(sessionId: string): Promise<{ expired: boolean; releasedExchangeRef: string | undefined }>;
   /** Correlates request #2 with the session (see the module comment). */
   attachRequest(sessionId: string, exchangeRef: string, opts: { park: boolean }): Promise<AttachResult>;
@@ -291,7 +294,7 @@ return {'decided', release()}
 const EXPIRE = `${PRELUDE}
 if st == 'decided' or st == 'expired' then
   if st == 'expired' then redis.call('ZREM', due, sid) end
-  return {st, ''}
+  return {'was-' .. st, ''}
 end
 if ARGV[4] == '1' and not overdue(st) then return {st, ''} end
 return {'expired', expireNow()}
@@ -495,9 +498,11 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
         case 'expired':
           return { ok: false, reason: 'expired', releasedExchangeRef: refOrUndefined(reply[1]) };
         case 'not-found':
+          return { ok: false, reason: 'not-found' };
         case 'not-opened':
+          return { ok: false, reason: 'not-opened' };
         case 'already-decided':
-          return { ok: false, reason: reply[0] };
+          return { ok: false, reason: 'already-decided' };
         default:
           throw new AdapterError('ERR_PREVIEW_INPUT', `unexpected preview store reply ${String(reply[0])}`);
       }

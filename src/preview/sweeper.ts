@@ -47,8 +47,13 @@ export function startPreviewSweeper(opts: PreviewSweeperOptions): PreviewSweeper
   async function runOnce(): Promise<{ expired: number; handedOn: number }> {
     const { expired, released } = await store.sweepExpired(batch);
     let handedOn = 0;
-    for (const r of released) if (await handOn(r)) handedOn++;
-    for (const r of await store.listReleased(opts.graceMs ?? 30_000, batch)) if (await handOn(r)) handedOn++;
+    const tried = new Set<string>();
+    for (const r of released) {
+      tried.add(r.sessionId);
+      if (await handOn(r)) handedOn++;
+    }
+    for (const r of await store.listReleased(opts.graceMs ?? 30_000, batch))
+      if (!tried.has(r.sessionId) && (await handOn(r))) handedOn++;
     if (expired.length > 0 || handedOn > 0) logger.info({ expired: expired.length, handedOn }, 'preview sweep');
     return { expired: expired.length, handedOn };
   }

@@ -64,8 +64,9 @@ beforeAll(async () => {
         match: { nameMatching: 'fold-diacritics' },
       },
       logger: pino({ level: 'silent' }),
-      onSettled: async (event) => {
+      onSettled: (event) => {
         settled.push(event);
+        return Promise.resolve();
       },
     }),
   );
