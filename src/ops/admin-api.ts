@@ -42,7 +42,18 @@ export interface OpsSummary {
   readonly exchanges: Part<OutcomeCounts>;
   /** Per queue: jobs in the failed set now (not windowed), and the oldest job not yet done. */
   readonly queues: Part<
-    Record<string, { readonly failed: number; readonly waiting: number; readonly delayed: number; readonly active: number; readonly oldestPendingSince: string | null; readonly oldestPendingAgeSeconds: number | null; readonly paused: boolean }>
+    Record<
+      string,
+      {
+        readonly failed: number;
+        readonly waiting: number;
+        readonly delayed: number;
+        readonly active: number;
+        readonly oldestPendingSince: string | null;
+        readonly oldestPendingAgeSeconds: number | null;
+        readonly paused: boolean;
+      }
+    >
   >;
   readonly dagr: DagrSnapshot | null;
 }
@@ -84,7 +95,14 @@ export async function opsSummary(deps: Omit<AdminDeps, 'auth'>, window: SummaryW
       return out;
     }),
   ]);
-  return { window, from: from.toISOString(), to: now.toISOString(), exchanges, queues: q, dagr: deps.dagr?.snapshot() ?? null };
+  return {
+    window,
+    from: from.toISOString(),
+    to: now.toISOString(),
+    exchanges,
+    queues: q,
+    dagr: deps.dagr?.snapshot() ?? null,
+  };
 }
 
 /** Audit records as the API shows them (they hold no personal data: the subject is a digest). */
@@ -123,18 +141,27 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
       .catch(next);
   });
 
-  api.post('/audit/by-subject', express.json({ limit: '4kb', strict: true }), (req: Request, res: Response, next: NextFunction) => {
-    const identifier = (req.body as { identifier?: unknown } | undefined)?.identifier;
-    if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > 256) {
-      problem(res, 400, 'Bad Request', 'send {"identifier": "<the subject identifier as the exchange used it>"} as application/json');
-      return;
-    }
-    log?.info({ admin: principalOf(req), audit: { lookup: 'subject' } }, 'audit lookup');
-    deps.audit
-      .bySubject(identifier)
-      .then((records) => res.set('Cache-Control', 'no-store').json(view(records)))
-      .catch(next);
-  });
+  api.post(
+    '/audit/by-subject',
+    express.json({ limit: '4kb', strict: true }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const identifier = (req.body as { identifier?: unknown } | undefined)?.identifier;
+      if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > 256) {
+        problem(
+          res,
+          400,
+          'Bad Request',
+          'send {"identifier": "<the subject identifier as the exchange used it>"} as application/json',
+        );
+        return;
+      }
+      log?.info({ admin: principalOf(req), audit: { lookup: 'subject' } }, 'audit lookup');
+      deps.audit
+        .bySubject(identifier)
+        .then((records) => res.set('Cache-Control', 'no-store').json(view(records)))
+        .catch(next);
+    },
+  );
 
   router.use('/admin/api', deps.auth.authenticate, api);
 
@@ -176,7 +203,10 @@ function exchangesBlock(s: OpsSummary): string {
   return `<p>${e.total} answered</p>${table(
     ['outcome', 'count'],
     Object.entries(e.byOutcome).sort((a, b) => b[1] - a[1]),
-  )}${table(['EDM error', 'count'], Object.entries(e.byEdmCode).sort((a, b) => b[1] - a[1]))}`;
+  )}${table(
+    ['EDM error', 'count'],
+    Object.entries(e.byEdmCode).sort((a, b) => b[1] - a[1]),
+  )}`;
 }
 
 /** The ops page: plain HTML, escaped, no script. */
@@ -185,7 +215,15 @@ export function renderPage(hour: OpsSummary, day: OpsSummary, role: string): str
     ? `<p class="bad">unavailable: ${esc(hour.queues.error)}</p>`
     : table(
         ['queue', 'waiting', 'delayed', 'active', 'failed', 'oldest pending', 'paused'],
-        Object.entries(hour.queues).map(([n, q]) => [n, q.waiting, q.delayed, q.active, q.failed, age(q.oldestPendingAgeSeconds), q.paused ? 'yes' : 'no']),
+        Object.entries(hour.queues).map(([n, q]) => [
+          n,
+          q.waiting,
+          q.delayed,
+          q.active,
+          q.failed,
+          age(q.oldestPendingAgeSeconds),
+          q.paused ? 'yes' : 'no',
+        ]),
       );
   const d = hour.dagr;
   const dagr =

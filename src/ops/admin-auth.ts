@@ -148,11 +148,15 @@ export function loadOrCreateAdminCredentials(file: string): { viewer: Credential
     typeof (c as Credentials).password === 'string' &&
     (c as Credentials).password.length >= 16;
   const p = parsed as { viewer?: unknown; operator?: unknown };
-  if (!ok(p.viewer) || !ok(p.operator)) throw new Error(`${file}: expected {viewer: {user, password}, operator: {user, password}}`);
+  if (!ok(p.viewer) || !ok(p.operator))
+    throw new Error(`${file}: expected {viewer: {user, password}, operator: {user, password}}`);
   return { viewer: p.viewer, operator: p.operator };
 }
 
 /** RFC 9457 problem details (the ops routers' own, like the connector's). */
 export function problem(res: Response, status: number, title: string, detail: string): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }

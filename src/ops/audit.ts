@@ -75,7 +75,12 @@ export interface AuditRecord {
   readonly outcome: ExchangeSummary['outcome'];
   readonly edmCode: EdmErrorCode | undefined;
   readonly detail: string | undefined;
-  readonly evidence: readonly { readonly href?: string; readonly mimeType: string; readonly size: number; readonly sha256: string }[];
+  readonly evidence: readonly {
+    readonly href?: string;
+    readonly mimeType: string;
+    readonly size: number;
+    readonly sha256: string;
+  }[];
   /** Keyed digest of the subject identifier (undefined when the exchange had none). */
   readonly subjectDigest: string | undefined;
 }
@@ -199,7 +204,8 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
   const retentionSeconds = retentionDays * 86_400;
   const stream = `${opts.prefix}log`;
   const idKey = (id: string): string => `${opts.prefix}by-id:${sha256(id)}`;
-  const subjectDigest = (identifier: string): string => keyedDigest(opts.key, 'audit-subject', canonicalSubject(identifier));
+  const subjectDigest = (identifier: string): string =>
+    keyedDigest(opts.key, 'audit-subject', canonicalSubject(identifier));
   const subjectKey = (digest: string): string => `${opts.prefix}by-subject:${digest}`;
   const countKey = (minute: number): string => `${opts.prefix}count:${minute}`;
 
@@ -326,7 +332,8 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
           (n) => {
             if (n > 0) popts.logger?.info({ audit: { purged: n } }, 'audit records past retention purged');
           },
-          (err: unknown) => popts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit purge failed'),
+          (err: unknown) =>
+            popts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit purge failed'),
         );
       };
       const timer = setInterval(run, popts.intervalMs ?? 3_600_000);

@@ -53,7 +53,8 @@ export function createQueueDashboard(deps: DashboardDeps): express.Router {
       viewerBoard(req, res, next);
       return;
     }
-    if (!reads) deps.logger?.info({ admin: { user: who.user, method: req.method, path: req.path } }, 'queue dashboard action');
+    if (!reads)
+      deps.logger?.info({ admin: { user: who.user, method: req.method, path: req.path } }, 'queue dashboard action');
     operatorBoard(req, res, next);
   });
   return router;

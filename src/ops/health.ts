@@ -68,7 +68,12 @@ async function runOne(c: HealthCheck, defaultTimeout: number): Promise<CheckResu
     ]);
     return { status: 'ok', required, ms: Math.round(performance.now() - start), ...(detail ? { detail } : {}) };
   } catch (err) {
-    return { status: 'fail', required, ms: Math.round(performance.now() - start), detail: err instanceof Error ? err.message : String(err) };
+    return {
+      status: 'fail',
+      required,
+      ms: Math.round(performance.now() - start),
+      detail: err instanceof Error ? err.message : String(err),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -90,7 +95,9 @@ export function healthRouter(opts: HealthOptions): express.Router {
   const started = Date.now();
 
   router.get('/healthz', (_req: Request, res: Response) => {
-    res.set('Cache-Control', 'no-store').json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) });
   });
 
   router.get('/readyz', (_req: Request, res: Response) => {
@@ -103,14 +110,20 @@ export function healthRouter(opts: HealthOptions): express.Router {
         }
         last.set(name, c.status);
       }
-      res.set('Cache-Control', 'no-store').status(r.status === 'not-ready' ? 503 : 200).json(r);
+      res
+        .set('Cache-Control', 'no-store')
+        .status(r.status === 'not-ready' ? 503 : 200)
+        .json(r);
     });
   });
   return router;
 }
 
 /** Redis answers PING. */
-export function redisCheck(redis: Redis | Cluster, opts: { readonly name?: string; readonly required?: boolean } = {}): HealthCheck {
+export function redisCheck(
+  redis: Redis | Cluster,
+  opts: { readonly name?: string; readonly required?: boolean } = {},
+): HealthCheck {
   return {
     name: opts.name ?? 'redis',
     required: opts.required ?? true,
@@ -136,7 +149,8 @@ export function dagrCheck(
       const circuit = client.breakerState();
       if (circuit === 'open') return Promise.reject(new Error('circuit breaker open'));
       const snap = opts.watch?.snapshot();
-      if (snap !== undefined && snap.reachable === false) return Promise.reject(new Error(`permissions call failed (${snap.lastError ?? 'unknown'})`));
+      if (snap !== undefined && snap.reachable === false)
+        return Promise.reject(new Error(`permissions call failed (${snap.lastError ?? 'unknown'})`));
       return Promise.resolve(`circuit ${circuit}`);
     },
   };

@@ -138,7 +138,10 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     if (queues === undefined) return Promise.resolve(undefined);
     inflight ??= withTimeout(queues.counts(), collectTimeoutMs, 'queue counts')
       .catch((err: unknown) => {
-        opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: queue counts unavailable');
+        opts.logger?.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'metrics: queue counts unavailable',
+        );
         return undefined;
       })
       .finally(() => {
@@ -155,7 +158,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       this.reset();
       const counts = await readCounts();
       if (counts === undefined) return;
-      for (const [queue, c] of Object.entries(counts)) for (const state of QUEUE_STATES) this.set({ queue, state }, c[state]);
+      for (const [queue, c] of Object.entries(counts))
+        for (const state of QUEUE_STATES) this.set({ queue, state }, c[state]);
     },
   });
   new Gauge({
@@ -295,7 +299,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         outcome: summary.outcome,
         edm_code: summary.edmCode ?? 'none',
         // Only a type some mapping serves is a closed-set value; anything else a requester sent is not.
-        evidence_type: summary.mappingId !== undefined && summary.evidenceType !== undefined ? summary.evidenceType : 'unmapped',
+        evidence_type:
+          summary.mappingId !== undefined && summary.evidenceType !== undefined ? summary.evidenceType : 'unmapped',
       });
     },
 
@@ -367,7 +372,8 @@ function toSnapshot(p: DagrPermission): DagrSnapshot['permissions'][number] {
   return {
     service: p.service_name,
     permission: p.permission_number,
-    quotaLeft: quota === undefined ? undefined : Math.max(0, quota - (typeof p.use_count === 'number' ? p.use_count : 0)),
+    quotaLeft:
+      quota === undefined ? undefined : Math.max(0, quota - (typeof p.use_count === 'number' ? p.use_count : 0)),
     validTo: typeof p.valid_to === 'string' ? p.valid_to : undefined,
   };
 }

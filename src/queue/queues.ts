@@ -247,7 +247,13 @@ export function createQueues(opts: QueuesOptions): Queues {
         let oldest: number | undefined;
         // The wait list is in enqueue order (its oldest is at the head); delayed, prioritized and
         // active are not, so a bounded sample of those is scanned.
-        for (const [state, end] of [['wait', 0], ['prioritized', 99], ['delayed', 99], ['active', 99]] as const) {
+        const sample = [
+          ['wait', 0],
+          ['prioritized', 99],
+          ['delayed', 99],
+          ['active', 99],
+        ] as const;
+        for (const [state, end] of sample) {
           for (const job of await queues[name].getJobs([state], 0, end, true))
             if (oldest === undefined || job.timestamp < oldest) oldest = job.timestamp;
         }

@@ -18,7 +18,14 @@ let clock = Date.parse('2025-03-01T12:00:00Z');
 const now = (): Date => new Date(clock);
 const audit = createAuditTrail(redis, { prefix, key, retentionDays: 365, now });
 
-const evidence: ExchangeSummary = { outcome: 'evidence', edmCode: undefined, evidenceType: BIRTH, mappingId: 'lv-birth-certificate', mappingVersion: '1.2.0', detail: undefined };
+const evidence: ExchangeSummary = {
+  outcome: 'evidence',
+  edmCode: undefined,
+  evidenceType: BIRTH,
+  mappingId: 'lv-birth-certificate',
+  mappingVersion: '1.2.0',
+  detail: undefined,
+};
 const pdf = new TextEncoder().encode('%PDF-1.7 synthetic evidence of Anna Bērziņa');
 
 function input(n: string, subject: string | undefined, over: Partial<AuditInput> = {}): AuditInput {
@@ -60,7 +67,14 @@ describe('audit trail', () => {
       outcome: 'evidence',
       edmCode: undefined,
       detail: undefined,
-      evidence: [{ href: 'cid:ev1@oots.lv', mimeType: 'application/pdf', size: pdf.byteLength, sha256: createHash('sha256').update(pdf).digest('hex') }],
+      evidence: [
+        {
+          href: 'cid:ev1@oots.lv',
+          mimeType: 'application/pdf',
+          size: pdf.byteLength,
+          sha256: createHash('sha256').update(pdf).digest('hex'),
+        },
+      ],
       subjectDigest: audit.subjectDigest(ANNA),
     });
     expect(await audit.byExchange('urn:uuid:00000001-aaaa-4bbb-8ccc-dddddddddddd')).toEqual(byConv);
@@ -81,12 +95,27 @@ describe('audit trail', () => {
     expect(records.map((r) => r.event)).toEqual(['answered', 'delivered']);
   });
 
-  test('by subject: exactly that person\'s exchanges (two people, three exchanges)', async () => {
+  test("by subject: exactly that person's exchanges (two people, three exchanges)", async () => {
     clock += 60_000;
-    await audit.record(input('2', JANIS, { summary: { ...evidence, outcome: 'error', edmCode: 'EDM:ERR:0004', detail: 'no record' }, evidence: [] }));
+    await audit.record(
+      input('2', JANIS, {
+        summary: { ...evidence, outcome: 'error', edmCode: 'EDM:ERR:0004', detail: 'no record' },
+        evidence: [],
+      }),
+    );
     clock += 60_000;
     await audit.record(input('3', ANNA));
-    await audit.record(input('4', undefined, { summary: { ...evidence, outcome: 'error', edmCode: 'EDM:ERR:0003', mappingId: undefined, detail: 'R-EDM-REQ-C001' } }));
+    await audit.record(
+      input('4', undefined, {
+        summary: {
+          ...evidence,
+          outcome: 'error',
+          edmCode: 'EDM:ERR:0003',
+          mappingId: undefined,
+          detail: 'R-EDM-REQ-C001',
+        },
+      }),
+    );
 
     const anna = await audit.bySubject(ANNA);
     expect(anna.map((r) => [r.conversationId, r.event])).toEqual([

@@ -67,19 +67,29 @@ describe('queue dashboard', () => {
     const res = await fetch(`${served.url}/admin/queues`);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="oots-admin"/);
-    expect((await fetch(`${served.url}/admin/queues/api/queues`, { headers: { authorization: basic('operator', 'viewer-password-0123') } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${served.url}/admin/queues/api/queues`, {
+          headers: { authorization: basic('operator', 'viewer-password-0123') },
+        })
+      ).status,
+    ).toBe(401);
     expect((await retryAll()).status).toBe(401);
   });
 
   test('the viewer reads the board but a retry is refused with 403', async () => {
-    const page = await fetch(`${served.url}/admin/queues`, { headers: { authorization: basic(VIEWER.user, VIEWER.password) } });
+    const page = await fetch(`${served.url}/admin/queues`, {
+      headers: { authorization: basic(VIEWER.user, VIEWER.password) },
+    });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
     const api = await fetch(`${served.url}/admin/queues/api/queues?activeQueue=exchange-process&status=failed`, {
       headers: { authorization: basic(VIEWER.user, VIEWER.password) },
     });
     expect(api.status).toBe(200);
-    const body = (await api.json()) as { queues: { name: string; readOnlyMode: boolean; counts: { failed: number } }[] };
+    const body = (await api.json()) as {
+      queues: { name: string; readOnlyMode: boolean; counts: { failed: number } }[];
+    };
     const q = body.queues.find((x) => x.name === 'exchange-process');
     expect(q).toMatchObject({ readOnlyMode: true, counts: { failed: 1 } });
     expect((await retryAll(basic(VIEWER.user, VIEWER.password))).status).toBe(403);
@@ -103,17 +113,30 @@ describe('admin API and page', () => {
       conversationId: 'conv-dash-1',
       requestId: 'req-dash-1',
       requester: 'DE73524311',
-      summary: { outcome: 'evidence', edmCode: undefined, evidenceType: 'https://example/birth', mappingId: 'lv-birth-certificate', mappingVersion: '1.0.0', detail: undefined },
+      summary: {
+        outcome: 'evidence',
+        edmCode: undefined,
+        evidenceType: 'https://example/birth',
+        mappingId: 'lv-birth-certificate',
+        mappingVersion: '1.0.0',
+        detail: undefined,
+      },
       subjectIdentifier: ANNA,
     });
     expect((await fetch(`${served.url}/admin/api/audit/exchanges/conv-dash-1`)).status).toBe(401);
     const one = await fetch(`${served.url}/admin/api/audit/exchanges/conv-dash-1`, { headers: asViewer });
     expect(one.status).toBe(200);
     expect(await one.json()).toMatchObject({ count: 1, records: [{ requestId: 'req-dash-1', outcome: 'evidence' }] });
-    expect((await fetch(`${served.url}/admin/api/audit/exchanges/nothing-here`, { headers: asViewer })).status).toBe(404);
+    expect((await fetch(`${served.url}/admin/api/audit/exchanges/nothing-here`, { headers: asViewer })).status).toBe(
+      404,
+    );
 
     const post = (body: unknown): Promise<Response> =>
-      fetch(`${served.url}/admin/api/audit/by-subject`, { method: 'POST', headers: { ...asViewer, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${served.url}/admin/api/audit/by-subject`, {
+        method: 'POST',
+        headers: { ...asViewer, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const found = await post({ identifier: ANNA });
     expect(found.status).toBe(200);
     const text = await found.text();

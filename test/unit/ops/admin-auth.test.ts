@@ -1,13 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearerOk, createAdminAuth, loadOrCreateAdminCredentials, parseBasic, safeEqual } from '../../../src/ops/admin-auth.js';
+import {
+  bearerOk,
+  createAdminAuth,
+  loadOrCreateAdminCredentials,
+  parseBasic,
+  safeEqual,
+} from '../../../src/ops/admin-auth.js';
 
 describe('admin auth', () => {
   test('no password, no role; no role at all, no auth (the admin surfaces stay off)', () => {
     expect(createAdminAuth({})).toBeUndefined();
     expect(createAdminAuth({ viewer: { user: 'viewer', password: '' } })).toBeUndefined();
-    expect(createAdminAuth({ operator: { user: 'op', password: 'operator-password-123' } })?.roles).toEqual(['operator']);
+    expect(createAdminAuth({ operator: { user: 'op', password: 'operator-password-123' } })?.roles).toEqual([
+      'operator',
+    ]);
   });
 
   test('basic credentials parse; a password may hold colons', () => {

@@ -8,7 +8,12 @@ const checks: HealthCheck[] = [
   { name: 'redis', check: () => (redisUp ? Promise.resolve() : Promise.reject(new Error('connection refused'))) },
   { name: 'dagr', required: false, check: () => Promise.reject(new Error('circuit breaker open')) },
   // Never answers: must be cut off by its timeout, and see its signal aborted.
-  { name: 'slow', required: false, timeoutMs: 50, check: (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) },
+  {
+    name: 'slow',
+    required: false,
+    timeoutMs: 50,
+    check: (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+  },
 ];
 
 let served: Served;
@@ -31,7 +36,10 @@ describe('health', () => {
   test('/readyz is 200 (degraded) when only optional checks fail, 503 when a required one fails', async () => {
     let res = await fetch(`${served.url}/readyz`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; detail?: string; required: boolean }> };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string; detail?: string; required: boolean }>;
+    };
     expect(body.status).toBe('degraded');
     expect(body.checks.redis).toMatchObject({ status: 'ok', required: true });
     expect(body.checks.dagr).toMatchObject({ status: 'fail', required: false, detail: 'circuit breaker open' });
@@ -41,7 +49,10 @@ describe('health', () => {
     res = await fetch(`${served.url}/readyz`);
     redisUp = true;
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'not-ready', checks: { redis: { status: 'fail', detail: 'connection refused' } } });
+    expect(await res.json()).toMatchObject({
+      status: 'not-ready',
+      checks: { redis: { status: 'fail', detail: 'connection refused' } },
+    });
   });
 
   test('all checks passing reads ready', async () => {
@@ -53,14 +64,24 @@ describe('health', () => {
 
   test('dagr check: open circuit or an unreachable DAGR at the last permissions call fail it', async () => {
     const snap = (reachable: boolean | undefined): DagrWatch => ({
-      snapshot: () => ({ circuit: 'closed', checkedAt: undefined, lastError: reachable === false ? 'timeout: no answer' : undefined, reachable, permissions: [] }),
+      snapshot: () => ({
+        circuit: 'closed',
+        checkedAt: undefined,
+        lastError: reachable === false ? 'timeout: no answer' : undefined,
+        reachable,
+        permissions: [],
+      }),
       refresh: () => Promise.resolve(),
       stop: () => undefined,
     });
     const ctrl = new AbortController();
-    await expect(dagrCheck({ breakerState: () => 'closed' }, { watch: snap(true) }).check(ctrl.signal)).resolves.toBe('circuit closed');
+    await expect(dagrCheck({ breakerState: () => 'closed' }, { watch: snap(true) }).check(ctrl.signal)).resolves.toBe(
+      'circuit closed',
+    );
     await expect(dagrCheck({ breakerState: () => 'open' }).check(ctrl.signal)).rejects.toThrow('circuit breaker open');
-    await expect(dagrCheck({ breakerState: () => 'half-open' }, { watch: snap(false) }).check(ctrl.signal)).rejects.toThrow('timeout: no answer');
+    await expect(
+      dagrCheck({ breakerState: () => 'half-open' }, { watch: snap(false) }).check(ctrl.signal),
+    ).rejects.toThrow('timeout: no answer');
   });
 
   test('connector check: any HTTP answer is reachable; a closed port is not', async () => {

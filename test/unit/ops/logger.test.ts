@@ -10,7 +10,12 @@ const NAME = 'Bērziņa';
 const lines: string[] = [];
 const sink = new Writable({
   write(chunk: Buffer, _enc, cb) {
-    lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     cb();
   },
 });
@@ -23,7 +28,10 @@ beforeAll(async () => {
   app.post('/things/:id', express.json(), (req, res) => {
     const body = req.body as { subject: { personalCode: string; familyName: string } };
     // Mistakes a handler could make: the redaction paths must catch them.
-    requestLog(req).info({ body: req.body, subject: body.subject, personalCode: body.subject.personalCode }, 'received');
+    requestLog(req).info(
+      { body: req.body, subject: body.subject, personalCode: body.subject.personalCode },
+      'received',
+    );
     res.status(202).json({ reqId: requestIdOf(req) });
   });
   app.post('/fail', express.json(), () => {
@@ -76,7 +84,9 @@ describe('request logger', () => {
     lines.length = 0;
     expect((await post('/fail')).status).toBe(500);
     expect((await fetch(`${served.url}/nowhere/${CODE}`, { headers: { 'x-request-id': 'conn-42' } })).status).toBe(404);
-    expect((await fetch(`${served.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } })).status).toBe(200);
+    expect((await fetch(`${served.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } })).status).toBe(
+      200,
+    );
     const access = parsed().filter((l) => l.http !== undefined);
     expect(access.map((l) => [l.level, (l.http as { status: number }).status])).toEqual([
       [50, 500],

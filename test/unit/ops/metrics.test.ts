@@ -16,7 +16,15 @@ function counts(failed: number): QueueCounts {
 }
 
 function summary(over: Partial<ExchangeSummary> = {}): ExchangeSummary {
-  return { outcome: 'evidence', edmCode: undefined, evidenceType: BIRTH, mappingId: 'lv-birth-certificate', mappingVersion: '1.0.0', detail: undefined, ...over };
+  return {
+    outcome: 'evidence',
+    edmCode: undefined,
+    evidenceType: BIRTH,
+    mappingId: 'lv-birth-certificate',
+    mappingVersion: '1.0.0',
+    detail: undefined,
+    ...over,
+  };
 }
 
 let metrics: Metrics;
@@ -25,7 +33,10 @@ let failedJobs = 4;
 let countsFail = false;
 
 async function scrape(token: string | undefined = TOKEN): Promise<string> {
-  const res = await fetch(`${served.url}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(
+    `${served.url}/metrics`,
+    token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+  );
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -33,7 +44,9 @@ async function scrape(token: string | undefined = TOKEN): Promise<string> {
 beforeAll(async () => {
   metrics = createMetrics({
     defaultMetrics: true,
-    queues: { counts: () => (countsFail ? Promise.reject(new Error('redis down')) : Promise.resolve(counts(failedJobs))) },
+    queues: {
+      counts: () => (countsFail ? Promise.reject(new Error('redis down')) : Promise.resolve(counts(failedJobs))),
+    },
   });
   const app = express();
   app.use(metrics.httpMiddleware());
@@ -56,7 +69,9 @@ afterAll(async () => {
 describe('metrics', () => {
   test('/metrics wants the bearer token when one is configured', async () => {
     expect((await fetch(`${served.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${served.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await fetch(`${served.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     const text = await scrape();
     expect(text).toContain('# TYPE oots_http_request_duration_seconds histogram');
     expect(text).toContain('oots_process_cpu_user_seconds_total');
@@ -70,21 +85,37 @@ describe('metrics', () => {
     await fetch(`${served.url}/nowhere/${PERSONAL_CODE}`);
     await fetch(`${served.url}/boom`, { method: 'POST' });
     const after = await scrape();
-    expect(sample(after, 'oots_http_request_duration_seconds_count', labels) - sample(before, 'oots_http_request_duration_seconds_count', labels)).toBe(2);
-    expect(sample(after, 'oots_http_request_duration_seconds_count', { route: '<unmatched>', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(after, 'oots_http_request_duration_seconds_count', labels) -
+        sample(before, 'oots_http_request_duration_seconds_count', labels),
+    ).toBe(2);
+    expect(
+      sample(after, 'oots_http_request_duration_seconds_count', { route: '<unmatched>', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'oots_http_request_duration_seconds_count', { route: '/boom', status: '500' })).toBe(1);
-    expect(sample(after, 'oots_http_request_duration_seconds_sum', labels)).toBeGreaterThan(sample(before, 'oots_http_request_duration_seconds_sum', labels));
+    expect(sample(after, 'oots_http_request_duration_seconds_sum', labels)).toBeGreaterThan(
+      sample(before, 'oots_http_request_duration_seconds_sum', labels),
+    );
   });
 
   test('exchanges by outcome, EDM code and evidence type; a type no mapping serves reads unmapped', async () => {
     const before = await scrape();
     metrics.recordExchange(summary());
     metrics.recordExchange(summary());
-    metrics.recordExchange(summary({ outcome: 'error', edmCode: 'EDM:ERR:0004', mappingId: undefined, evidenceType: `https://evil.example/${PERSONAL_CODE}` }));
+    metrics.recordExchange(
+      summary({
+        outcome: 'error',
+        edmCode: 'EDM:ERR:0004',
+        mappingId: undefined,
+        evidenceType: `https://evil.example/${PERSONAL_CODE}`,
+      }),
+    );
     const after = await scrape();
     const ok = { outcome: 'evidence', edm_code: 'none', evidence_type: BIRTH };
     expect(sample(after, 'oots_exchanges_total', ok) - sample(before, 'oots_exchanges_total', ok)).toBe(2);
-    expect(sample(after, 'oots_exchanges_total', { outcome: 'error', edm_code: 'EDM:ERR:0004', evidence_type: 'unmapped' })).toBe(1);
+    expect(
+      sample(after, 'oots_exchanges_total', { outcome: 'error', edm_code: 'EDM:ERR:0004', evidence_type: 'unmapped' }),
+    ).toBe(1);
   });
 
   test('pipeline steps, preview funnel and delivery lag move', async () => {
@@ -96,7 +127,8 @@ describe('metrics', () => {
     metrics.recordPreview('approved');
     metrics.observeDeliveryLag(42);
     const after = await scrape();
-    const diff = (name: string, labels: Record<string, string> = {}): number => sample(after, name, labels) - sample(before, name, labels);
+    const diff = (name: string, labels: Record<string, string> = {}): number =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(diff('oots_job_step_duration_seconds_count', { step: 'lookup' })).toBe(1);
     expect(diff('oots_job_step_duration_seconds_sum', { step: 'lookup' })).toBeCloseTo(0.2);
     expect(diff('oots_job_step_duration_seconds_count', { step: 'render' })).toBe(1);
@@ -132,25 +164,49 @@ describe('metrics', () => {
     let circuit: 'closed' | 'open' | 'half-open' = 'closed';
     let answer: () => Promise<readonly DagrPermission[]> = () =>
       Promise.resolve([
-        { service_name: 'pmlp_birth_records', permission_number: '22791', use_count: 40, use_count_quota: 100, valid_to: '2030-01-01T00:00:00Z' },
+        {
+          service_name: 'pmlp_birth_records',
+          permission_number: '22791',
+          use_count: 40,
+          use_count_quota: 100,
+          valid_to: '2030-01-01T00:00:00Z',
+        },
         { service_name: 'ur_company_register', permission_number: '31044', use_count: 5, use_count_quota: null },
       ]);
-    const watch = metrics.watchDagr({ breakerState: () => circuit, currentUserPermissions: () => answer() }, { intervalMs: 3_600_000 });
+    const watch = metrics.watchDagr(
+      { breakerState: () => circuit, currentUserPermissions: () => answer() },
+      { intervalMs: 3_600_000 },
+    );
     try {
       const before = await scrape();
-      metrics.onDagrCall({ operation: 'lookup', service: 'pmlp_birth_records', status: 200, durationMs: 120, attempt: 1 });
-      metrics.onDagrCall({ operation: 'lookup', service: 'pmlp_birth_records', status: 503, durationMs: 40, attempt: 1 });
+      metrics.onDagrCall({
+        operation: 'lookup',
+        service: 'pmlp_birth_records',
+        status: 200,
+        durationMs: 120,
+        attempt: 1,
+      });
+      metrics.onDagrCall({
+        operation: 'lookup',
+        service: 'pmlp_birth_records',
+        status: 503,
+        durationMs: 40,
+        attempt: 1,
+      });
       metrics.onDagrCall({ operation: 'token', service: undefined, status: 'timeout', durationMs: 8000, attempt: 1 });
       await watch.refresh();
       let text = await scrape();
       const diff = (labels: Record<string, string>): number =>
-        sample(text, 'oots_dagr_call_duration_seconds_count', labels) - sample(before, 'oots_dagr_call_duration_seconds_count', labels);
+        sample(text, 'oots_dagr_call_duration_seconds_count', labels) -
+        sample(before, 'oots_dagr_call_duration_seconds_count', labels);
       expect(diff({ operation: 'lookup', service: 'pmlp_birth_records', status: '200' })).toBe(1);
       expect(diff({ operation: 'lookup', service: 'pmlp_birth_records', status: '503' })).toBe(1);
       expect(diff({ operation: 'token', service: 'none', status: 'timeout' })).toBe(1);
       expect(sample(text, 'oots_dagr_permission_quota_left', { service: 'pmlp_birth_records' })).toBe(60);
       expect(text).not.toContain('oots_dagr_permission_quota_left{service="ur_company_register"}');
-      expect(sample(text, 'oots_dagr_permission_valid_until_seconds', { service: 'pmlp_birth_records' })).toBe(Date.parse('2030-01-01T00:00:00Z') / 1000);
+      expect(sample(text, 'oots_dagr_permission_valid_until_seconds', { service: 'pmlp_birth_records' })).toBe(
+        Date.parse('2030-01-01T00:00:00Z') / 1000,
+      );
       expect(sample(text, 'oots_dagr_circuit_state', { state: 'closed' })).toBe(1);
       expect(watch.snapshot()).toMatchObject({ circuit: 'closed', reachable: true, lastError: undefined });
 
