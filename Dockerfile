@@ -19,6 +19,10 @@ COPY package.json ./
 COPY bin ./bin
 COPY schemas ./schemas
 COPY mappings ./mappings
+COPY assets ./assets
+COPY examples ./examples
+# The embedded default's DAGR sandbox data (synthetic); unused when DAGR_BASE_URL is set.
+COPY src/sandbox/dagr-data ./src/sandbox/dagr-data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
