@@ -11,6 +11,8 @@ import type { LocalText, PreviewEvidence } from './session-store.js';
 
 export const STYLESHEET_PATH = '/preview/static/preview.css';
 export const RETURN_SCRIPT_PATH = '/preview/static/return.js';
+export const ICON_PATH = '/preview/static/icon.svg';
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#9e3039"/><rect y="6.5" width="16" height="3" fill="#fff"/></svg>';
 
 export const STYLESHEET = `
 :root { color-scheme: light; }
@@ -76,6 +78,7 @@ function layout(l: Layout): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${esc(l.title)} – ${esc(t.siteTitle)}</title>
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>

@@ -28,7 +28,7 @@ import type { Logger } from '../ops/logger.js';
 import { openCookie, parseCookies, sealCookie } from './cookies.js';
 import { pickLang, type Lang, type Messages } from './i18n.js';
 import type { LoginChecks, OidcLogin } from './oidc.js';
-import { evidencePage, messagePage, postReturnPage, RETURN_SCRIPT, RETURN_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH } from './pages.js';
+import { evidencePage, ICON, ICON_PATH, messagePage, postReturnPage, RETURN_SCRIPT, RETURN_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH } from './pages.js';
 import { checkReturn, normaliseOrigins, type ReturnTarget } from './return-url.js';
 import { isSessionId, type PreviewDecision, type PreviewSession, type PreviewStore } from './session-store.js';
 
@@ -194,6 +194,9 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
 
   router.get(STYLESHEET_PATH, (_req, res) => {
     res.type('text/css').send(STYLESHEET);
+  });
+  router.get(ICON_PATH, (_req, res) => {
+    res.type('image/svg+xml').send(ICON);
   });
   router.get(RETURN_SCRIPT_PATH, (_req, res) => {
     res.type('text/javascript').send(RETURN_SCRIPT);

@@ -74,6 +74,10 @@ export async function startSandboxIdp(opts: SandboxIdpOptions = {}): Promise<San
     next();
   });
 
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+
   app.get('/.well-known/openid-configuration', (_req, res) => {
     res.json({
       issuer,
