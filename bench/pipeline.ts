@@ -27,7 +27,7 @@ async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
   let done = 0;
   let finished!: () => void;
   const all = new Promise<void>((r) => (finished = r));
-  const worker = new Worker('noop', async () => undefined, { connection, prefix, concurrency: 50 });
+  const worker = new Worker('noop', () => Promise.resolve(undefined), { connection, prefix, concurrency: 50 });
   worker.on('completed', () => {
     if (++done === jobs) finished();
   });
