@@ -16,16 +16,16 @@
  * - basic auth of one plugin user on every route (401 without a SOAP body, like Spring Security).
  *
  * Fault knobs (in-process, and POST /sandbox/domibus/faults): fail the next N submits (SOAP fault
- * or HTTP 503), answer every call after a latency, end the next N submissions in SEND_FAILURE
+ * or HTTP 503), fail the next N retrieves (HTTP 503), accept the next N submits but answer late (a lost answer), answer every call after a latency, end the next N submissions in SEND_FAILURE
  * with an ebMS error, keep submissions WAITING_FOR_RECEIPT for N status polls.
  *
  * State lives in memory: one stand-in per process (tests, or the `all` role of the embedded default).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { basicAuthorization, sameSecret } from '../connector/domibus/auth.js';
 import { EnvelopeError, parseEnvelope } from '../connector/envelope.js';
 import {
   getMessageErrorsResponse,
@@ -96,6 +96,10 @@ export interface DomibusStandinOptions {
 export interface StandinFaults {
   /** The next `n` submits fail: a SOAP fault (soap:Receiver, WS_PLUGIN:0001) or HTTP 503. */
   failNextSubmits(n: number, kind?: 'fault' | 'http503'): void;
+  /** The next `n` submits are accepted and recorded, but answered only after `ms`. */
+  slowNextSubmits(n: number, ms: number): void;
+  /** The next `n` retrieves answer HTTP 503 (the message stays pending). */
+  failNextRetrieves(n: number): void;
   /** Every answer waits this long first (0 = none). */
   setLatency(ms: number): void;
   /** The next `n` accepted submissions end in SEND_FAILURE with these errors. */
@@ -129,12 +133,6 @@ const DEFAULT_SEND_FAILURE: MessageErrorItem[] = [
   },
 ];
 
-/** Constant-time comparison of two header values (digests, so lengths do not leak). */
-export function sameSecret(presented: string, expected: string): boolean {
-  const d = (x: string): Buffer => createHash('sha256').update(x, 'utf8').digest();
-  return timingSafeEqual(d(presented), d(expected));
-}
-
 export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<DomibusStandin> {
   const inbox = new Map<string, { message: WsMessage; receivedAt: string }>();
   const subs = new Map<string, Submission>();
@@ -144,8 +142,11 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
   let failSends = 0;
   let failSendErrors: MessageErrorItem[] = DEFAULT_SEND_FAILURE;
   let pendingPolls = 0;
+  let slowSubmits = 0;
+  let failRetrieves = 0;
+  let slowSubmitMs = 0;
   const emit = (e: StandinEvent): void => opts.onEvent?.(e);
-  const expected = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
+  const expected = basicAuthorization(opts.user, opts.password);
 
   const app = express();
   app.disable('x-powered-by');
@@ -212,6 +213,11 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
         }
         case 'retrieveMessageRequest': {
           const id = requestMessageId(el);
+          if (failRetrieves > 0) {
+            failRetrieves--;
+            res.status(503).type('text/html').send('<html><body>Service Unavailable</body></html>');
+            return;
+          }
           const entry = id === undefined ? undefined : inbox.get(id);
           if (id === undefined || entry === undefined) {
             fault(res, {
@@ -333,6 +339,12 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
       errors: failing ? [...failSendErrors] : [],
     });
     emit({ type: 'submit', messageId: um.messageId, accepted: true });
+    if (slowSubmits > 0) {
+      // Accepted and recorded, answered late: the client may give up and retry (a lost answer).
+      slowSubmits--;
+      setTimeout(() => soap(res, 200, submitResponse(um.messageId)), slowSubmitMs).unref();
+      return;
+    }
     soap(res, 200, submitResponse(um.messageId));
   }
 
@@ -379,6 +391,8 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     if (typeof b.failNextSubmits === 'number')
       faults.failNextSubmits(b.failNextSubmits, b.kind === 'http503' ? 'http503' : 'fault');
     if (typeof b.latencyMs === 'number') faults.setLatency(b.latencyMs);
+    if (typeof b.slowNextSubmits === 'number') faults.slowNextSubmits(b.slowNextSubmits, Number(b.slowMs ?? 0));
+    if (typeof b.failNextRetrieves === 'number') faults.failNextRetrieves(b.failNextRetrieves);
     if (typeof b.failNextSends === 'number') faults.failNextSends(b.failNextSends);
     if (typeof b.ackAfterPolls === 'number') faults.ackAfterPolls(b.ackAfterPolls);
     res.json({
@@ -394,6 +408,13 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     failNextSubmits(n, kind = 'fault') {
       failSubmits = Math.max(0, Math.floor(n));
       failKind = kind;
+    },
+    slowNextSubmits(n, ms) {
+      slowSubmits = Math.max(0, Math.floor(n));
+      slowSubmitMs = Math.max(0, Math.floor(ms));
+    },
+    failNextRetrieves(n) {
+      failRetrieves = Math.max(0, Math.floor(n));
     },
     setLatency(ms) {
       latencyMs = Math.max(0, Math.floor(ms));
@@ -417,6 +438,8 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
       latencyMs = 0;
       failSends = 0;
       pendingPolls = 0;
+      slowSubmits = 0;
+      failRetrieves = 0;
       failSendErrors = DEFAULT_SEND_FAILURE;
     },
   };
@@ -425,7 +448,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     if (opts.pushUrl === undefined) return;
     const headers: Record<string, string> = { 'content-type': SOAP12_CONTENT_TYPE };
     if (opts.pushUser !== undefined && opts.pushPassword !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${opts.pushUser}:${opts.pushPassword}`).toString('base64')}`;
+      headers.authorization = basicAuthorization(opts.pushUser, opts.pushPassword);
     }
     try {
       const r = await fetch(opts.pushUrl, {

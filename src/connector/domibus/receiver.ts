@@ -1,0 +1,411 @@
+/**
+ * Receiving from the Domibus WS plugin: pull (listPendingMessages then retrieveMessage), push
+ * (a notification, then the same retrieve; or a pushed full message), and a sweep that collects
+ * what push missed and re-enqueues stored requests whose processing job was lost.
+ *
+ * Order per message, the point of this module: retrieve → store durably (acceptInbound) → only
+ * then anything else (markMessageAsDownloaded in `confirm` mode, the process job). With the
+ * PMode's `retention_downloaded="0"` a destructive retrieve is Domibus's last copy: the store
+ * comes first and is retried briefly on a Redis error; the process job can always be recreated
+ * from the store (the sweep's `listReceived`). In `confirm` mode (Domibus 5.1+) the message stays
+ * pending until stored, so even a crash mid-retrieve loses nothing.
+ *
+ * Concurrency across api processes: a pull runs under a Redis lock (SET NX PX, token-checked
+ * release and extension), and every retrieve under a per-message lock, so two processes never
+ * retrieve the same message at once; a message delivered twice anyway collapses in the store by
+ * its AS4 MessageId.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import express from 'express';
+import type { Cluster, Redis } from 'ioredis';
+import type { UserMessage } from '../../ebms/model.js';
+import { findMessaging, parseUserMessage } from '../../ebms/parse-header.js';
+import { AdapterError } from '../../errors.js';
+import type { Logger } from '../../ops/logger.js';
+import type { ExchangeStore } from '../../store/exchange-store.js';
+import { basicAuthorization, sameSecret } from './auth.js';
+import { DomibusError, type DomibusClient } from './client.js';
+import { parseNotification, parseSubmitRequest, type PendingFilter, type WsMessage } from './messages.js';
+import {
+  faultEnvelope,
+  leaf,
+  pluginElement,
+  readSoap,
+  SOAP12_CONTENT_TYPE,
+  SOAP_XML_LIMITS,
+  soapEnvelope,
+  WSPLUGIN_NS,
+  type FaultSpec,
+  type SoapDocument,
+} from './soap.js';
+
+export interface DomibusReceiverOptions {
+  readonly client: Pick<DomibusClient, 'listPendingMessages' | 'retrieveMessage' | 'markMessageAsDownloaded'>;
+  readonly store: Pick<ExchangeStore, 'acceptInbound' | 'getState' | 'listReceived'>;
+  readonly queues: { enqueueProcess(exchangeRef: string): Promise<void> };
+  /** Redis for the locks (the store's client is fine). */
+  readonly redis: Redis | Cluster;
+  /** Key prefix of the locks, e.g. `{oots}:domibus:`. */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** See DOMIBUS_RETRIEVE_MODE. Default `destructive`. */
+  readonly retrieveMode?: 'destructive' | 'confirm';
+  /** listPendingMessages filter (e.g. our finalRecipient). Default none. */
+  readonly filter?: PendingFilter;
+  /** Scheduled pull period; 0 = none. */
+  readonly pullIntervalMs: number;
+  /** Sweep period (pull + re-enqueue of stored requests left in `received`); 0 = none. */
+  readonly sweepIntervalMs: number;
+  /** Requests stored at least this long ago and still `received` are re-enqueued by the sweep. Default 60000. */
+  readonly recoverAfterMs?: number;
+  /** Most messages retrieved per pull. Default 100. */
+  readonly maxPerRun?: number;
+  /** Lifetime of a lock, ms (extended while a pull runs). Default 120000. */
+  readonly lockTtlMs?: number;
+  readonly now?: () => Date;
+}
+
+export type FetchOutcome = 'stored' | 'duplicate' | 'ignored' | 'gone' | 'busy' | 'failed';
+
+export interface PullReport {
+  /** True when another process held the pull lock (nothing done here). */
+  readonly skipped: boolean;
+  readonly listed: number;
+  readonly outcomes: Readonly<Record<FetchOutcome, number>>;
+}
+
+export interface DomibusReceiver {
+  /** One pull now (single-flight in this process and across processes). Never throws for one bad message. */
+  pullNow(): Promise<PullReport>;
+  /** Retrieves one message by id, stores it, enqueues it (push notifications, tests). */
+  fetch(messageId: string, source: 'pull' | 'push'): Promise<FetchOutcome>;
+  /** Stores a message that arrived whole (a push of the full message), then enqueues it. */
+  accept(message: WsMessage, source: 'push'): Promise<FetchOutcome>;
+  /** Re-enqueues stored requests still `received` (lost enqueue after a crash). Returns how many. */
+  recover(): Promise<number>;
+  /** Pull + recover. */
+  sweep(): Promise<PullReport & { readonly recovered: number }>;
+  /** Starts the schedules (pull, sweep). */
+  start(): void;
+  /** Stops the schedules and waits for a running pull. */
+  stop(): Promise<void>;
+}
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+
+const STORE_ATTEMPTS = 4;
+
+const emptyOutcomes = (): Record<FetchOutcome, number> => ({
+  stored: 0,
+  duplicate: 0,
+  ignored: 0,
+  gone: 0,
+  busy: 0,
+  failed: 0,
+});
+
+const errInfo = (err: unknown): { code?: string; message: string } =>
+  err instanceof AdapterError
+    ? { code: err.code, message: err.message }
+    : { message: err instanceof Error ? err.message : String(err) };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function createDomibusReceiver(opts: DomibusReceiverOptions): DomibusReceiver {
+  const { client, store, queues, redis, prefix } = opts;
+  const log = opts.logger.child({ component: 'domibus-receiver' });
+  const mode = opts.retrieveMode ?? 'destructive';
+  const ttl = opts.lockTtlMs ?? 120_000;
+  const maxPerRun = opts.maxPerRun ?? 100;
+  const recoverAfterMs = opts.recoverAfterMs ?? 60_000;
+  const now = opts.now ?? (() => new Date());
+  const pullKey = `${prefix}lock:pull`;
+  // Message ids are not personal data, but keys stay opaque like the store's.
+  const msgKey = (id: string): string => `${prefix}lock:msg:${createHash('sha256').update(id).digest('base64url')}`;
+
+  async function lock(key: string): Promise<string | undefined> {
+    const token = randomBytes(12).toString('base64url');
+    const ok = await redis.set(key, token, 'PX', ttl, 'NX');
+    return ok === 'OK' ? token : undefined;
+  }
+  async function unlock(key: string, token: string): Promise<void> {
+    await redis
+      .eval(RELEASE, 1, key, token)
+      .catch((err: unknown) => log.warn({ err: errInfo(err) }, 'lock release failed'));
+  }
+  async function extend(key: string, token: string): Promise<boolean> {
+    return ((await redis.eval(EXTEND, 1, key, token, String(ttl))) as number) === 1;
+  }
+
+  /** The durable store, retried briefly: after a destructive retrieve it holds the only copy. */
+  async function storeAndEnqueue(message: WsMessage, source: 'pull' | 'push'): Promise<FetchOutcome> {
+    const um: UserMessage = message.userMessage;
+    let result: { exchangeRef: string; duplicate: boolean } | undefined;
+    for (let attempt = 1; result === undefined; attempt++) {
+      try {
+        result = await store.acceptInbound({
+          userMessage: um,
+          payloads: message.payloads,
+          receivedAt: now().toISOString(),
+        });
+      } catch (err) {
+        if (attempt >= STORE_ATTEMPTS) throw err;
+        log.warn({ err: errInfo(err), messageId: um.messageId, attempt }, 'store failed; retrying');
+        await sleep(200 * 2 ** (attempt - 1));
+      }
+    }
+    const { exchangeRef, duplicate } = result;
+    // Like the REST intake: a duplicate still enqueues while the exchange waits in `received`
+    // (its first enqueue may have been lost in a crash); the job id collapses the rest.
+    if (!duplicate || (await store.getState(exchangeRef)) === 'received') await queues.enqueueProcess(exchangeRef);
+    log.info(
+      { exchangeRef, messageId: um.messageId, conversationId: um.conversationId, duplicate, source },
+      'request accepted',
+    );
+    return duplicate ? 'duplicate' : 'stored';
+  }
+
+  function isRequest(message: WsMessage): boolean {
+    return message.userMessage.action === 'ExecuteQueryRequest';
+  }
+
+  async function fetch(messageId: string, source: 'pull' | 'push'): Promise<FetchOutcome> {
+    const key = msgKey(messageId);
+    const token = await lock(key);
+    if (token === undefined) return 'busy';
+    try {
+      let message: WsMessage;
+      try {
+        message = await client.retrieveMessage(messageId, mode === 'confirm' ? { markAsDownloaded: false } : {});
+      } catch (err) {
+        if (
+          err instanceof DomibusError &&
+          err.code === 'ERR_DOMIBUS_FAULT' &&
+          /WS_PLUGIN:0009|not found/i.test(err.message)
+        ) {
+          log.info({ messageId, source }, 'message already retrieved elsewhere');
+          return 'gone';
+        }
+        throw err;
+      }
+      if (!isRequest(message)) {
+        // Already downloaded (destructive mode): nothing the pipeline can answer. Loud, not silent.
+        log.error(
+          { messageId, action: message.userMessage.action, service: message.userMessage.service, source },
+          'retrieved a message that is not an ExecuteQueryRequest; not processed',
+        );
+        if (mode === 'confirm') await client.markMessageAsDownloaded(messageId);
+        return 'ignored';
+      }
+      const outcome = await storeAndEnqueue(message, source);
+      if (mode === 'confirm') {
+        // After the store: a failure here only means the next pull retrieves a duplicate.
+        await client
+          .markMessageAsDownloaded(messageId)
+          .catch((err: unknown) =>
+            log.warn({ err: errInfo(err), messageId }, 'markMessageAsDownloaded failed; the next pull retries'),
+          );
+      }
+      return outcome;
+    } finally {
+      await unlock(key, token);
+    }
+  }
+
+  async function accept(message: WsMessage, source: 'push'): Promise<FetchOutcome> {
+    if (!isRequest(message)) {
+      log.error(
+        { messageId: message.userMessage.messageId, action: message.userMessage.action },
+        'pushed message is not an ExecuteQueryRequest; not processed',
+      );
+      return 'ignored';
+    }
+    return storeAndEnqueue(message, source);
+  }
+
+  let running: Promise<PullReport> | undefined;
+
+  async function pullOnce(): Promise<PullReport> {
+    const token = await lock(pullKey);
+    if (token === undefined) return { skipped: true, listed: 0, outcomes: emptyOutcomes() };
+    const outcomes = emptyOutcomes();
+    try {
+      const ids = await client.listPendingMessages(opts.filter);
+      for (const id of ids.slice(0, maxPerRun)) {
+        try {
+          outcomes[await fetch(id, 'pull')]++;
+        } catch (err) {
+          outcomes.failed++;
+          log.warn({ err: errInfo(err), messageId: id }, 'retrieving a pending message failed; the next pull retries');
+        }
+        if (!(await extend(pullKey, token))) {
+          log.warn('pull lock lost; stopping this pull');
+          break;
+        }
+      }
+      if (ids.length > 0) log.info({ listed: ids.length, ...outcomes }, 'pull done');
+      return { skipped: false, listed: ids.length, outcomes };
+    } finally {
+      await unlock(pullKey, token);
+    }
+  }
+
+  function pullNow(): Promise<PullReport> {
+    running ??= pullOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  async function recover(): Promise<number> {
+    const refs = await store.listReceived(recoverAfterMs, 1000);
+    for (const ref of refs) await queues.enqueueProcess(ref);
+    if (refs.length > 0) log.warn({ count: refs.length }, 're-enqueued stored requests still waiting for processing');
+    return refs.length;
+  }
+
+  async function sweep(): Promise<PullReport & { recovered: number }> {
+    const report = await pullNow();
+    const recovered = await recover();
+    return { ...report, recovered };
+  }
+
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = true;
+  const inFlight = new Set<Promise<unknown>>();
+
+  function schedule(name: string, periodMs: number, run: () => Promise<unknown>): void {
+    if (periodMs <= 0) return;
+    const tick = (): void => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (stopped) return;
+        const p: Promise<unknown> = run()
+          .catch((err: unknown) => log.warn({ err: errInfo(err), schedule: name }, `scheduled ${name} failed`))
+          .finally(() => {
+            inFlight.delete(p);
+            if (!stopped) tick();
+          });
+        inFlight.add(p);
+      }, periodMs);
+      timers.add(t);
+    };
+    tick();
+  }
+
+  return {
+    pullNow,
+    fetch,
+    accept,
+    recover,
+    sweep,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule('pull', opts.pullIntervalMs, pullNow);
+      schedule('sweep', opts.sweepIntervalMs, sweep);
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await Promise.allSettled([...inFlight]);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push endpoint
+
+export const DOMIBUS_PUSH_PATH = '/connector/domibus/push';
+
+export interface DomibusPushDeps {
+  readonly receiver: Pick<DomibusReceiver, 'fetch' | 'accept'>;
+  /** Basic-auth credentials Domibus presents (wsplugin.push.auth.username / .password). */
+  readonly user: string;
+  readonly password: string;
+  readonly logger: Logger;
+  /** Largest pushed body (a full message carries base64 payloads). Default 128 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * `POST /connector/domibus/push`, the endpoint of a WS plugin push rule. Accepts
+ * - a notification with a messageID: `receiveSuccess` is followed by retrieve + store + enqueue
+ *   before the 200 (so a failure answers 503 and Domibus's push retry applies; the sweep collects
+ *   anything left); other notifications (sendSuccess, sendFailure, messageStatusChange...) are
+ *   acknowledged and logged;
+ * - a pushed full message (`submitRequest` with its eb:Messaging header): stored, then enqueued.
+ */
+export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
+  if (deps.password.length < 16) throw new Error('Domibus push password must be at least 16 characters');
+  const router = express.Router();
+  const log = deps.logger.child({ route: DOMIBUS_PUSH_PATH });
+  const expected = basicAuthorization(deps.user, deps.password);
+  const ack = (res: express.Response, body = ''): void => {
+    res.status(200).type(SOAP12_CONTENT_TYPE).send(soapEnvelope(body));
+  };
+  const refuse = (res: express.Response, status: number, spec: FaultSpec): void => {
+    res.status(status).type(SOAP12_CONTENT_TYPE).send(faultEnvelope(spec));
+  };
+
+  router.post(
+    DOMIBUS_PUSH_PATH,
+    (req, res, next) => {
+      if (!sameSecret(req.get('authorization') ?? '', expected)) {
+        res.set('WWW-Authenticate', 'Basic realm="domibus-push"').status(401).type('text/plain').send('Unauthorized');
+        return;
+      }
+      next();
+    },
+    express.raw({ type: () => true, limit: deps.maxBodyBytes ?? SOAP_XML_LIMITS.maxBytes }),
+    async (req: express.Request, res: express.Response) => {
+      let doc: SoapDocument;
+      try {
+        doc = readSoap(req.body as Buffer);
+      } catch (err) {
+        log.info({ err: errInfo(err) }, 'unreadable push');
+        refuse(res, 400, { code: 'Sender', reason: 'not a SOAP 1.2 envelope' });
+        return;
+      }
+      try {
+        if (doc.payload?.ns === WSPLUGIN_NS && doc.payload.local === 'submitRequest') {
+          const outcome = await deps.receiver.accept(parseSubmitRequest(doc), 'push');
+          ack(res, pluginElement('submitResponse', leaf('messageID', doc.payload ? messageIdOf(doc) : '')));
+          log.debug({ outcome }, 'pushed message handled');
+          return;
+        }
+        const note = parseNotification(doc);
+        if (note.kind === 'receiveSuccess' && note.messageId !== undefined) {
+          const outcome = await deps.receiver.fetch(note.messageId, 'push');
+          log.debug({ messageId: note.messageId, outcome }, 'receiveSuccess handled');
+        } else {
+          log.debug({ kind: note.kind, messageId: note.messageId }, 'push notification acknowledged');
+        }
+        ack(res);
+      } catch (err) {
+        const info = errInfo(err);
+        if (err instanceof AdapterError && (err.code === 'ERR_EDM_INVALID' || err.code === 'ERR_DOMIBUS_PROTOCOL')) {
+          log.warn({ err: info }, 'push refused');
+          refuse(res, 400, { code: 'Sender', reason: info.message.slice(0, 300) });
+          return;
+        }
+        log.error({ err: info }, 'push could not be handled; Domibus retries, the sweep collects');
+        refuse(res, 503, { code: 'Receiver', reason: 'temporarily unable to take the message; retry later' });
+      }
+    },
+  );
+  return router;
+}
+
+function messageIdOf(doc: SoapDocument): string {
+  const messaging = doc.header === undefined ? undefined : findMessaging(doc.header);
+  if (messaging === undefined) return '';
+  try {
+    return parseUserMessage(messaging).messageId;
+  } catch {
+    return '';
+  }
+}
