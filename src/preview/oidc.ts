@@ -16,8 +16,8 @@ export interface OidcOptions {
   readonly clientId: string;
   /** Undefined = public client (PKCE only). */
   readonly clientSecret: string | undefined;
-  /** Absolute redirect URI registered at the issuer. */
-  readonly redirectUri: string;
+  /** Absolute redirect URI registered at the issuer (a function is read at each login). */
+  readonly redirectUri: string | (() => string);
   /** Space-separated, starting with `openid`. */
   readonly scopes: string;
   /** Claim holding the person's identifier (eIDAS identifier or personal code). */
@@ -82,7 +82,7 @@ export function createOidcLogin(opts: OidcOptions): OidcLogin {
         codeVerifier: client.randomPKCECodeVerifier(),
       };
       const params: Record<string, string> = {
-        redirect_uri: opts.redirectUri,
+        redirect_uri: typeof opts.redirectUri === 'function' ? opts.redirectUri() : opts.redirectUri,
         scope: opts.scopes,
         response_type: 'code',
         code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),

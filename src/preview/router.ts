@@ -37,8 +37,11 @@ export type PreviewSettled =
   | { readonly sessionId: string; readonly outcome: 'expired'; readonly releasedExchangeRef: string | undefined };
 
 export interface PreviewRouterConfig {
-  /** As in PREVIEW_PUBLIC_BASE_URL (no trailing slash); its path, if any, prefixes every cookie path. */
-  readonly publicBaseUrl: string;
+  /**
+   * As in PREVIEW_PUBLIC_BASE_URL; its path, if any, prefixes every cookie path. A function is read
+   * per request (the embedded default knows its port only once it listens).
+   */
+  readonly publicBaseUrl: string | (() => string);
   readonly allowedReturnOrigins: readonly string[];
   /** 32 bytes (deriveCookieKey(encryptionKey)). */
   readonly cookieKey: Buffer;
@@ -88,10 +91,10 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   const cfg = deps.config;
   const now = deps.now ?? (() => new Date());
   const origins = normaliseOrigins(cfg.allowedReturnOrigins);
-  const base = cfg.publicBaseUrl.replace(/\/+$/, '');
-  const basePath = new URL(base).pathname.replace(/\/+$/, '');
-  const sessionPath = (sid: string): string => `${basePath}/preview/${sid}`;
-  const redirectUri = `${base}${cfg.redirectPath}`;
+  const baseOf = cfg.publicBaseUrl;
+  const base = (): string => (typeof baseOf === 'function' ? baseOf() : baseOf).replace(/\/+$/, '');
+  const basePath = (): string => new URL(base()).pathname.replace(/\/+$/, '');
+  const sessionPath = (sid: string): string => `${basePath()}/preview/${sid}`;
   const log = (sid: string): Logger => logger.child({ preview: sid.slice(0, 8) });
 
   const router = express.Router();
@@ -134,7 +137,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   };
 
   const rememberLang = (req: Request, res: Response, lang: Lang): void => {
-    if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { ...cookieOpts(`${basePath}/preview`, 365 * 86_400_000), httpOnly: true });
+    if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { ...cookieOpts(`${basePath()}/preview`, 365 * 86_400_000), httpOnly: true });
   };
 
   const page = (res: Response, status: number, html: string): void => {
@@ -207,7 +210,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const cookieName = `${FLOW_PREFIX}${state ?? ''}`;
     const flow = state === undefined ? undefined : openCookie<FlowCookie>(cfg.cookieKey, `pvflow:${state}`, parseCookies(req.headers.cookie).get(cookieName), now());
     const lang = flow?.lang ?? langOf(req);
-    if (state !== undefined) res.clearCookie(cookieName, { ...cookieOpts(`${basePath}${cfg.redirectPath}`, 0), maxAge: undefined });
+    if (state !== undefined) res.clearCookie(cookieName, { ...cookieOpts(`${basePath()}${cfg.redirectPath}`, 0), maxAge: undefined });
     if (flow === undefined || flow.checks.state !== state) {
       logger.info('preview login callback without a valid login cookie');
       simple(res, 400, lang, (t) => t.loginFailedTitle, (t) => t.sessionEndedBody);
@@ -223,7 +226,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     let identity;
     try {
-      identity = await oidc.complete(new URL(redirectUri + query), flow.checks);
+      identity = await oidc.complete(new URL(`${base()}${cfg.redirectPath}${query}`), flow.checks);
     } catch (err) {
       l.warn({ err }, 'preview login failed');
       simple(res, 502, lang, (t) => t.loginFailedTitle, (t) => t.loginFailedBody, retry);
@@ -242,7 +245,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const auth: AuthCookie = { sid: flow.sid, csrf: randomBytes(32).toString('base64url'), ...(flow.ret === undefined ? {} : { ret: flow.ret }) };
     res.cookie(AUTH_COOKIE, sealCookie(cfg.cookieKey, `pvauth:${flow.sid}`, auth, new Date(deadline)), cookieOpts(sessionPath(flow.sid), Math.max(0, deadline - now().getTime())));
     l.info('preview login matched the request subject');
-    res.redirect(303, `${base}/preview/${flow.sid}?lang=${lang}`);
+    res.redirect(303, `${base()}/preview/${flow.sid}?lang=${lang}`);
   });
 
   router.get('/preview/:sid', async (req: Request<{ sid: string }>, res: Response) => {
@@ -280,7 +283,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     res.cookie(
       `${FLOW_PREFIX}${checks.state}`,
       sealCookie(cfg.cookieKey, `pvflow:${checks.state}`, flow, new Date(now().getTime() + FLOW_TTL_MS)),
-      cookieOpts(`${basePath}${cfg.redirectPath}`, FLOW_TTL_MS),
+      cookieOpts(`${basePath()}${cfg.redirectPath}`, FLOW_TTL_MS),
     );
     log(sid).info('preview opened; login started');
     res.redirect(303, url);

@@ -153,8 +153,8 @@ export interface PreviewStoreOptions {
   readonly prefix: string;
   /** AES-256-GCM key, 32 bytes. */
   readonly key: Buffer;
-  /** Base of PreviewLocation (`https://host[/path]`, no trailing slash). */
-  readonly publicBaseUrl: string;
+  /** Base of PreviewLocation (`https://host[/path]`); a function is read at each `create`. */
+  readonly publicBaseUrl: string | (() => string);
   readonly t2Seconds: number;
   readonly t3Seconds: number;
   /** How long a decided or expired session (no evidence) is kept for request #2. Default 86400. */
@@ -343,7 +343,8 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
   const { prefix, key } = opts;
   const now = opts.now ?? (() => new Date());
   const retention = opts.retentionSeconds ?? 86_400;
-  const base = opts.publicBaseUrl.replace(/\/+$/, '');
+  const baseOf = opts.publicBaseUrl;
+  const base = (): string => (typeof baseOf === 'function' ? baseOf() : baseOf).replace(/\/+$/, '');
   const sk = (sid: string): string => `${prefix}s:${sid}`;
   const dueKey = `${prefix}due`;
   const relKey = `${prefix}released`;
@@ -387,7 +388,7 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
       if (new Set(ids).size !== ids.length) throw new PreviewInputError('evidence ids must be unique in a session');
 
       const sid = newSessionId();
-      const location = `${base}/preview/${sid}`;
+      const location = `${base()}/preview/${sid}`;
       const content: StoredContent = {
         v: 1,
         exchangeRef: input.exchangeRef,

@@ -55,7 +55,7 @@ beforeAll(async () => {
         identifierClaim: 'person_identifier',
       }),
       config: {
-        publicBaseUrl: base,
+        publicBaseUrl: () => base,
         allowedReturnOrigins: [portalOrigin],
         cookieKey: deriveCookieKey(key),
         cookieSecure: false,
