@@ -23,6 +23,8 @@ import {
 } from '../../src/connector/domibus/receiver.js';
 import { readSoap } from '../../src/connector/domibus/soap.js';
 import { createDomibusSubmitter } from '../../src/connector/domibus/submitter.js';
+import { createDomibusConnector } from '../../src/connector/domibus/index.js';
+import { loadConfig } from '../../src/config.js';
 import { parseEnvelope } from '../../src/connector/envelope.js';
 import { generateKey } from '../../src/crypto/aead.js';
 import { findMessaging, parseUserMessage } from '../../src/ebms/parse-header.js';
@@ -573,5 +575,36 @@ describe('client and self-test', () => {
       fault: expect.objectContaining({ detailCode: 'WS_PLUGIN:0009' }),
     });
     expect(await receiver().fetch('nope@x', 'push')).toBe('gone');
+  });
+});
+
+describe('assembled from configuration', () => {
+  test('CONNECTOR_MODE=domibus-ws with DOMIBUS_* gives a working client, receiver, submitter and push router', async () => {
+    const config = loadConfig({
+      CONNECTOR_MODE: 'domibus-ws',
+      DOMIBUS_WS_URL: standin.url,
+      DOMIBUS_USER: USER,
+      DOMIBUS_PASSWORD: PASSWORD,
+      DOMIBUS_PULL_INTERVAL_MS: '0',
+      DOMIBUS_PUSH_PASSWORD: PUSH_PASSWORD,
+    });
+    expect(config.connector.mode).toBe('domibus-ws');
+    const c = createDomibusConnector({ config, redis, prefix: lockPrefix, store, queues, logger });
+    try {
+      expect(c.pushRouter).toBeDefined();
+      expect((await domibusSelfTest(c.client)).ok).toBe(true);
+      const msg = request();
+      await standin.deliver(msg);
+      expect((await c.receiver.pullNow()).outcomes.stored).toBe(1);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a Domibus URL without a plugin user, or a short push password, is refused at start', () => {
+    expect(() => loadConfig({ DOMIBUS_WS_URL: 'https://ap.example/domibus/services/wsplugin' })).toThrow(
+      /DOMIBUS_USER and DOMIBUS_PASSWORD/,
+    );
+    expect(() => loadConfig({ DOMIBUS_PUSH_PASSWORD: 'short' })).toThrow(/DOMIBUS_PUSH_PASSWORD must be at least 16/);
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws), assembled from config.domibus:
+ * the client, the receiver (pull/sweep schedules + push router) and the submitter that replaces
+ * the REST submitter in the deliver job. See docs/domibus.md.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type express from 'express';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../ops/logger.js';
+import type { ExchangeStore } from '../../store/exchange-store.js';
+import { createDomibusClient, type DomibusClient } from './client.js';
+import type { PendingFilter } from './messages.js';
+import { createDomibusPushRouter, createDomibusReceiver, type DomibusReceiver } from './receiver.js';
+import { createDomibusSubmitter, type DomibusSubmitter } from './submitter.js';
+
+export { createDomibusClient, domibusSelfTest, DomibusError, type DomibusClient } from './client.js';
+export { createDomibusPushRouter, createDomibusReceiver, DOMIBUS_PUSH_PATH, type DomibusReceiver } from './receiver.js';
+export { createDomibusSubmitter, type DomibusSubmitter } from './submitter.js';
+
+export interface DomibusConnectorDeps {
+  readonly config: Pick<Config, 'domibus' | 'exchangeTtlSeconds'>;
+  /** Endpoint and plugin user when config.domibus.url is unset (the embedded stand-in's). */
+  readonly endpoint?: { readonly url: string; readonly user: string; readonly password: string };
+  readonly redis: Redis | Cluster;
+  /** Key prefix for locks and submission records, e.g. `{oots}:domibus:`. */
+  readonly prefix: string;
+  readonly store: Pick<ExchangeStore, 'acceptInbound' | 'getState' | 'listReceived'>;
+  readonly queues: { enqueueProcess(exchangeRef: string): Promise<void> };
+  readonly logger: Logger;
+  readonly filter?: PendingFilter;
+}
+
+export interface DomibusConnector {
+  readonly client: DomibusClient;
+  readonly receiver: DomibusReceiver;
+  readonly submitter: DomibusSubmitter;
+  /** The push endpoint's router; undefined when DOMIBUS_PUSH_PASSWORD is empty. */
+  readonly pushRouter: express.Router | undefined;
+  /** Stops the schedules and closes the client's sockets. */
+  close(): Promise<void>;
+}
+
+export function createDomibusConnector(deps: DomibusConnectorDeps): DomibusConnector {
+  const d = deps.config.domibus;
+  const endpoint = d.url !== undefined ? { url: d.url, user: d.user ?? '', password: d.password ?? '' } : deps.endpoint;
+  if (endpoint === undefined) throw new Error('DOMIBUS_WS_URL is unset and no embedded stand-in endpoint was given');
+  const client = createDomibusClient({ ...endpoint, timeoutMs: d.timeoutMs });
+  const receiver = createDomibusReceiver({
+    client,
+    store: deps.store,
+    queues: deps.queues,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    logger: deps.logger,
+    retrieveMode: d.retrieveMode,
+    pullIntervalMs: d.pullIntervalMs,
+    sweepIntervalMs: d.sweepIntervalMs,
+    // A lock outlives one retrieve (extended per message): a crashed holder blocks pulls at most this long.
+    lockTtlMs: d.timeoutMs * 2 + 10_000,
+    ...(deps.filter === undefined ? {} : { filter: deps.filter }),
+  });
+  const submitter = createDomibusSubmitter({
+    client,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    ttlSeconds: deps.config.exchangeTtlSeconds,
+    logger: deps.logger,
+  });
+  const pushRouter =
+    d.push === undefined
+      ? undefined
+      : createDomibusPushRouter({ receiver, user: d.push.user, password: d.push.password, logger: deps.logger });
+  return {
+    client,
+    receiver,
+    submitter,
+    pushRouter,
+    async close() {
+      await receiver.stop();
+      client.close();
+    },
+  };
+}
