@@ -44,14 +44,18 @@ export type PreviewMatch =
   | {
       readonly matched: false;
       /** Safe to log: names what failed, never a value. */
-      readonly reason: 'no-person' | 'identifier-missing' | 'identifier-mismatch' | 'attribute-mismatch' | 'attribute-missing';
+      readonly reason:
+        'no-person' | 'identifier-missing' | 'identifier-mismatch' | 'attribute-mismatch' | 'attribute-missing';
       readonly attribute?: PreviewAttribute;
     };
 
 const ATTRIBUTES: readonly PreviewAttribute[] = ['FamilyName', 'GivenName', 'DateOfBirth'];
 
 /** The natural person whose identity must match the login, or undefined when there is none. */
-export function previewPerson(subject: Subject | undefined, representative: NaturalPerson | undefined): NaturalPerson | undefined {
+export function previewPerson(
+  subject: Subject | undefined,
+  representative: NaturalPerson | undefined,
+): NaturalPerson | undefined {
   if (subject === undefined) return undefined;
   return subject.kind === 'NaturalPerson' ? subject : representative;
 }
@@ -65,7 +69,12 @@ export function matchPreviewIdentity(
   const person = previewPerson(subject, representative);
   if (person === undefined) return { matched: false, reason: 'no-person' };
   const wanted = person.identifier?.value;
-  if (wanted === undefined || wanted.trim() === '' || identity.identifier === undefined || identity.identifier.trim() === '')
+  if (
+    wanted === undefined ||
+    wanted.trim() === '' ||
+    identity.identifier === undefined ||
+    identity.identifier.trim() === ''
+  )
     return { matched: false, reason: 'identifier-missing' };
   if (!sameIdentifier(wanted, identity.identifier)) return { matched: false, reason: 'identifier-mismatch' };
 

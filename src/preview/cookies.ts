@@ -18,7 +18,10 @@ export function parseCookies(header: string | undefined): Map<string, string> {
     const i = part.indexOf('=');
     if (i <= 0) continue;
     const name = part.slice(0, i).trim();
-    const value = part.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value = part
+      .slice(i + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (name !== '' && !out.has(name)) out.set(name, value);
   }
   return out;
@@ -30,10 +33,17 @@ export function sealCookie(key: Buffer, purpose: string, value: object, expiresA
 }
 
 /** The value, or undefined when absent, tampered, for another purpose, or expired at `now`. */
-export function openCookie<T extends object>(key: Buffer, purpose: string, raw: string | undefined, now: Date): T | undefined {
+export function openCookie<T extends object>(
+  key: Buffer,
+  purpose: string,
+  raw: string | undefined,
+  now: Date,
+): T | undefined {
   if (raw === undefined || raw === '' || raw.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(raw)) return undefined;
   try {
-    const parsed = JSON.parse(open(key, Buffer.from(raw, 'base64url'), purpose).toString('utf8')) as T & { exp?: unknown };
+    const parsed = JSON.parse(open(key, Buffer.from(raw, 'base64url'), purpose).toString('utf8')) as T & {
+      exp?: unknown;
+    };
     if (typeof parsed.exp !== 'number' || parsed.exp <= now.getTime()) return undefined;
     return parsed;
   } catch {

@@ -115,7 +115,10 @@ export function createOidcLogin(opts: OidcOptions): OidcLogin {
 }
 
 /** The identity the preview matches, from ID-token claims (standard OIDC names for the attributes). */
-export function identityFromClaims(claims: Readonly<Record<string, unknown>>, identifierClaim: string): AuthenticatedIdentity {
+export function identityFromClaims(
+  claims: Readonly<Record<string, unknown>>,
+  identifierClaim: string,
+): AuthenticatedIdentity {
   const text = (name: string): string | undefined => {
     const v = claims[name];
     return typeof v === 'string' && v.trim() !== '' ? v : undefined;

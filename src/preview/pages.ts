@@ -12,7 +12,8 @@ import type { LocalText, PreviewEvidence } from './session-store.js';
 export const STYLESHEET_PATH = '/preview/static/preview.css';
 export const RETURN_SCRIPT_PATH = '/preview/static/return.js';
 export const ICON_PATH = '/preview/static/icon.svg';
-export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#9e3039"/><rect y="6.5" width="16" height="3" fill="#fff"/></svg>';
+export const ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#9e3039"/><rect y="6.5" width="16" height="3" fill="#fff"/></svg>';
 
 export const STYLESHEET = `
 :root { color-scheme: light; }
@@ -101,7 +102,10 @@ export function messagePage(opts: {
   switchHref?: string | undefined;
 }): string {
   const t = messages(opts.lang);
-  const link = opts.link === undefined ? '' : `<p><a class="button" href="${esc(opts.link.href)}">${esc(opts.link.text(t))}</a></p>`;
+  const link =
+    opts.link === undefined
+      ? ''
+      : `<p><a class="button" href="${esc(opts.link.href)}">${esc(opts.link.text(t))}</a></p>`;
   return layout({
     lang: opts.lang,
     title: opts.title(t),

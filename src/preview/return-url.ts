@@ -46,7 +46,8 @@ export function normaliseOrigins(origins: readonly string[]): string[] {
   for (const o of origins) {
     try {
       const u = new URL(o);
-      if ((u.protocol === 'https:' || u.protocol === 'http:') && u.pathname === '/' && u.search === '' && u.hash === '') out.push(u.origin);
+      if ((u.protocol === 'https:' || u.protocol === 'http:') && u.pathname === '/' && u.search === '' && u.hash === '')
+        out.push(u.origin);
     } catch {
       // not an origin: ignored (config validation reports it)
     }

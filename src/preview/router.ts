@@ -28,12 +28,27 @@ import type { Logger } from '../ops/logger.js';
 import { openCookie, parseCookies, sealCookie } from './cookies.js';
 import { pickLang, type Lang, type Messages } from './i18n.js';
 import type { LoginChecks, OidcLogin } from './oidc.js';
-import { evidencePage, ICON, ICON_PATH, messagePage, postReturnPage, RETURN_SCRIPT, RETURN_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH } from './pages.js';
+import {
+  evidencePage,
+  ICON,
+  ICON_PATH,
+  messagePage,
+  postReturnPage,
+  RETURN_SCRIPT,
+  RETURN_SCRIPT_PATH,
+  STYLESHEET,
+  STYLESHEET_PATH,
+} from './pages.js';
 import { checkReturn, normaliseOrigins, type ReturnTarget } from './return-url.js';
 import { isSessionId, type PreviewDecision, type PreviewSession, type PreviewStore } from './session-store.js';
 
 export type PreviewSettled =
-  | { readonly sessionId: string; readonly outcome: 'decided'; readonly decision: PreviewDecision; readonly releasedExchangeRef: string | undefined }
+  | {
+      readonly sessionId: string;
+      readonly outcome: 'decided';
+      readonly decision: PreviewDecision;
+      readonly releasedExchangeRef: string | undefined;
+    }
   | { readonly sessionId: string; readonly outcome: 'expired'; readonly releasedExchangeRef: string | undefined };
 
 export interface PreviewRouterConfig {
@@ -137,7 +152,8 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   };
 
   const rememberLang = (req: Request, res: Response, lang: Lang): void => {
-    if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { ...cookieOpts(`${basePath()}/preview`, 365 * 86_400_000), httpOnly: true });
+    if (req.query.lang === lang)
+      res.cookie(LANG_COOKIE, lang, { ...cookieOpts(`${basePath()}/preview`, 365 * 86_400_000), httpOnly: true });
   };
 
   const page = (res: Response, status: number, html: string): void => {
@@ -155,11 +171,23 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   ): void => page(res, status, messagePage({ lang, title, body, link, switchHref }));
 
   const readAuth = (req: Request, sid: string): AuthCookie | undefined => {
-    const a = openCookie<AuthCookie>(cfg.cookieKey, `pvauth:${sid}`, parseCookies(req.headers.cookie).get(AUTH_COOKIE), now());
+    const a = openCookie<AuthCookie>(
+      cfg.cookieKey,
+      `pvauth:${sid}`,
+      parseCookies(req.headers.cookie).get(AUTH_COOKIE),
+      now(),
+    );
     return a?.sid === sid ? a : undefined;
   };
 
-  const showEvidence = (res: Response, session: PreviewSession, auth: AuthCookie, lang: Lang, status = 200, extra?: { chosen: Map<number, 'approve' | 'decline'>; missing: number[] }): void => {
+  const showEvidence = (
+    res: Response,
+    session: PreviewSession,
+    auth: AuthCookie,
+    lang: Lang,
+    status = 200,
+    extra?: { chosen: Map<number, 'approve' | 'decline'>; missing: number[] },
+  ): void => {
     const c = session.content!;
     page(
       res,
@@ -178,18 +206,43 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   };
 
   /** Pages for a session that cannot be previewed (any more). Returns true when it answered. */
-  const closedSession = (res: Response, session: PreviewSession | undefined, lang: Lang, back: ReturnTarget | undefined): boolean => {
+  const closedSession = (
+    res: Response,
+    session: PreviewSession | undefined,
+    lang: Lang,
+    back: ReturnTarget | undefined,
+  ): boolean => {
     const backLink = back?.method === 'GET' ? { href: back.url, text: (t: Messages) => t.backToPortal } : undefined;
     if (session === undefined) {
-      simple(res, 404, lang, (t) => t.notFoundTitle, (t) => t.notFoundBody);
+      simple(
+        res,
+        404,
+        lang,
+        (t) => t.notFoundTitle,
+        (t) => t.notFoundBody,
+      );
       return true;
     }
     if (session.state === 'expired' || (session.state !== 'decided' && session.content === undefined)) {
-      simple(res, 410, lang, (t) => t.expiredTitle, (t) => t.expiredBody, backLink);
+      simple(
+        res,
+        410,
+        lang,
+        (t) => t.expiredTitle,
+        (t) => t.expiredBody,
+        backLink,
+      );
       return true;
     }
     if (session.state === 'decided') {
-      simple(res, 409, lang, (t) => t.decidedTitle, (t) => t.decidedBody, backLink);
+      simple(
+        res,
+        409,
+        lang,
+        (t) => t.decidedTitle,
+        (t) => t.decidedBody,
+        backLink,
+      );
       return true;
     }
     return false;
@@ -206,21 +259,46 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   });
 
   router.get(cfg.redirectPath, async (req: Request, res: Response) => {
-    const state = typeof req.query.state === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(req.query.state) ? req.query.state : undefined;
+    const state =
+      typeof req.query.state === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(req.query.state)
+        ? req.query.state
+        : undefined;
     const cookieName = `${FLOW_PREFIX}${state ?? ''}`;
-    const flow = state === undefined ? undefined : openCookie<FlowCookie>(cfg.cookieKey, `pvflow:${state}`, parseCookies(req.headers.cookie).get(cookieName), now());
+    const flow =
+      state === undefined
+        ? undefined
+        : openCookie<FlowCookie>(
+            cfg.cookieKey,
+            `pvflow:${state}`,
+            parseCookies(req.headers.cookie).get(cookieName),
+            now(),
+          );
     const lang = flow?.lang ?? langOf(req);
-    if (state !== undefined) res.clearCookie(cookieName, { ...cookieOpts(`${basePath()}${cfg.redirectPath}`, 0), maxAge: undefined });
+    if (state !== undefined)
+      res.clearCookie(cookieName, { ...cookieOpts(`${basePath()}${cfg.redirectPath}`, 0), maxAge: undefined });
     if (flow === undefined || flow.checks.state !== state) {
       logger.info('preview login callback without a valid login cookie');
-      simple(res, 400, lang, (t) => t.loginFailedTitle, (t) => t.sessionEndedBody);
+      simple(
+        res,
+        400,
+        lang,
+        (t) => t.loginFailedTitle,
+        (t) => t.sessionEndedBody,
+      );
       return;
     }
     const l = log(flow.sid);
     const retry = { href: sessionPath(flow.sid) + retryQuery(flow), text: (t: Messages) => t.retryLogin };
     if (typeof req.query.error === 'string') {
       l.info({ error: req.query.error.slice(0, 64) }, 'preview login not completed at the issuer');
-      simple(res, 401, lang, (t) => t.loginFailedTitle, (t) => (req.query.error === 'access_denied' ? t.loginCancelledBody : t.loginFailedBody), retry);
+      simple(
+        res,
+        401,
+        lang,
+        (t) => t.loginFailedTitle,
+        (t) => (req.query.error === 'access_denied' ? t.loginCancelledBody : t.loginFailedBody),
+        retry,
+      );
       return;
     }
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
@@ -229,7 +307,14 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
       identity = await oidc.complete(new URL(`${base()}${cfg.redirectPath}${query}`), flow.checks);
     } catch (err) {
       l.warn({ err }, 'preview login failed');
-      simple(res, 502, lang, (t) => t.loginFailedTitle, (t) => t.loginFailedBody, retry);
+      simple(
+        res,
+        502,
+        lang,
+        (t) => t.loginFailedTitle,
+        (t) => t.loginFailedBody,
+        retry,
+      );
       return;
     }
     const session = await store.get(flow.sid);
@@ -238,12 +323,26 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const match = matchPreviewIdentity(c.subject, c.representative, identity, cfg.match);
     if (!match.matched) {
       l.info({ reason: match.reason, attribute: match.attribute }, 'preview login does not match the request subject');
-      simple(res, 403, lang, (t) => t.notForYouTitle, (t) => t.notForYouBody);
+      simple(
+        res,
+        403,
+        lang,
+        (t) => t.notForYouTitle,
+        (t) => t.notForYouBody,
+      );
       return;
     }
     const deadline = Math.min(now().getTime() + cfg.loginTtlSeconds * 1000, session!.decideBy?.getTime() ?? Infinity);
-    const auth: AuthCookie = { sid: flow.sid, csrf: randomBytes(32).toString('base64url'), ...(flow.ret === undefined ? {} : { ret: flow.ret }) };
-    res.cookie(AUTH_COOKIE, sealCookie(cfg.cookieKey, `pvauth:${flow.sid}`, auth, new Date(deadline)), cookieOpts(sessionPath(flow.sid), Math.max(0, deadline - now().getTime())));
+    const auth: AuthCookie = {
+      sid: flow.sid,
+      csrf: randomBytes(32).toString('base64url'),
+      ...(flow.ret === undefined ? {} : { ret: flow.ret }),
+    };
+    res.cookie(
+      AUTH_COOKIE,
+      sealCookie(cfg.cookieKey, `pvauth:${flow.sid}`, auth, new Date(deadline)),
+      cookieOpts(sessionPath(flow.sid), Math.max(0, deadline - now().getTime())),
+    );
     l.info('preview login matched the request subject');
     res.redirect(303, `${base()}/preview/${flow.sid}?lang=${lang}`);
   });
@@ -253,7 +352,13 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     rememberLang(req, res, lang);
     const sid = req.params.sid;
     if (!isSessionId(sid)) {
-      simple(res, 404, lang, (t) => t.notFoundTitle, (t) => t.notFoundBody);
+      simple(
+        res,
+        404,
+        lang,
+        (t) => t.notFoundTitle,
+        (t) => t.notFoundBody,
+      );
       return;
     }
     let ret: ReturnTarget | undefined;
@@ -261,7 +366,13 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
       const checked = checkReturn(req.query.returnurl, req.query.returnmethod, origins);
       if (!checked.ok) {
         log(sid).info({ reason: checked.reason }, 'preview return address refused');
-        simple(res, 400, lang, (t) => t.badReturnTitle, (t) => t.badReturnBody);
+        simple(
+          res,
+          400,
+          lang,
+          (t) => t.badReturnTitle,
+          (t) => t.badReturnBody,
+        );
         return;
       }
       ret = checked.target;
@@ -294,7 +405,13 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const { sid, id } = req.params;
     const auth = isSessionId(sid) ? readAuth(req, sid) : undefined;
     if (auth === undefined) {
-      simple(res, 403, lang, (t) => t.sessionEndedTitle, (t) => t.sessionEndedBody);
+      simple(
+        res,
+        403,
+        lang,
+        (t) => t.sessionEndedTitle,
+        (t) => t.sessionEndedBody,
+      );
       return;
     }
     const session = await store.get(sid);
@@ -302,12 +419,22 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     const evidence = session!.content!.evidences.find((e) => e.id === id);
     const bytes = evidence === undefined ? undefined : await store.evidenceBytes(sid, id);
     if (evidence === undefined || bytes === undefined) {
-      simple(res, 404, lang, (t) => t.notFoundTitle, (t) => t.notFoundBody);
+      simple(
+        res,
+        404,
+        lang,
+        (t) => t.notFoundTitle,
+        (t) => t.notFoundBody,
+      );
       return;
     }
     const inline = evidence.mimeType === 'application/pdf';
     const ext = inline ? 'pdf' : evidence.mimeType.includes('xml') ? 'xml' : 'bin';
-    const name = (evidence.title.en || 'evidence').replace(/[^A-Za-z0-9 ._-]+/g, '').trim().replace(/\s+/g, '-') || 'evidence';
+    const name =
+      (evidence.title.en || 'evidence')
+        .replace(/[^A-Za-z0-9 ._-]+/g, '')
+        .trim()
+        .replace(/\s+/g, '-') || 'evidence';
     // The document is not HTML: the page CSP does not apply to it (and would block the PDF viewer).
     res.removeHeader('Content-Security-Policy');
     res.set('Content-Security-Policy', "frame-ancestors 'none'");
@@ -316,63 +443,90 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
     res.send(Buffer.from(bytes));
   });
 
-  router.post('/preview/:sid/decision', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }), async (req: Request<{ sid: string }>, res: Response) => {
-    const lang = langOf(req);
-    const sid = req.params.sid;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const auth = isSessionId(sid) ? readAuth(req, sid) : undefined;
-    if (auth === undefined || typeof body.csrf !== 'string' || !sameToken(body.csrf, auth.csrf)) {
-      if (isSessionId(sid)) log(sid).info({ login: auth !== undefined }, 'preview decision refused: no login or CSRF token mismatch');
-      simple(res, 403, lang, (t) => t.sessionEndedTitle, (t) => t.sessionEndedBody);
-      return;
-    }
-    const session = await store.get(sid);
-    if (closedSession(res, session, lang, auth.ret)) return;
-    const evidences = session!.content!.evidences;
-    const chosen = new Map<number, 'approve' | 'decline'>();
-    const missing: number[] = [];
-    evidences.forEach((_e, i) => {
-      const v = body[`choice_${i}`];
-      if (v === 'approve' || v === 'decline') chosen.set(i, v);
-      else missing.push(i);
-    });
-    if (missing.length > 0) {
-      showEvidence(res, session!, auth, lang, 400, { chosen, missing });
-      return;
-    }
-    const decision: PreviewDecision = {
-      approved: evidences.filter((_e, i) => chosen.get(i) === 'approve').map((e) => e.id),
-      declined: evidences.filter((_e, i) => chosen.get(i) === 'decline').map((e) => e.id),
-    };
-    const result = await store.decide(sid, decision);
-    const l = log(sid);
-    if (!result.ok) {
-      if (result.reason === 'expired') await settle(l, { sessionId: sid, outcome: 'expired', releasedExchangeRef: result.releasedExchangeRef });
-      l.info({ reason: result.reason }, 'preview decision not recorded');
-      closedSession(res, await store.get(sid), lang, auth.ret);
-      return;
-    }
-    l.info({ approved: decision.approved.length, declined: decision.declined.length }, 'preview decision recorded');
-    res.clearCookie(AUTH_COOKIE, { ...cookieOpts(sessionPath(sid), 0), maxAge: undefined });
-    await settle(l, { sessionId: sid, outcome: 'decided', decision, releasedExchangeRef: result.releasedExchangeRef });
+  router.post(
+    '/preview/:sid/decision',
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }),
+    async (req: Request<{ sid: string }>, res: Response) => {
+      const lang = langOf(req);
+      const sid = req.params.sid;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const auth = isSessionId(sid) ? readAuth(req, sid) : undefined;
+      if (auth === undefined || typeof body.csrf !== 'string' || !sameToken(body.csrf, auth.csrf)) {
+        if (isSessionId(sid))
+          log(sid).info({ login: auth !== undefined }, 'preview decision refused: no login or CSRF token mismatch');
+        simple(
+          res,
+          403,
+          lang,
+          (t) => t.sessionEndedTitle,
+          (t) => t.sessionEndedBody,
+        );
+        return;
+      }
+      const session = await store.get(sid);
+      if (closedSession(res, session, lang, auth.ret)) return;
+      const evidences = session!.content!.evidences;
+      const chosen = new Map<number, 'approve' | 'decline'>();
+      const missing: number[] = [];
+      evidences.forEach((_e, i) => {
+        const v = body[`choice_${i}`];
+        if (v === 'approve' || v === 'decline') chosen.set(i, v);
+        else missing.push(i);
+      });
+      if (missing.length > 0) {
+        showEvidence(res, session!, auth, lang, 400, { chosen, missing });
+        return;
+      }
+      const decision: PreviewDecision = {
+        approved: evidences.filter((_e, i) => chosen.get(i) === 'approve').map((e) => e.id),
+        declined: evidences.filter((_e, i) => chosen.get(i) === 'decline').map((e) => e.id),
+      };
+      const result = await store.decide(sid, decision);
+      const l = log(sid);
+      if (!result.ok) {
+        if (result.reason === 'expired')
+          await settle(l, { sessionId: sid, outcome: 'expired', releasedExchangeRef: result.releasedExchangeRef });
+        l.info({ reason: result.reason }, 'preview decision not recorded');
+        closedSession(res, await store.get(sid), lang, auth.ret);
+        return;
+      }
+      l.info({ approved: decision.approved.length, declined: decision.declined.length }, 'preview decision recorded');
+      res.clearCookie(AUTH_COOKIE, { ...cookieOpts(sessionPath(sid), 0), maxAge: undefined });
+      await settle(l, {
+        sessionId: sid,
+        outcome: 'decided',
+        decision,
+        releasedExchangeRef: result.releasedExchangeRef,
+      });
 
-    let target = auth.ret;
-    if (target === undefined && session!.returnLocation !== undefined) {
-      const checked = checkReturn(session!.returnLocation, 'GET', origins);
-      if (checked.ok) target = checked.target;
-      else l.warn({ reason: checked.reason }, 'ReturnLocation of request #2 refused');
-    }
-    if (target === undefined) simple(res, 200, lang, (t) => t.doneTitle, (t) => t.doneBody);
-    else if (target.method === 'GET') res.redirect(303, target.url);
-    else page(res, 200, postReturnPage(lang, target.url));
-  });
+      let target = auth.ret;
+      if (target === undefined && session!.returnLocation !== undefined) {
+        const checked = checkReturn(session!.returnLocation, 'GET', origins);
+        if (checked.ok) target = checked.target;
+        else l.warn({ reason: checked.reason }, 'ReturnLocation of request #2 refused');
+      }
+      if (target === undefined)
+        simple(
+          res,
+          200,
+          lang,
+          (t) => t.doneTitle,
+          (t) => t.doneBody,
+        );
+      else if (target.method === 'GET') res.redirect(303, target.url);
+      else page(res, 200, postReturnPage(lang, target.url));
+    },
+  );
 
   async function settle(l: Logger, event: PreviewSettled): Promise<void> {
     try {
       await deps.onSettled(event);
       if (event.releasedExchangeRef !== undefined) await store.ackReleased(event.sessionId);
     } catch (err) {
-      l.error({ err }, 'preview outcome handler failed; the released request stays in the store for the recovery sweep');
+      l.error(
+        { err },
+        'preview outcome handler failed; the released request stays in the store for the recovery sweep',
+      );
     }
   }
 

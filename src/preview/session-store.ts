@@ -219,7 +219,12 @@ export function isSessionId(value: string): boolean {
  * The state a session is in at `nowMs`, given its stored state and deadlines: a passed deadline
  * reads as `expired` before any sweep has written it.
  */
-export function effectiveState(stored: PreviewState, t2At: number, t3At: number | undefined, nowMs: number): PreviewState {
+export function effectiveState(
+  stored: PreviewState,
+  t2At: number,
+  t3At: number | undefined,
+  nowMs: number,
+): PreviewState {
   switch (stored) {
     case 'pending':
       return nowMs > t2At ? 'expired' : 'pending';
@@ -351,7 +356,17 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
   const xk = (exchangeId: string): string => `${prefix}x:${keyedDigest(key, 'preview-exchange-id', exchangeId)}`;
 
   const script = async (lua: string, sid: string, args: (string | number)[]): Promise<string[]> =>
-    (await redis.eval(lua, 3, sk(sid), dueKey, relKey, String(now().getTime()), sid, String(retention), ...args.map(String))) as string[];
+    (await redis.eval(
+      lua,
+      3,
+      sk(sid),
+      dueKey,
+      relKey,
+      String(now().getTime()),
+      sid,
+      String(retention),
+      ...args.map(String),
+    )) as string[];
 
   const valid = (sid: string): boolean => SESSION_ID.test(sid);
   const refOrUndefined = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
@@ -384,7 +399,8 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
     async create(input) {
       if (input.evidences.length === 0) throw new PreviewInputError('a preview session needs at least one evidence');
       const ids = input.evidences.map((e) => e.id);
-      for (const id of ids) if (!EVIDENCE_ID.test(id)) throw new PreviewInputError('evidence id must match [A-Za-z0-9._:-]{1,128}');
+      for (const id of ids)
+        if (!EVIDENCE_ID.test(id)) throw new PreviewInputError('evidence id must match [A-Za-z0-9._:-]{1,128}');
       if (new Set(ids).size !== ids.length) throw new PreviewInputError('evidence ids must be unique in a session');
 
       const sid = newSessionId();
@@ -394,7 +410,13 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
         exchangeRef: input.exchangeRef,
         subject: input.subject,
         ...(input.representative === undefined ? {} : { representative: input.representative }),
-        evidences: input.evidences.map((e) => ({ id: e.id, title: e.title, mimeType: e.mimeType, fields: e.fields, ...(e.extra === undefined ? {} : { extra: e.extra }) })),
+        evidences: input.evidences.map((e) => ({
+          id: e.id,
+          title: e.title,
+          mimeType: e.mimeType,
+          fields: e.fields,
+          ...(e.extra === undefined ? {} : { extra: e.extra }),
+        })),
         ...(input.previewDescription === undefined ? {} : { previewDescription: input.previewDescription }),
         ...(input.requester === undefined ? {} : { requester: input.requester }),
         ...(input.exchangeId === undefined ? {} : { exchangeId: input.exchangeId }),
@@ -406,16 +428,27 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
       const t2At = at + opts.t2Seconds * 1000;
       const ttl = opts.t2Seconds + opts.t3Seconds + retention;
       const fields: (string | Buffer)[] = [
-        'state', 'pending',
-        'version', input.version,
-        'createdAt', String(at),
-        't2At', String(t2At),
-        'location', location,
-        'evids', JSON.stringify(ids),
-        'data', seal(key, Buffer.from(JSON.stringify(content), 'utf8'), `${sid}#data`),
+        'state',
+        'pending',
+        'version',
+        input.version,
+        'createdAt',
+        String(at),
+        't2At',
+        String(t2At),
+        'location',
+        location,
+        'evids',
+        JSON.stringify(ids),
+        'data',
+        seal(key, Buffer.from(JSON.stringify(content), 'utf8'), `${sid}#data`),
       ];
       for (const e of input.evidences) fields.push(`ev:${e.id}`, seal(key, e.bytes, `${sid}#ev:${e.id}`));
-      const tx = redis.multi().hset(sk(sid), ...fields).expire(sk(sid), ttl).zadd(dueKey, String(t2At), sid);
+      const tx = redis
+        .multi()
+        .hset(sk(sid), ...fields)
+        .expire(sk(sid), ttl)
+        .zadd(dueKey, String(t2At), sid);
       if (input.exchangeId !== undefined) tx.set(xk(input.exchangeId), sid, 'EX', ttl);
       const replies = await tx.exec();
       for (const [err] of replies ?? []) if (err) throw err;
@@ -424,9 +457,21 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
 
     async get(sid) {
       if (!valid(sid)) return undefined;
-      const [state, version, createdAt, t2At, t3At, openedAt, decidedAt, expiredAt, location, evids, decision] = await redis.hmget(
-        sk(sid), 'state', 'version', 'createdAt', 't2At', 't3At', 'openedAt', 'decidedAt', 'expiredAt', 'location', 'evids', 'decision',
-      );
+      const [state, version, createdAt, t2At, t3At, openedAt, decidedAt, expiredAt, location, evids, decision] =
+        await redis.hmget(
+          sk(sid),
+          'state',
+          'version',
+          'createdAt',
+          't2At',
+          't3At',
+          'openedAt',
+          'decidedAt',
+          'expiredAt',
+          'location',
+          'evids',
+          'decision',
+        );
       if (state === null || state === undefined) return undefined;
       const retSealed = await redis.hgetBuffer(sk(sid), 'ret');
       const t3 = t3At == null ? undefined : Number(t3At);
@@ -467,7 +512,12 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
       if (!valid(sid)) return undefined;
       const [state, t2At, t3At] = await redis.hmget(sk(sid), 'state', 't2At', 't3At');
       if (state == null) return undefined;
-      return effectiveState(state as PreviewState, Number(t2At), t3At == null ? undefined : Number(t3At), now().getTime());
+      return effectiveState(
+        state as PreviewState,
+        Number(t2At),
+        t3At == null ? undefined : Number(t3At),
+        now().getTime(),
+      );
     },
 
     async markOpened(sid) {
@@ -482,7 +532,11 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
       if (evids === null) return { ok: false, reason: 'not-found' };
       const ids = JSON.parse(evids) as string[];
       const chosen = [...decision.approved, ...decision.declined];
-      if (chosen.length !== ids.length || new Set(chosen).size !== ids.length || !chosen.every((id) => ids.includes(id)))
+      if (
+        chosen.length !== ids.length ||
+        new Set(chosen).size !== ids.length ||
+        !chosen.every((id) => ids.includes(id))
+      )
         return { ok: false, reason: 'invalid-decision' };
       const normalised: PreviewDecision = {
         approved: ids.filter((id) => decision.approved.includes(id)),
@@ -492,7 +546,17 @@ export function createPreviewStore(redis: RedisLike, opts: PreviewStoreOptions):
       const reply =
         at === undefined
           ? await script(DECIDE, sid, args)
-          : ((await redis.eval(DECIDE, 3, sk(sid), dueKey, relKey, String(at.getTime()), sid, String(retention), ...args)) as string[]);
+          : ((await redis.eval(
+              DECIDE,
+              3,
+              sk(sid),
+              dueKey,
+              relKey,
+              String(at.getTime()),
+              sid,
+              String(retention),
+              ...args,
+            )) as string[]);
       switch (reply[0] ?? '') {
         case 'decided':
           return { ok: true, releasedExchangeRef: refOrUndefined(reply[1]) };

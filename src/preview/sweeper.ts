@@ -39,7 +39,10 @@ export function startPreviewSweeper(opts: PreviewSweeperOptions): PreviewSweeper
       await store.ackReleased(r.sessionId);
       return true;
     } catch (err) {
-      logger.warn({ err, preview: r.sessionId.slice(0, 8) }, 'released preview request not handed on; retried next round');
+      logger.warn(
+        { err, preview: r.sessionId.slice(0, 8) },
+        'released preview request not handed on; retried next round',
+      );
       return false;
     }
   }

@@ -13,7 +13,15 @@
  * Codes are single use and live 60 s, in memory: one sandbox provider per host. Never use it with
  * real people: it authenticates anyone as anyone.
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { SANDBOX_PEOPLE, type SandboxPerson } from './idp-people.js';
@@ -101,12 +109,13 @@ export async function startSandboxIdp(opts: SandboxIdpOptions = {}): Promise<San
   });
 
   const authorizeParams = (src: Record<string, unknown>): { error: string } | AuthorizeParams => {
-    const p = (k: string): string | undefined => (typeof src[k] === 'string' ? (src[k]) : undefined);
+    const p = (k: string): string | undefined => (typeof src[k] === 'string' ? src[k] : undefined);
     const clientId = p('client_id');
     const client = clients.find((c) => c.clientId === clientId);
     const redirectUri = p('redirect_uri');
     if (client === undefined) return { error: 'unknown client_id' };
-    if (redirectUri === undefined || !redirectAllowed(client, redirectUri)) return { error: 'redirect_uri is not registered for this client' };
+    if (redirectUri === undefined || !redirectAllowed(client, redirectUri))
+      return { error: 'redirect_uri is not registered for this client' };
     if (p('response_type') !== 'code') return { error: 'only response_type=code is supported' };
     if (!(p('scope') ?? '').split(' ').includes('openid')) return { error: 'scope must include openid' };
     const challenge = p('code_challenge');
@@ -179,7 +188,10 @@ export async function startSandboxIdp(opts: SandboxIdpOptions = {}): Promise<San
       return fail(400, 'invalid_grant', 'unknown, used or expired code');
     if (body.redirect_uri !== pending.redirectUri) return fail(400, 'invalid_grant', 'redirect_uri differs');
     const verifier = body.code_verifier ?? '';
-    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || createHash('sha256').update(verifier).digest('base64url') !== pending.codeChallenge)
+    if (
+      !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) ||
+      createHash('sha256').update(verifier).digest('base64url') !== pending.codeChallenge
+    )
       return fail(400, 'invalid_grant', 'PKCE verification failed');
     const iat = Math.floor(now().getTime() / 1000);
     const p = pending.person;
@@ -196,7 +208,12 @@ export async function startSandboxIdp(opts: SandboxIdpOptions = {}): Promise<San
       person_identifier: p.personIdentifier,
       ...(p.personalCode === undefined ? {} : { personal_code: p.personalCode }),
     });
-    res.json({ access_token: randomBytes(24).toString('base64url'), token_type: 'Bearer', expires_in: tokenTtl, id_token: idToken });
+    res.json({
+      access_token: randomBytes(24).toString('base64url'),
+      token_type: 'Bearer',
+      expires_in: tokenTtl,
+      id_token: idToken,
+    });
   });
 
   const sweep = setInterval(() => {
@@ -242,7 +259,10 @@ function redirectAllowed(client: SandboxIdpClient, uri: string): boolean {
   }
 }
 
-function clientAuth(header: string | undefined, body: Record<string, string | undefined>): { clientId: string | undefined; secret: string | undefined } {
+function clientAuth(
+  header: string | undefined,
+  body: Record<string, string | undefined>,
+): { clientId: string | undefined; secret: string | undefined } {
   const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
   if (m) {
     const [id, secret] = Buffer.from(m[1]!, 'base64').toString('utf8').split(':');
@@ -270,8 +290,20 @@ function esc(s: string): string {
 function loginPage(p: AuthorizeParams, people: readonly SandboxPerson[]): string {
   const t =
     p.lang === 'lv'
-      ? { title: 'Smilškastes identitātes nodrošinātājs', legend: 'Izvēlieties, kā kuru pieteikties', login: 'Pieteikties', cancel: 'Atcelt', note: 'Tikai testēšanai: izdomātas personas, bez paroles.' }
-      : { title: 'Sandbox identity provider', legend: 'Choose who to log in as', login: 'Log in', cancel: 'Cancel', note: 'For testing only: invented people, no password.' };
+      ? {
+          title: 'Smilškastes identitātes nodrošinātājs',
+          legend: 'Izvēlieties, kā kuru pieteikties',
+          login: 'Pieteikties',
+          cancel: 'Atcelt',
+          note: 'Tikai testēšanai: izdomātas personas, bez paroles.',
+        }
+      : {
+          title: 'Sandbox identity provider',
+          legend: 'Choose who to log in as',
+          login: 'Log in',
+          cancel: 'Cancel',
+          note: 'For testing only: invented people, no password.',
+        };
   const hidden = (name: string, value: string | undefined): string =>
     value === undefined ? '' : `<input type="hidden" name="${name}" value="${esc(value)}">`;
   const options = people

@@ -30,7 +30,9 @@ let portalOrigin = '';
 let store: ReturnType<typeof createPreviewStore>;
 
 const listen = (s: Server): Promise<string> =>
-  new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+  new Promise((resolve) =>
+    s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+  );
 
 beforeAll(async () => {
   idp = await startSandboxIdp({});
@@ -103,7 +105,11 @@ async function login(browser: Browser, link: string, person: string): Promise<Re
   return browser.fetch(callback);
 }
 
-async function loggedIn(browser: Browser, link: string, person = 'sandbox-anna'): Promise<{ html: string; csrf: string }> {
+async function loggedIn(
+  browser: Browser,
+  link: string,
+  person = 'sandbox-anna',
+): Promise<{ html: string; csrf: string }> {
   const cb = await login(browser, link, person);
   expect(cb.status).toBe(303);
   const page = await browser.fetch(new URL(cb.headers.get('location')!, base).href);
@@ -125,7 +131,10 @@ describe('preview space over HTTP', () => {
     const { sessionId, location } = await store.create(sessionInput());
     const browser = new Browser({ 'accept-language': 'de-DE, en;q=0.8' });
     const returnurl = `${portalOrigin}/procedure/step3?case=77`;
-    const { html, csrf } = await loggedIn(browser, `${location}?returnurl=${encodeURIComponent(returnurl)}&returnmethod=GET`);
+    const { html, csrf } = await loggedIn(
+      browser,
+      `${location}?returnurl=${encodeURIComponent(returnurl)}&returnmethod=GET`,
+    );
     expect(await store.state(sessionId)).toBe('opened');
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Declared residence');
@@ -134,7 +143,9 @@ describe('preview space over HTTP', () => {
     expect(html).toContain('Please review the evidence.');
     expect(csrf).toMatch(/^[\w-]{43}$/);
 
-    const pdf = await browser.fetch(`${base}/preview/${sessionId}/evidence/${encodeURIComponent('urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001')}`);
+    const pdf = await browser.fetch(
+      `${base}/preview/${sessionId}/evidence/${encodeURIComponent('urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001')}`,
+    );
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toMatch(/^inline; filename="Declared-residence.pdf"$/);
@@ -151,7 +162,10 @@ describe('preview space over HTTP', () => {
     expect(settled).toContainEqual({
       sessionId,
       outcome: 'decided',
-      decision: { approved: ['urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001'], declined: ['urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0002'] },
+      decision: {
+        approved: ['urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001'],
+        declined: ['urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0002'],
+      },
       releasedExchangeRef: undefined,
     });
 
@@ -164,16 +178,19 @@ describe('preview space over HTTP', () => {
     expect((await store.get(sessionId))!.decision!.approved).toHaveLength(1);
   });
 
-  test('a second person logged in opening the first person\'s link sees nothing of it', async () => {
+  test("a second person logged in opening the first person's link sees nothing of it", async () => {
     const { sessionId, location } = await store.create(sessionInput());
     const intruder = new Browser();
     const cb = await login(intruder, location, 'sandbox-janis');
     expect(cb.status).toBe(403);
     const html = await cb.text();
     expect(html).toContain('This preview is not for you');
-    for (const secret of [EVIDENCE_MARKER, 'Anna', 'Bērziņa', 'Declared residence', 'Studienstiftung']) expect(html).not.toContain(secret);
+    for (const secret of [EVIDENCE_MARKER, 'Anna', 'Bērziņa', 'Declared residence', 'Studienstiftung'])
+      expect(html).not.toContain(secret);
     expect(intruder.cookieNames()).not.toContain('pva');
-    const doc = await intruder.fetch(`${base}/preview/${sessionId}/evidence/${encodeURIComponent('urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001')}`);
+    const doc = await intruder.fetch(
+      `${base}/preview/${sessionId}/evidence/${encodeURIComponent('urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001')}`,
+    );
     expect(doc.status).toBe(403);
     expect(await doc.text()).not.toContain(EVIDENCE_MARKER);
     const page = await intruder.fetch(location);
@@ -186,8 +203,18 @@ describe('preview space over HTTP', () => {
     const browser = new Browser();
     const { csrf } = await loggedIn(browser, location);
     expect((await decide(browser, sessionId, { choice_0: 'approve', choice_1: 'approve' })).status).toBe(403);
-    expect((await decide(browser, sessionId, { csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), choice_0: 'approve', choice_1: 'approve' })).status).toBe(403);
-    expect((await decide(new Browser(), sessionId, { csrf, choice_0: 'approve', choice_1: 'approve' })).status).toBe(403);
+    expect(
+      (
+        await decide(browser, sessionId, {
+          csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+          choice_0: 'approve',
+          choice_1: 'approve',
+        })
+      ).status,
+    ).toBe(403);
+    expect((await decide(new Browser(), sessionId, { csrf, choice_0: 'approve', choice_1: 'approve' })).status).toBe(
+      403,
+    );
     expect(await store.state(sessionId)).toBe('opened');
     // The real form still works afterwards; a missing choice is shown as an error first.
     const partial = await decide(browser, sessionId, { csrf, choice_0: 'approve' });
@@ -200,12 +227,19 @@ describe('preview space over HTTP', () => {
 
   test('a returnurl on a foreign origin is refused (400) before anything happens', async () => {
     const { sessionId, location } = await store.create(sessionInput());
-    for (const bad of ['https://evil.example/phish', `${portalOrigin.replace('127.0.0.1', 'localhost')}/x`, 'javascript:alert(1)', `//evil.example/x`]) {
+    for (const bad of [
+      'https://evil.example/phish',
+      `${portalOrigin.replace('127.0.0.1', 'localhost')}/x`,
+      'javascript:alert(1)',
+      `//evil.example/x`,
+    ]) {
       const res = await new Browser().fetch(`${location}?returnurl=${encodeURIComponent(bad)}&returnmethod=GET`);
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
     }
-    const put = await new Browser().fetch(`${location}?returnurl=${encodeURIComponent(`${portalOrigin}/x`)}&returnmethod=PUT`);
+    const put = await new Browser().fetch(
+      `${location}?returnurl=${encodeURIComponent(`${portalOrigin}/x`)}&returnmethod=PUT`,
+    );
     expect(put.status).toBe(400);
     expect(await store.state(sessionId)).toBe('pending');
   });
@@ -214,7 +248,10 @@ describe('preview space over HTTP', () => {
     const { sessionId, location } = await store.create(sessionInput());
     const browser = new Browser();
     const returnurl = `${portalOrigin}/back`;
-    const { csrf } = await loggedIn(browser, `${location}?returnurl=${encodeURIComponent(returnurl)}&returnmethod=POST`);
+    const { csrf } = await loggedIn(
+      browser,
+      `${location}?returnurl=${encodeURIComponent(returnurl)}&returnmethod=POST`,
+    );
     const res = await decide(browser, sessionId, { csrf, choice_0: 'approve', choice_1: 'approve' });
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -239,14 +276,19 @@ describe('preview space over HTTP', () => {
     const res = await decide(browser, sessionId, { csrf, choice_0: 'approve', choice_1: 'decline' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`${portalOrigin}/v2/return`);
-    expect(settled.find((s) => s.sessionId === sessionId)).toMatchObject({ outcome: 'decided', releasedExchangeRef: 'xREQUEST2' });
+    expect(settled.find((s) => s.sessionId === sessionId)).toMatchObject({
+      outcome: 'decided',
+      releasedExchangeRef: 'xREQUEST2',
+    });
     expect(await store.listReleased(0, 100)).not.toContainEqual({ sessionId, exchangeRef: 'xREQUEST2' }); // acknowledged
     expect(await store.attachRequest(sessionId, 'xREQUEST2', { park: true })).toMatchObject({ status: 'decided' });
   });
 
   test('pages in Latvian from Accept-Language and by ?lang=; clear pages for expired and unknown links; strict headers', async () => {
     const { sessionId, location } = await store.create(sessionInput());
-    const lv = await new Browser({ 'accept-language': 'lv-LV,lv;q=0.9,en;q=0.5' }).fetch(`${base}/preview/${'A'.repeat(43)}`);
+    const lv = await new Browser({ 'accept-language': 'lv-LV,lv;q=0.9,en;q=0.5' }).fetch(
+      `${base}/preview/${'A'.repeat(43)}`,
+    );
     expect(lv.status).toBe(404);
     const lvHtml = await lv.text();
     expect(lvHtml).toContain('<html lang="lv">');

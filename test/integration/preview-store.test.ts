@@ -1,7 +1,12 @@
 /** The preview session store on a real Redis, with an injected clock. */
 import { Redis } from 'ioredis';
 import { CryptoError, generateKey } from '../../src/crypto/aead.js';
-import { createPreviewStore, effectiveState, type PreviewStore, type ReleasedRequest } from '../../src/preview/session-store.js';
+import {
+  createPreviewStore,
+  effectiveState,
+  type PreviewStore,
+  type ReleasedRequest,
+} from '../../src/preview/session-store.js';
 import { startPreviewSweeper } from '../../src/preview/sweeper.js';
 import { pino } from 'pino';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
@@ -56,7 +61,13 @@ describe('preview session store', () => {
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(location).toBe(`https://preview.example.lv/oots/preview/${sessionId}`);
     const s = (await store.get(sessionId))!;
-    expect(s).toMatchObject({ state: 'pending', version: 'oots-edm:v1.2', location, evidenceIds: [EV1, EV2], decision: undefined });
+    expect(s).toMatchObject({
+      state: 'pending',
+      version: 'oots-edm:v1.2',
+      location,
+      evidenceIds: [EV1, EV2],
+      decision: undefined,
+    });
     expect(s.openBy.toISOString()).toBe('2025-03-01T10:15:00.000Z');
     expect(s.content!.subject).toEqual(sessionInput().subject);
     expect(s.content!.evidences[0]!.fields[1]!.value).toBe(EVIDENCE_MARKER);
@@ -67,22 +78,37 @@ describe('preview session store', () => {
     expect(await store.findByLocation(`${location}x`)).toBeUndefined();
     expect(await store.findByExchangeId('ex-1')).toBe(sessionId);
     expect(await store.findByExchangeId('ex-2')).toBeUndefined();
-    const ids = new Set(await Promise.all(Array.from({ length: 20 }, async () => (await store.create(sessionInput())).sessionId)));
+    const ids = new Set(
+      await Promise.all(Array.from({ length: 20 }, async () => (await store.create(sessionInput())).sessionId)),
+    );
     expect(ids.size).toBe(20);
   });
 
   test('refuses sessions without evidence or with duplicate or unsafe evidence ids', async () => {
     const ev = sessionInput().evidences[0]!;
     await expect(store.create(sessionInput({ evidences: [] }))).rejects.toMatchObject({ code: 'ERR_PREVIEW_INPUT' });
-    await expect(store.create(sessionInput({ evidences: [ev, ev] }))).rejects.toMatchObject({ code: 'ERR_PREVIEW_INPUT' });
-    await expect(store.create(sessionInput({ evidences: [{ ...ev, id: 'a b' }] }))).rejects.toMatchObject({ code: 'ERR_PREVIEW_INPUT' });
+    await expect(store.create(sessionInput({ evidences: [ev, ev] }))).rejects.toMatchObject({
+      code: 'ERR_PREVIEW_INPUT',
+    });
+    await expect(store.create(sessionInput({ evidences: [{ ...ev, id: 'a b' }] }))).rejects.toMatchObject({
+      code: 'ERR_PREVIEW_INPUT',
+    });
   });
 
   test('encrypted at rest: no subject, field value, evidence bytes, return address or exchange id in raw Redis', async () => {
     const { sessionId } = await store.create(sessionInput({ exchangeId: 'secret-exchange-id-77' }));
     await store.setReturnLocation(sessionId, 'https://portal.example.de/secret-return');
     const raw = await rawValues(sessionId);
-    for (const secret of [EVIDENCE_MARKER, 'Bērziņa', '12048814731', '%PDF', 'secret-exchange-id-77', 'secret-return', 'Studienstiftung', 'xREQUEST1'])
+    for (const secret of [
+      EVIDENCE_MARKER,
+      'Bērziņa',
+      '12048814731',
+      '%PDF',
+      'secret-exchange-id-77',
+      'secret-return',
+      'Studienstiftung',
+      'xREQUEST1',
+    ])
       expect(raw.includes(Buffer.from(secret))).toBe(false);
   });
 
@@ -91,7 +117,13 @@ describe('preview session store', () => {
     const b = (await store.create(sessionInput())).sessionId;
     await redis.hset(`${prefix}s:${b}`, 'data', (await redis.hgetBuffer(`${prefix}s:${a}`, 'data'))!);
     await expect(store.get(b)).rejects.toBeInstanceOf(CryptoError);
-    const other = createPreviewStore(redis, { prefix, key: generateKey(), publicBaseUrl: 'https://x', t2Seconds: T2, t3Seconds: T3 });
+    const other = createPreviewStore(redis, {
+      prefix,
+      key: generateKey(),
+      publicBaseUrl: 'https://x',
+      t2Seconds: T2,
+      t3Seconds: T3,
+    });
     await expect(other.get(a)).rejects.toBeInstanceOf(CryptoError);
   });
 
@@ -125,11 +157,23 @@ describe('preview session store', () => {
     const { sessionId: pending } = await store.create(sessionInput());
     expect(await store.decide(pending, BOTH)).toEqual({ ok: false, reason: 'not-opened' });
     const sid = await opened();
-    expect(await store.decide(sid, { approved: [EV1], declined: [] })).toEqual({ ok: false, reason: 'invalid-decision' });
-    expect(await store.decide(sid, { approved: [EV1], declined: [EV1] })).toEqual({ ok: false, reason: 'invalid-decision' });
-    expect(await store.decide(sid, { approved: [EV1, 'urn:x'], declined: [EV2] })).toEqual({ ok: false, reason: 'invalid-decision' });
+    expect(await store.decide(sid, { approved: [EV1], declined: [] })).toEqual({
+      ok: false,
+      reason: 'invalid-decision',
+    });
+    expect(await store.decide(sid, { approved: [EV1], declined: [EV1] })).toEqual({
+      ok: false,
+      reason: 'invalid-decision',
+    });
+    expect(await store.decide(sid, { approved: [EV1, 'urn:x'], declined: [EV2] })).toEqual({
+      ok: false,
+      reason: 'invalid-decision',
+    });
     expect(await store.decide(sid, BOTH)).toEqual({ ok: true, releasedExchangeRef: undefined });
-    expect(await store.decide(sid, { approved: [], declined: [EV1, EV2] })).toEqual({ ok: false, reason: 'already-decided' });
+    expect(await store.decide(sid, { approved: [], declined: [EV1, EV2] })).toEqual({
+      ok: false,
+      reason: 'already-decided',
+    });
     expect((await store.get(sid))!.decision).toEqual(BOTH);
     expect(await store.evidenceBytes(sid, EV2)).toBeUndefined();
     expect(await store.evidenceBytes(sid, EV1)).toBeDefined();
@@ -143,7 +187,9 @@ describe('preview session store', () => {
   test('concurrent decisions: exactly one wins', async () => {
     const sid = await opened();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.decide(sid, i % 2 === 0 ? BOTH : { approved: [], declined: [EV1, EV2] })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.decide(sid, i % 2 === 0 ? BOTH : { approved: [], declined: [EV1, EV2] }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.reason === 'already-decided')).toHaveLength(19);
@@ -187,7 +233,10 @@ describe('preview session store', () => {
   test('v2.0 race, decision and request #2 at the same moment, many times: request #2 is answered exactly once', async () => {
     for (let i = 0; i < 30; i++) {
       const sid = await opened();
-      const [decided, attached] = await Promise.all([store.decide(sid, BOTH), store.attachRequest(sid, `xR-${i}`, { park: true })]);
+      const [decided, attached] = await Promise.all([
+        store.decide(sid, BOTH),
+        store.attachRequest(sid, `xR-${i}`, { park: true }),
+      ]);
       expect(decided.ok).toBe(true);
       const releasedByDecision = decided.ok && decided.releasedExchangeRef === `xR-${i}`;
       const answeredAtOnce = attached.status === 'decided';
@@ -215,7 +264,10 @@ describe('preview session store', () => {
       const sid = await opened();
       await store.attachRequest(sid, `xE-${i}`, { park: true });
       const [d, e] = await Promise.all([store.decide(sid, BOTH), store.expire(sid)]);
-      const releases = [d.ok || d.reason === 'expired' ? d.releasedExchangeRef : undefined, e.releasedExchangeRef].filter((r) => r !== undefined);
+      const releases = [
+        d.ok || d.reason === 'expired' ? d.releasedExchangeRef : undefined,
+        e.releasedExchangeRef,
+      ].filter((r) => r !== undefined);
       expect(releases).toEqual([`xE-${i}`]);
       const final = await store.state(sid);
       expect(final === 'decided' ? d.ok && !e.expired : !d.ok && e.expired).toBe(true);

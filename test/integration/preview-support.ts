@@ -76,7 +76,11 @@ export class Browser {
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const u = new URL(url);
     const cookies = [...this.jar.entries()]
-      .filter(([, c]) => c.origin === u.origin && (u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)))
+      .filter(
+        ([, c]) =>
+          c.origin === u.origin &&
+          (u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)),
+      )
       .map(([k, c]) => `${k.split('\n')[1]}=${c.value}`);
     const headers = new Headers(init.headers);
     for (const [k, v] of Object.entries(this.headers)) if (!headers.has(k)) headers.set(k, v);
@@ -88,7 +92,8 @@ export class Browser {
       const name = pair.slice(0, i).trim();
       const value = pair.slice(i + 1).trim();
       const path = attrs.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]).find((p) => p !== undefined) ?? '/';
-      const expired = attrs.some((a) => /^\s*expires=/i.test(a) && new Date(a.split('=')[1]!).getTime() < Date.now()) || value === '';
+      const expired =
+        attrs.some((a) => /^\s*expires=/i.test(a) && new Date(a.split('=')[1]!).getTime() < Date.now()) || value === '';
       const key = `${u.origin}${path}\n${name}`;
       if (expired) this.jar.delete(key);
       else this.jar.set(key, { value, path, origin: u.origin });
@@ -105,7 +110,8 @@ export class Browser {
 export function formOf(html: string): { action: string; fields: Record<string, string> } {
   const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1] ?? '';
   const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]!] = decodeEntities(m[2]!);
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[m[1]!] = decodeEntities(m[2]!);
   return { action: decodeEntities(action), fields };
 }
 

@@ -24,7 +24,9 @@ describe('language', () => {
 
   test('both languages define every message', () => {
     expect(Object.keys(messages('lv')).sort()).toEqual(Object.keys(messages('en')).sort());
-    for (const [k, v] of Object.entries(messages('lv'))) if (typeof v === 'string') expect([k, v]).not.toEqual([k, (messages('en') as unknown as Record<string, string>)[k]]);
+    for (const [k, v] of Object.entries(messages('lv')))
+      if (typeof v === 'string')
+        expect([k, v]).not.toEqual([k, (messages('en') as unknown as Record<string, string>)[k]]);
   });
 });
 
@@ -61,7 +63,16 @@ describe('pages', () => {
   });
 
   test('an unanswered evidence is named in an error summary and marked invalid', () => {
-    const html = evidencePage({ lang: 'en', sessionPath: '/p', requester: undefined, description: undefined, evidences: [evidence], csrf: 't', decideBy: undefined, missing: [0] });
+    const html = evidencePage({
+      lang: 'en',
+      sessionPath: '/p',
+      requester: undefined,
+      description: undefined,
+      evidences: [evidence],
+      csrf: 't',
+      decideBy: undefined,
+      missing: [0],
+    });
     expect(html).toContain('role="alert"');
     expect(html).toContain('href="#choice-0-approve"');
     expect(html).toContain('aria-invalid="true"');
@@ -94,6 +105,11 @@ describe('sealed cookies', () => {
   });
 
   test('cookie header parsing keeps the first of duplicate names', () => {
-    expect(parseCookies('a=1; b="2"; a=3; bad; =x')).toEqual(new Map([['a', '1'], ['b', '2']]));
+    expect(parseCookies('a=1; b="2"; a=3; bad; =x')).toEqual(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
   });
 });

@@ -1,9 +1,18 @@
 import type { LegalPerson, NaturalPerson } from '../../../src/edm/model.js';
-import { matchPreviewIdentity, sameIdentifier, type AuthenticatedIdentity } from '../../../src/identity/preview-match.js';
+import {
+  matchPreviewIdentity,
+  sameIdentifier,
+  type AuthenticatedIdentity,
+} from '../../../src/identity/preview-match.js';
 import { person } from '../../integration/preview-support.js';
 
 const policy = { nameMatching: 'fold-diacritics' as const };
-const anna: AuthenticatedIdentity = { identifier: 'LV/LV/12048814731', givenName: 'Anna', familyName: 'Bērziņa', birthDate: '1988-04-12' };
+const anna: AuthenticatedIdentity = {
+  identifier: 'LV/LV/12048814731',
+  givenName: 'Anna',
+  familyName: 'Bērziņa',
+  birthDate: '1988-04-12',
+};
 
 function company(representative?: NaturalPerson): [LegalPerson, NaturalPerson | undefined] {
   return [
@@ -42,8 +51,12 @@ describe('sameIdentifier', () => {
 describe('matchPreviewIdentity', () => {
   test('the subject logging in matches, diacritics folded as in the DAGR match', () => {
     expect(matchPreviewIdentity(person(), undefined, anna, policy)).toEqual({ matched: true });
-    expect(matchPreviewIdentity(person(), undefined, { ...anna, familyName: 'BERZINA', givenName: 'ANNA' }, policy)).toEqual({ matched: true });
-    expect(matchPreviewIdentity(person(), undefined, { ...anna, familyName: 'BERZINA' }, { nameMatching: 'exact' })).toEqual({
+    expect(
+      matchPreviewIdentity(person(), undefined, { ...anna, familyName: 'BERZINA', givenName: 'ANNA' }, policy),
+    ).toEqual({ matched: true });
+    expect(
+      matchPreviewIdentity(person(), undefined, { ...anna, familyName: 'BERZINA' }, { nameMatching: 'exact' }),
+    ).toEqual({
       matched: false,
       reason: 'attribute-mismatch',
       attribute: 'FamilyName',
@@ -51,19 +64,35 @@ describe('matchPreviewIdentity', () => {
   });
 
   test('another person does not match, whatever the names say', () => {
-    const janis = { identifier: 'LV/LV/23117510621', givenName: 'Anna', familyName: 'Bērziņa', birthDate: '1988-04-12' };
-    expect(matchPreviewIdentity(person(), undefined, janis, policy)).toEqual({ matched: false, reason: 'identifier-mismatch' });
+    const janis = {
+      identifier: 'LV/LV/23117510621',
+      givenName: 'Anna',
+      familyName: 'Bērziņa',
+      birthDate: '1988-04-12',
+    };
+    expect(matchPreviewIdentity(person(), undefined, janis, policy)).toEqual({
+      matched: false,
+      reason: 'identifier-mismatch',
+    });
   });
 
   test('same identifier but a different date of birth or name is a mismatch', () => {
-    expect(matchPreviewIdentity(person(), undefined, { ...anna, birthDate: '1988-04-13' }, policy)).toMatchObject({ matched: false, attribute: 'DateOfBirth' });
-    expect(matchPreviewIdentity(person(), undefined, { ...anna, givenName: 'Anne' }, policy)).toMatchObject({ matched: false, attribute: 'GivenName' });
+    expect(matchPreviewIdentity(person(), undefined, { ...anna, birthDate: '1988-04-13' }, policy)).toMatchObject({
+      matched: false,
+      attribute: 'DateOfBirth',
+    });
+    expect(matchPreviewIdentity(person(), undefined, { ...anna, givenName: 'Anne' }, policy)).toMatchObject({
+      matched: false,
+      attribute: 'GivenName',
+    });
   });
 
   test('attributes missing on one side are skipped unless required', () => {
     const bare = { identifier: '120488-14731' };
     expect(matchPreviewIdentity(person(), undefined, bare, policy)).toEqual({ matched: true });
-    expect(matchPreviewIdentity(person({ dateOfBirth: undefined }), undefined, anna, policy)).toEqual({ matched: true });
+    expect(matchPreviewIdentity(person({ dateOfBirth: undefined }), undefined, anna, policy)).toEqual({
+      matched: true,
+    });
     expect(matchPreviewIdentity(person(), undefined, bare, { ...policy, required: ['DateOfBirth'] })).toEqual({
       matched: false,
       reason: 'attribute-missing',
@@ -72,22 +101,48 @@ describe('matchPreviewIdentity', () => {
   });
 
   test('no identifier on either side never matches', () => {
-    expect(matchPreviewIdentity(person({ identifier: undefined }), undefined, anna, policy)).toMatchObject({ matched: false, reason: 'identifier-missing' });
-    expect(matchPreviewIdentity(person(), undefined, { ...anna, identifier: undefined }, policy)).toMatchObject({ matched: false, reason: 'identifier-missing' });
+    expect(matchPreviewIdentity(person({ identifier: undefined }), undefined, anna, policy)).toMatchObject({
+      matched: false,
+      reason: 'identifier-missing',
+    });
+    expect(matchPreviewIdentity(person(), undefined, { ...anna, identifier: undefined }, policy)).toMatchObject({
+      matched: false,
+      reason: 'identifier-missing',
+    });
     expect(matchPreviewIdentity(undefined, undefined, anna, policy)).toEqual({ matched: false, reason: 'no-person' });
   });
 
   test('a company is previewed by its representative; without one nobody matches', () => {
-    const ilze = person({ identifier: { value: 'LV/DE/03075511352', schemeID: 'eidas' }, givenName: 'Ilze', familyName: 'Ūdre', dateOfBirth: '1955-07-03' });
+    const ilze = person({
+      identifier: { value: 'LV/DE/03075511352', schemeID: 'eidas' },
+      givenName: 'Ilze',
+      familyName: 'Ūdre',
+      dateOfBirth: '1955-07-03',
+    });
     const login = { identifier: 'LV/LV/03075511352', givenName: 'Ilze', familyName: 'UDRE', birthDate: '1955-07-03' };
     expect(matchPreviewIdentity(...company(ilze), login, policy)).toEqual({ matched: true });
-    expect(matchPreviewIdentity(...company(ilze), anna, policy)).toMatchObject({ matched: false, reason: 'identifier-mismatch' });
+    expect(matchPreviewIdentity(...company(ilze), anna, policy)).toMatchObject({
+      matched: false,
+      reason: 'identifier-mismatch',
+    });
     expect(matchPreviewIdentity(...company(), login, policy)).toEqual({ matched: false, reason: 'no-person' });
   });
 
   test('Projectathon TC06–TC09: Jonas Smith (DE) through the eIDAS node', () => {
-    const jonas = person({ identifier: { value: 'DE/DE/123456787', schemeID: 'eidas' }, givenName: 'Jonas', familyName: 'Smith', dateOfBirth: '1999-03-01' });
-    expect(matchPreviewIdentity(jonas, undefined, { identifier: 'DE/LV/123456787', givenName: 'Jonas', familyName: 'Smith', birthDate: '1999-03-01' }, policy)).toEqual({
+    const jonas = person({
+      identifier: { value: 'DE/DE/123456787', schemeID: 'eidas' },
+      givenName: 'Jonas',
+      familyName: 'Smith',
+      dateOfBirth: '1999-03-01',
+    });
+    expect(
+      matchPreviewIdentity(
+        jonas,
+        undefined,
+        { identifier: 'DE/LV/123456787', givenName: 'Jonas', familyName: 'Smith', birthDate: '1999-03-01' },
+        policy,
+      ),
+    ).toEqual({
       matched: true,
     });
   });

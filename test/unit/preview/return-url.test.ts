@@ -1,6 +1,11 @@
 import { checkReturn, normaliseOrigins } from '../../../src/preview/return-url.js';
 
-const allowed = normaliseOrigins(['https://portal.example.de', 'http://127.0.0.1:3000/', 'not a url', 'https://x.example/path']);
+const allowed = normaliseOrigins([
+  'https://portal.example.de',
+  'http://127.0.0.1:3000/',
+  'not a url',
+  'https://x.example/path',
+]);
 
 describe('return address allow-list', () => {
   test('origins are normalised; paths are not origins', () => {
