@@ -6,18 +6,26 @@
  */
 import path from 'node:path';
 import type { Server } from 'node:http';
+import express from 'express';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
 import { createRestSubmitter } from './connector/rest-outbound.js';
-import { createDagrClient } from './dagr/client.js';
+import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
 import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import { validateMessage } from './edm/validate.js';
 import type { ExchangeDeps } from './exchange/answer.js';
 import { buildApp } from './http/app.js';
 import { createMappingRegistry } from './mapping/registry.js';
-import { createLogger, type Logger } from './ops/logger.js';
+import { createAdminRouter } from './ops/admin-api.js';
+import { createAdminAuth, loadOrCreateAdminCredentials } from './ops/admin-auth.js';
+import { createAuditTrail } from './ops/audit.js';
+import { createQueueDashboard } from './ops/dashboard.js';
+import { connectorCheck, dagrCheck, healthRouter, redisCheck, type HealthCheck } from './ops/health.js';
+import { createLogger, requestLogger, type Logger } from './ops/logger.js';
+import { createMetrics, metricsRouter, type DagrWatch } from './ops/metrics.js';
+import { createExchangeObserver } from './runtime/observer.js';
 import { createQueues, type Queues } from './queue/queues.js';
 import { checkRedis, createRedisClient } from './queue/redis.js';
 import { createRenderer } from './render/renderer.js';
@@ -119,43 +127,40 @@ async function compose(
   });
   stops.push({ phase: 2, run: () => queues.close() });
 
-  // HTTP API: connector intake, stand-ins, validation endpoint.
-  let apiUrl: string | undefined;
-  let server: Server | undefined;
+  const metrics = createMetrics({ queues, logger, labels: { role } });
+  const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, retentionDays: config.ops.auditRetentionDays });
   const inboundToken = config.connector.inboundToken ?? (embedded ? localConnectorToken(dataDir) : undefined);
-  if (role !== 'worker') {
-    if (inboundToken === undefined) throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
-    const xsd = loadEdmXsdValidator();
-    stops.push({ phase: 3, run: () => xsd.dispose() });
-    const standin =
-      config.connector.outboundUrl === undefined
-        ? createConnectorStandin({ redis, prefix: `${prefix}:standin:`, token: config.connector.outboundToken })
-        : undefined;
-    const app = buildApp({
-      logger,
-      maxBodyBytes: config.xmlLimits.maxBytes,
-      validate: (body) => validateMessage(body, { limits: config.xmlLimits, xsd }),
-      connector: { store, queues, token: inboundToken, maxBodyBytes: config.connector.maxBodyBytes },
-      ...(standin === undefined ? {} : { standin }),
-    });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
-    const listening = server;
-    stops.push({
-      phase: 1,
-      run: () =>
-        new Promise<void>((resolve) => {
-          listening.close(() => resolve());
-          listening.closeIdleConnections();
-          setTimeout(() => listening.closeAllConnections(), 5000).unref();
-        }),
-    });
-    const address = server.address();
-    apiUrl = `http://${config.http.host}:${typeof address === 'object' && address !== null ? address.port : config.http.port}`;
-    if (standin !== undefined) sandbox.connector = `${apiUrl}/sandbox/connector`;
-  }
+  if (role !== 'worker' && inboundToken === undefined) throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
 
+  // The API listens first: in the embedded default the worker delivers to its stand-in.
+  const app = express();
+  let apiUrl: string | undefined;
+  // A worker-only process serves /healthz, /readyz and /metrics.
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  stops.push({
+    phase: 1,
+    run: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      }),
+  });
+  const address = server.address();
+  const baseUrl = `http://${config.http.host}:${typeof address === 'object' && address !== null ? address.port : config.http.port}`;
+  if (role !== 'worker') apiUrl = baseUrl;
+  const standin =
+    role !== 'worker' && config.connector.outboundUrl === undefined
+      ? createConnectorStandin({ redis, prefix: `${prefix}:standin:`, token: config.connector.outboundToken })
+      : undefined;
+  if (standin !== undefined) sandbox.connector = `${baseUrl}/sandbox/connector`;
+  const outboundUrl = config.connector.outboundUrl ?? (standin === undefined ? undefined : `${baseUrl}${STANDIN_INBOX_PATH}`);
+
+  let dagr: DagrClient | undefined;
+  let dagrWatch: DagrWatch | undefined;
+  let startWorkers: (() => Promise<void>) | undefined;
   if (role !== 'api') {
     let dagrBase = config.dagr.baseUrl;
     let dagrKey: KeyObject | undefined;
@@ -172,16 +177,20 @@ async function compose(
       dagrKey = dagrSandbox.privateKey;
       sandbox.dagr = dagrBase;
     }
-    const dagr = createDagrClient(
+    const client = createDagrClient(
       dagrClientOptions(config.dagr, {
         baseUrl: dagrBase,
         ...(dagrKey === undefined ? {} : { privateKey: dagrKey }),
         tokenCache: createRedisTokenCache(redis, `${prefix}:`),
         logger,
+        onCall: metrics.onDagrCall,
       }),
     );
-    stops.push({ phase: 3, run: () => dagr.close() });
-    const outboundUrl = config.connector.outboundUrl ?? (apiUrl === undefined ? undefined : `${apiUrl}${STANDIN_INBOX_PATH}`);
+    dagr = client;
+    stops.push({ phase: 3, run: () => client.close() });
+    const watch = metrics.watchDagr(client);
+    dagrWatch = watch;
+    stops.push({ phase: 1, run: () => watch.stop() });
     if (outboundUrl === undefined) throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
     const submitter = createRestSubmitter({ url: outboundUrl, token: config.connector.outboundToken, timeoutMs: config.connector.outboundTimeoutMs });
     const xsd = loadEdmXsdValidator();
@@ -189,7 +198,7 @@ async function compose(
     const ep = config.evidenceProvider;
     const exchange: ExchangeDeps = {
       registry: createMappingRegistry(loadMappings()),
-      dagr,
+      dagr: client,
       renderer: createRenderer(readPdfAssets()),
       provider: {
         identifier: { value: ep.identifier, schemeID: ep.scheme },
@@ -204,14 +213,63 @@ async function compose(
       uuid: randomUUID,
       now: () => new Date(),
     };
-    const handlerDeps = { store, queues, exchange, submitter, logger };
-    await queues.startWorkers(
-      { process: createProcessHandler(handlerDeps), deliver: createDeliverHandler(handlerDeps) },
-      { concurrency: config.queue.concurrency },
-    );
-    const sweep = startRecoverySweep({ store, queues, logger, intervalMs: 15_000, olderThanMs: 30_000 });
-    stops.push({ phase: 1, run: () => sweep.stop() });
+    const observer = createExchangeObserver({ metrics, audit, logger });
+    const handlerDeps = { store, queues, exchange, submitter, logger, observer };
+    startWorkers = async () => {
+      await queues.startWorkers(
+        { process: createProcessHandler(handlerDeps), deliver: createDeliverHandler(handlerDeps) },
+        { concurrency: config.queue.concurrency },
+      );
+      const sweep = startRecoverySweep({ store, queues, logger, intervalMs: 15_000, olderThanMs: 30_000 });
+      stops.push({ phase: 1, run: () => sweep.stop() });
+    };
   }
+
+  // Routes: health and metrics everywhere; intake, stand-in, validation and admin on the API.
+  const checks: HealthCheck[] = [redisCheck(redis)];
+  if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
+  if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
+  const routers: express.Router[] = [healthRouter({ checks, logger }), metricsRouter(metrics.registry, { token: config.ops.metricsToken })];
+  let xsdForApi: ReturnType<typeof loadEdmXsdValidator> | undefined;
+  if (role !== 'worker') {
+    const purger = audit.startPurger({ logger });
+    stops.push({ phase: 1, run: () => purger.stop() });
+    const admin = config.ops.admin;
+    const creds =
+      admin.viewer !== undefined || admin.operator !== undefined
+        ? admin
+        : embedded
+          ? loadOrCreateAdminCredentials(path.join(dataDir, 'admin-credentials.json'))
+          : {};
+    const adminAuth = createAdminAuth(creds);
+    if (adminAuth !== undefined) {
+      routers.push(createQueueDashboard({ queues: Object.values(queues.bullQueues()), auth: adminAuth, logger }));
+      routers.push(createAdminRouter({ audit, auth: adminAuth, queues, dagr: dagrWatch, logger }));
+    } else {
+      logger.warn('admin pages are off: set ADMIN_VIEWER_PASSWORD / ADMIN_OPERATOR_PASSWORD');
+    }
+    const xsd = loadEdmXsdValidator();
+    xsdForApi = xsd;
+    stops.push({ phase: 3, run: () => xsd.dispose() });
+  }
+  const xsd = xsdForApi;
+  app.use(
+    buildApp({
+      logger,
+      maxBodyBytes: config.xmlLimits.maxBytes,
+      first: [requestLogger(logger), metrics.httpMiddleware()],
+      routers,
+      ...(role === 'worker' || xsd === undefined
+        ? {}
+        : {
+            validate: (body: Uint8Array) => validateMessage(body, { limits: config.xmlLimits, xsd }),
+            connector: { store, queues, token: inboundToken!, maxBodyBytes: config.connector.maxBodyBytes },
+          }),
+      ...(standin === undefined ? {} : { standin }),
+    }),
+  );
+  // Workers start once every route answers (in the embedded default they deliver to this process).
+  await startWorkers?.();
 
   logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');
   return { role, url: apiUrl, sandbox, stop: stopAll };

@@ -53,6 +53,8 @@ export interface ExchangeResult {
   readonly summary: ExchangeSummary;
   /** The QueryRequest id when it could be read (duplicate detection by request id). */
   readonly requestId: string | undefined;
+  /** For the audit trail: who asked (`schemeID|identifier`) and about whom (identifier as requested). */
+  readonly parties: { readonly requester: string | undefined; readonly subjectIdentifier: string | undefined };
 }
 
 /** Ends an exchange early with an EDM error; caught in `answerRequest`. */
@@ -381,7 +383,7 @@ function success(
     evidences,
     ...(generationOf(request.version) === 'v2' && evidences.length > 0 ? { packageId: `urn:uuid:${deps.uuid()}` } : {}),
   });
-  return finish(input, request.version, 'ExecuteQueryResponse', regrep, attachments, deps, outcome, request.id);
+  return finish(input, request.version, 'ExecuteQueryResponse', regrep, attachments, deps, outcome, request.id, partiesOf(request, input));
 }
 
 function failure(
@@ -426,7 +428,16 @@ function failure(
     evidenceRequester: echo.evidenceRequester,
     exceptions: [exception],
   });
-  return finish(input, version, 'ExceptionResponse', regrep, [], deps, { ...outcome, edmCode: code }, echo.requestId);
+  return finish(input, version, 'ExceptionResponse', regrep, [], deps, { ...outcome, edmCode: code }, echo.requestId, partiesOf(request, input));
+}
+
+function partiesOf(request: QueryRequest | undefined, input: InboundRequest): ExchangeResult['parties'] {
+  const agent = request === undefined ? undefined : (request.evidenceRequesters.find((a) => a.classification === 'ER') ?? request.evidenceRequesters[0]);
+  const id = agent?.identifier ?? requesterFromHeader(input.userMessage)?.identifier;
+  const subject = request?.subject;
+  const subjectIdentifier =
+    subject === undefined ? undefined : subject.kind === 'NaturalPerson' ? subject.identifier?.value : subject.legalPersonIdentifier?.value;
+  return { requester: id === undefined ? undefined : `${id.schemeID ?? ''}|${id.value}`, subjectIdentifier };
 }
 
 function requesterFromHeader(um: UserMessage): Agent | undefined {
@@ -451,6 +462,7 @@ function finish(
   deps: ExchangeDeps,
   outcome: ExchangeSummary,
   requestId: string | undefined,
+  parties: ExchangeResult['parties'],
 ): ExchangeResult {
   const regrepHref = `cid:${deps.uuid().replace(/-/g, '')}@${deps.messageDomain}`;
   const payloads: PayloadPart[] = [
@@ -468,5 +480,6 @@ function finish(
     outbound: { userMessage, regrep, attachments },
     summary: outcome,
     requestId,
+    parties,
   };
 }

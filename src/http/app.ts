@@ -1,10 +1,10 @@
 /**
  * Builds the express application from its dependencies; never listens (main.ts does).
  */
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
-import type { Logger } from '../ops/logger.js';
+import { requestLog, type Logger } from '../ops/logger.js';
 import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
@@ -13,23 +13,27 @@ export interface AppDeps {
   readonly connector?: Omit<InboundDeps, 'logger'>;
   /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
   readonly standin?: express.Router;
-  /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML). */
-  readonly validate: (body: Uint8Array) => ValidationReport;
+  /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML); `POST /edm/validate`. */
+  readonly validate?: (body: Uint8Array) => ValidationReport;
   readonly maxBodyBytes: number;
+  /** Mounted before everything (request logging, HTTP metrics). */
+  readonly first?: readonly RequestHandler[];
+  /** Further routers (health, metrics, admin, preview), each with its own authentication. */
+  readonly routers?: readonly express.Router[];
 }
 
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
-  app.get('/healthz', (_req: Request, res: Response) => {
-    res.json({ status: 'ok' });
-  });
+  for (const handler of deps.first ?? []) app.use(handler);
+  for (const router of deps.routers ?? []) app.use(router);
 
   if (deps.connector !== undefined) app.use(createInboundRouter({ ...deps.connector, logger: deps.logger }));
   if (deps.standin !== undefined) app.use(deps.standin);
 
-  app.post(
+  const validate = deps.validate;
+  if (validate !== undefined) app.post(
     '/edm/validate',
     express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
     (req: Request, res: Response) => {
@@ -37,7 +41,7 @@ export function buildApp(deps: AppDeps): express.Express {
         problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
         return;
       }
-      res.json(deps.validate(req.body));
+      res.json(validate(req.body));
     },
   );
 
@@ -45,19 +49,20 @@ export function buildApp(deps: AppDeps): express.Express {
 
   // express recognises an error handler by its four parameters.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    const log = requestLog(req, deps.logger);
     if (err instanceof XmlInputError) {
-      deps.logger.info({ code: err.code }, 'refused XML input');
+      log.info({ code: err.code }, 'refused XML input');
       problem(res, 400, 'Bad XML', err.message);
       return;
     }
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
     if (status >= 400 && status < 500) {
-      deps.logger.info({ status }, 'client error');
+      log.info({ status }, 'client error');
       problem(res, status, 'Bad Request', err instanceof Error ? err.message : 'bad request');
       return;
     }
-    deps.logger.error({ err }, 'unhandled error');
+    log.error({ err }, 'unhandled error');
     problem(res, 500, 'Internal Server Error', 'the request could not be processed');
   };
   app.use(onError);

@@ -22,7 +22,7 @@ export interface Submitter {
 export interface ExchangeObserver {
   onAnswered?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult; durationMs: number }): void | Promise<void>;
   onDuplicate?(event: { exchangeRef: string; ownerRef: string }): void;
-  onDelivered?(event: { exchangeRef: string; lagMs: number }): void;
+  onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
 }
 
 export interface HandlerDeps {
@@ -113,7 +113,7 @@ export function createDeliverHandler(deps: HandlerDeps): JobHandler {
     const now = (deps.now ?? (() => new Date()))();
     const lagMs = now.getTime() - Date.parse(record.receivedAt);
     ctx.log.info({ lagMs }, 'answer delivered');
-    deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs });
+    deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs, outbound });
   };
 }
 
