@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
 import { createRestSubmitter } from './connector/rest-outbound.js';
@@ -26,6 +26,15 @@ import { connectorCheck, dagrCheck, healthRouter, redisCheck, type HealthCheck }
 import { createLogger, requestLogger, type Logger } from './ops/logger.js';
 import { createMetrics, metricsRouter, type DagrWatch } from './ops/metrics.js';
 import { createExchangeObserver } from './runtime/observer.js';
+import { createPreviewPort } from './runtime/preview-port.js';
+import { createDomibusConnector, type DomibusConnector } from './connector/domibus/index.js';
+import { startDomibusStandin } from './sandbox/domibus-standin.js';
+import { deriveCookieKey } from './preview/cookies.js';
+import { createOidcLogin } from './preview/oidc.js';
+import { createPreviewRouter } from './preview/router.js';
+import { createPreviewStore } from './preview/session-store.js';
+import { startPreviewSweeper } from './preview/sweeper.js';
+import { startSandboxIdp } from './sandbox/idp.js';
 import { createQueues, type Queues } from './queue/queues.js';
 import { checkRedis, createRedisClient } from './queue/redis.js';
 import { createRenderer } from './render/renderer.js';
@@ -52,7 +61,7 @@ export interface Running {
   /** Base URL of the HTTP API (roles api and all). */
   readonly url: string | undefined;
   /** Where the embedded stand-ins listen, when they run in this process. */
-  readonly sandbox: { readonly dagr?: string; readonly connector?: string; readonly redis?: string };
+  readonly sandbox: { readonly dagr?: string; readonly connector?: string; readonly redis?: string; readonly idp?: string; readonly domibus?: string };
   stop(): Promise<void>;
 }
 
@@ -87,7 +96,7 @@ async function compose(
   stopAll: () => Promise<void>,
 ): Promise<Running> {
   const embedded = config.redis.url === undefined;
-  const sandbox: { dagr?: string; connector?: string; redis?: string } = {};
+  const sandbox: { dagr?: string; connector?: string; redis?: string; idp?: string; domibus?: string } = {};
   const dataDir = path.resolve(config.dataDir);
   if (embedded && role !== 'all') throw new Error(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
 
@@ -158,6 +167,36 @@ async function compose(
   if (standin !== undefined) sandbox.connector = `${baseUrl}/sandbox/connector`;
   const outboundUrl = config.connector.outboundUrl ?? (standin === undefined ? undefined : `${baseUrl}${STANDIN_INBOX_PATH}`);
 
+  // The preview space: sessions live in Redis, so the api (pages) and the workers (requests #1/#2) share them.
+  const previewBase = (): string => config.preview.publicBaseUrl ?? baseUrl;
+  const previewStore = createPreviewStore(redis, {
+    prefix: `${prefix}:preview:`,
+    key,
+    publicBaseUrl: previewBase,
+    t2Seconds: config.preview.t2Seconds,
+    t3Seconds: config.preview.t3Seconds,
+    retentionSeconds: config.preview.retentionSeconds,
+  });
+  const previewPort = createPreviewPort({ store: previewStore, redis, prefix: `${prefix}:preview:`, ttlSeconds: config.exchangeTtlSeconds });
+
+  // The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws), with its stand-in in the embedded default.
+  let domibus: DomibusConnector | undefined;
+  if (config.connector.mode === 'domibus-ws') {
+    let endpoint: { url: string; user: string; password: string } | undefined;
+    if (config.domibus.url === undefined) {
+      if (role !== 'all') throw new Error('DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in');
+      const user = 'oots-adapter';
+      const password = randomBytes(18).toString('base64url');
+      const domibusStandin = await startDomibusStandin({ host: config.http.host, port: 0, user, password });
+      stops.push({ phase: 3, run: () => domibusStandin.close() });
+      endpoint = { url: domibusStandin.url, user, password };
+      sandbox.domibus = domibusStandin.url;
+    }
+    const conn = createDomibusConnector({ config, ...(endpoint === undefined ? {} : { endpoint }), redis, prefix: `${prefix}:domibus:`, store, queues, logger });
+    domibus = conn;
+    stops.push({ phase: 1, run: () => conn.close() });
+  }
+
   let dagr: DagrClient | undefined;
   let dagrWatch: DagrWatch | undefined;
   let startWorkers: (() => Promise<void>) | undefined;
@@ -191,8 +230,9 @@ async function compose(
     const watch = metrics.watchDagr(client);
     dagrWatch = watch;
     stops.push({ phase: 1, run: () => watch.stop() });
-    if (outboundUrl === undefined) throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
-    const submitter = createRestSubmitter({ url: outboundUrl, token: config.connector.outboundToken, timeoutMs: config.connector.outboundTimeoutMs });
+    if (domibus === undefined && outboundUrl === undefined) throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
+    const submitter =
+      domibus?.submitter ?? createRestSubmitter({ url: outboundUrl!, token: config.connector.outboundToken, timeoutMs: config.connector.outboundTimeoutMs });
     const xsd = loadEdmXsdValidator();
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;
@@ -212,9 +252,10 @@ async function compose(
       xsd,
       uuid: randomUUID,
       now: () => new Date(),
+      preview: previewPort,
     };
     const observer = createExchangeObserver({ metrics, audit, logger });
-    const handlerDeps = { store, queues, exchange, submitter, logger, observer };
+    const handlerDeps = { store, queues, exchange, submitter, logger, observer, afterDelivered: (ref: string) => previewPort.afterDelivered(ref) };
     startWorkers = async () => {
       await queues.startWorkers(
         { process: createProcessHandler(handlerDeps), deliver: createDeliverHandler(handlerDeps) },
@@ -222,6 +263,13 @@ async function compose(
       );
       const sweep = startRecoverySweep({ store, queues, logger, intervalMs: 15_000, olderThanMs: 30_000 });
       stops.push({ phase: 1, run: () => sweep.stop() });
+      // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.
+      const previewSweeper = startPreviewSweeper({
+        store: previewStore,
+        logger,
+        onReleased: (r) => queues.enqueueProcess(r.exchangeRef, 'preview'),
+      });
+      stops.push({ phase: 1, run: () => previewSweeper.stop() });
     };
   }
 
@@ -251,6 +299,48 @@ async function compose(
     const xsd = loadEdmXsdValidator();
     xsdForApi = xsd;
     stops.push({ phase: 3, run: () => xsd.dispose() });
+
+    // Preview pages and the login (the embedded default brings its own OpenID provider).
+    let issuer = config.oidc.issuer;
+    if (issuer === undefined) {
+      const idp = await startSandboxIdp({
+        host: config.http.host,
+        port: 0,
+        clients: [{ clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret }],
+      });
+      stops.push({ phase: 3, run: () => idp.stop() });
+      issuer = idp.issuer;
+      sandbox.idp = issuer;
+    }
+    const oidc = createOidcLogin({
+      issuer,
+      clientId: config.oidc.clientId,
+      clientSecret: config.oidc.clientSecret,
+      redirectUri: () => previewBase() + config.oidc.redirectPath,
+      scopes: config.oidc.scopes,
+      identifierClaim: config.oidc.identifierClaim,
+    });
+    routers.push(
+      createPreviewRouter({
+        store: previewStore,
+        oidc,
+        config: {
+          publicBaseUrl: previewBase,
+          allowedReturnOrigins: config.preview.returnOrigins,
+          cookieKey: deriveCookieKey(key),
+          cookieSecure: config.preview.publicBaseUrl?.startsWith('https://') ?? false,
+          redirectPath: config.oidc.redirectPath,
+          loginTtlSeconds: config.preview.loginTtlSeconds,
+          match: { nameMatching: config.preview.nameMatching },
+        },
+        logger,
+        onSettled: async (e) => {
+          metrics.recordPreview(e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined');
+          if (e.releasedExchangeRef !== undefined) await queues.enqueueProcess(e.releasedExchangeRef, 'preview');
+        },
+      }),
+    );
+    if (domibus?.pushRouter !== undefined) routers.push(domibus.pushRouter);
   }
   const xsd = xsdForApi;
   app.use(
@@ -270,6 +360,7 @@ async function compose(
   );
   // Workers start once every route answers (in the embedded default they deliver to this process).
   await startWorkers?.();
+  if (role !== 'worker') domibus?.receiver.start();
 
   logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');
   return { role, url: apiUrl, sandbox, stop: stopAll };

@@ -97,6 +97,8 @@ async function startCommand(opts: { role?: Role }): Promise<void> {
   if (running.sandbox.connector !== undefined) lines.push(`  connector outbox   GET  ${running.sandbox.connector}/outbox`);
   if (running.sandbox.dagr !== undefined) lines.push(`  DAGR sandbox            ${running.sandbox.dagr}`);
   if (running.sandbox.redis !== undefined) lines.push(`  private Redis           ${running.sandbox.redis}`);
+  if (running.sandbox.idp !== undefined) lines.push(`  preview login (OIDC)    ${running.sandbox.idp}`);
+  if (running.sandbox.domibus !== undefined) lines.push(`  Domibus stand-in        ${running.sandbox.domibus}`);
   lines.push('  try it:             npx oots-adapter send examples/requests/lv-birth-certificate-pdf.xml');
   process.stderr.write(lines.join('\n') + '\n');
   let stopping = false;

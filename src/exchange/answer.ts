@@ -5,7 +5,14 @@
  * and only unexpected faults (which the worker retries) escape as exceptions.
  */
 import { AdapterError, XmlInputError, type EdmErrorCode } from '../errors.js';
-import { buildErrorResponse, buildQueryResponse, requestEcho, type EvidenceInput, type ExceptionInput } from '../edm/build/index.js';
+import {
+  buildErrorResponse,
+  buildQueryResponse,
+  requestEcho,
+  type EvidenceInput,
+  type ExceptionInput,
+  type PreviewInput,
+} from '../edm/build/index.js';
 import { classify } from '../edm/classify.js';
 import type { Agent, EdmVersion, NaturalPerson, QueryRequest, Subject } from '../edm/model.js';
 import { generationOf } from '../edm/model.js';
@@ -20,7 +27,8 @@ import { deriveReplyHeader } from '../ebms/reply.js';
 import { lookupKey, matchSubject } from '../identity/match.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
-import type { Attachment, DagrPort, ExchangeSummary, OutboundMessage, RenderPort } from './ports.js';
+import { previewFields } from '../render/preview-fields.js';
+import type { Attachment, DagrPort, ExchangeSummary, OutboundMessage, PreparedEvidence, PreviewPort, RenderPort } from './ports.js';
 
 export interface ExchangeDeps {
   readonly registry: MappingRegistry;
@@ -35,6 +43,8 @@ export interface ExchangeDeps {
   readonly limits?: XmlLimits;
   /** XSD check for v1.0 requests; rules only when absent. */
   readonly xsd?: XsdCheck;
+  /** The preview space; without it a request that asks for a preview gets EDM:ERR:0007. */
+  readonly preview?: PreviewPort;
   /** A fresh RFC 4122 UUID per call. */
   readonly uuid: () => string;
   /** The current time. */
@@ -63,8 +73,21 @@ class Refusal extends Error {
     readonly code: EdmErrorCode,
     readonly detail: string,
     readonly outcome: ExchangeSummary['outcome'] = 'error',
+    readonly preview?: PreviewInput,
   ) {
     super(detail);
+  }
+}
+
+/**
+ * Thrown when a request gets no answer now: a v2.0 request #2 waits for the user's decision (it
+ * is processed again when the decision or the deadline releases it), or another request #2
+ * already answers the same preview. The worker finishes the job without sending anything.
+ */
+export class NoAnswerYet extends Error {
+  override readonly name = 'NoAnswerYet';
+  constructor(readonly reason: 'parked' | 'duplicate') {
+    super(reason === 'parked' ? 'waiting for the preview decision' : 'another request answers this preview');
   }
 }
 
@@ -95,15 +118,56 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     if (headerVersion !== undefined && headerVersion !== version) {
       throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-038: ebMS SpecificationId ${headerVersion} differs from the payload's ${version}`);
     }
-    if (request.possibilityForPreview === true) {
-      throw new Refusal('EDM:ERR:0007', 'this evidence provider cannot offer the preview yet; send the request with PossibilityForPreview=false');
+    const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
+    if (previewed && deps.preview === undefined) {
+      throw new Refusal('EDM:ERR:0007', 'this evidence provider offers no preview; send the request with PossibilityForPreview=false');
     }
     const found = findMapping(request, deps);
     mapping = found.mapping;
+    if (request.previewLocation !== undefined) {
+      // Request #2 of a preview: answer with what the user approved, nothing else.
+      const resolved = await deps.preview!.resolve({ exchangeRef: input.exchangeRef, request, exchangeId: exchangeIdOf(input.userMessage) });
+      switch (resolved.status) {
+        case 'parked':
+        case 'duplicate':
+          throw new NoAnswerYet(resolved.status);
+        case 'expired':
+        case 'not-found':
+          throw new Refusal('EDM:ERR:0005', 'the preview was not completed in time (or does not exist): no evidence is released');
+        case 'decided': {
+          const approved = resolved.approved;
+          return success(
+            input,
+            request,
+            approved.map((e) => e.metadata),
+            approved.map((e) => e.attachment),
+            deps,
+            summary(approved.length > 0 ? 'evidence' : 'empty', undefined, request, mapping, approved.length > 0 ? undefined : 'declined in the preview'),
+          );
+        }
+      }
+    }
     const evidence = await produceEvidence(request, found.mapping, found.distribution, input, deps);
     if (evidence === undefined) {
       if (deps.notFound === 'error') throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(input, request, [], [], deps, summary('empty', undefined, request, mapping, 'no matching record'));
+    }
+    if (previewed) {
+      // Request #1: nothing leaves before the user has seen and approved it.
+      const description = found.mapping.preview?.description;
+      const opened = await deps.preview!.open({
+        exchangeRef: input.exchangeRef,
+        request,
+        conversationId: input.userMessage.conversationId,
+        exchangeId: exchangeIdOf(input.userMessage),
+        evidences: [evidence],
+        description,
+      });
+      throw new Refusal('EDM:ERR:0002', 'the evidence provider needs the user to preview and approve the evidence', 'preview-required', {
+        location: opened.location,
+        description: previewDescription(request, found.mapping),
+        method: 'GET',
+      });
     }
     return success(input, request, [evidence.metadata], [evidence.attachment], deps, summary('evidence', undefined, request, mapping, undefined));
   } catch (e) {
@@ -225,18 +289,13 @@ function findMapping(request: QueryRequest, deps: ExchangeDeps): { mapping: Evid
   return { mapping: found.mapping, distribution: found.distribution };
 }
 
-interface ProducedEvidence {
-  readonly metadata: EvidenceInput;
-  readonly attachment: Attachment;
-}
-
 async function produceEvidence(
   request: QueryRequest,
   mapping: EvidenceMapping,
   distribution: Distribution,
   input: InboundRequest,
   deps: ExchangeDeps,
-): Promise<ProducedEvidence | undefined> {
+): Promise<PreparedEvidence | undefined> {
   const subject = request.subject!;
   const key = lookupKey(subject, mapping.dagr.lookup);
   if (!key.ok) return undefined;
@@ -307,7 +366,29 @@ async function produceEvidence(
     role: 'MainEvidence',
     classificationId: `urn:uuid:${deps.uuid()}`,
   };
-  return { metadata, attachment: { href: cid, mimeType: distribution.format, bytes } };
+  const fields = previewFields({
+    mapping,
+    record: result.record,
+    issuingDate,
+    subjectLabel: subjectLabel(subject),
+    languages: ['lv', 'en'],
+  });
+  return { metadata, attachment: { href: cid, mimeType: distribution.format, bytes }, title: mapping.title, fields };
+}
+
+function exchangeIdOf(um: UserMessage): string | undefined {
+  const v = messageProperty(um, 'ExchangeId')?.value;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** What the requester shows the user next to the link: in the request's language when we have it, and English. */
+function previewDescription(request: QueryRequest, mapping: EvidenceMapping): PreviewInput['description'] {
+  const text = mapping.preview?.description ?? {
+    lv: `Lūdzu, apskatiet un apstipriniet dokumentu „${mapping.title.lv}”, pirms tas tiek nosūtīts.`,
+    en: `Please review and approve the ${mapping.title.en} before it is sent.`,
+  };
+  const lang = request.lang?.toUpperCase();
+  return lang === 'LV' ? [{ lang: 'LV', value: text.lv }, { lang: 'EN', value: text.en }] : [{ lang: 'EN', value: text.en }];
 }
 
 /** The minimum data set echoed in `sdg:IsAbout`: identity, not the request's extra attributes. */
@@ -418,7 +499,11 @@ function failure(
   }
   // Without a request id only an InvalidRequest exception may be sent (R-EDM-ERR-S003).
   const code: EdmErrorCode = echo.requestId === undefined ? 'EDM:ERR:0003' : refusal.code;
-  const exception: ExceptionInput = { code, detail: refusal.detail };
+  const exception: ExceptionInput = {
+    code,
+    detail: refusal.detail,
+    ...(refusal.preview !== undefined && code === 'EDM:ERR:0002' ? { preview: refusal.preview } : {}),
+  };
   const regrep = buildErrorResponse({
     requestId: echo.requestId,
     version,

@@ -4,6 +4,8 @@
  * or the real sandbox.
  */
 import type { EdmErrorCode } from '../errors.js';
+import type { EvidenceInput } from '../edm/build/types.js';
+import type { QueryRequest } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
 
@@ -90,4 +92,42 @@ export interface ExchangeSummary {
   readonly mappingVersion: string | undefined;
   /** Why, when it is an error: a rule ID or a cause. */
   readonly detail: string | undefined;
+}
+
+/** One evidence prepared for a preview: what the answer to request #2 carries if approved. */
+export interface PreparedEvidence {
+  /** The evidence metadata as built for the response (`EvidenceInput` of src/edm/build). */
+  readonly metadata: EvidenceInput;
+  readonly attachment: Attachment;
+  readonly title: { readonly lv: string; readonly en: string };
+  /** The readable fields shown on the preview page. */
+  readonly fields: readonly { readonly label: { readonly lv: string; readonly en: string }; readonly value: string }[];
+}
+
+/** What request #2 finds in the preview space. */
+export type PreviewResolution =
+  | { readonly status: 'decided'; readonly sessionId: string; readonly approved: readonly PreparedEvidence[] }
+  /** v2.0: the user is still deciding; the request is answered when the decision (or expiry) releases it. */
+  | { readonly status: 'parked' }
+  /** Never completed, expired, or no such preview: EDM:ERR:0005. */
+  | { readonly status: 'expired' | 'not-found' }
+  /** Another request #2 already answers this preview. */
+  | { readonly status: 'duplicate' };
+
+export interface PreviewPort {
+  /** Request #1: keeps the prepared evidence for the user and returns the unique PreviewLocation. */
+  open(input: {
+    readonly exchangeRef: string;
+    readonly request: QueryRequest;
+    readonly conversationId: string;
+    readonly exchangeId: string | undefined;
+    readonly evidences: readonly PreparedEvidence[];
+    readonly description: { readonly lv: string; readonly en: string } | undefined;
+  }): Promise<{ readonly location: string }>;
+  /** Request #2: the state of the preview it names (v2.0 requests wait for the decision). */
+  resolve(input: {
+    readonly exchangeRef: string;
+    readonly request: QueryRequest;
+    readonly exchangeId: string | undefined;
+  }): Promise<PreviewResolution>;
 }

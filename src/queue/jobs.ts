@@ -24,8 +24,10 @@ export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
  * Deterministic job id, so a second enqueue of the same exchange collapses into the existing job.
  * BullMQ refuses custom ids with one ':' (legacy repeatable-job format), hence the dash.
  */
-export function jobId(name: JobName, exchangeRef: string): string {
-  return `${name}-${exchangeRef}`;
+export function jobId(name: JobName, exchangeRef: string, round?: string): string {
+  // A later round of the same exchange (a request #2 released by the preview) needs its own id:
+  // BullMQ ignores an add whose id it still remembers from the first round.
+  return round === undefined ? `${name}-${exchangeRef}` : `${name}-${exchangeRef}-${round}`;
 }
 
 /** Guards what comes out of Redis: a payload that is not `{ exchangeRef: string }` is refused. */

@@ -76,7 +76,8 @@ export type QueueCounts = Record<
 >;
 
 export interface Queues {
-  enqueueProcess(exchangeRef: string): Promise<void>;
+  /** `round` distinguishes a later processing round of the same exchange (see jobId). */
+  enqueueProcess(exchangeRef: string, round?: string): Promise<void>;
   enqueueDelivery(exchangeRef: string): Promise<void>;
   /** Starts this process's workers; every job name must have a handler. Call at most once. */
   startWorkers(handlers: JobHandlers, opts: WorkerOptions): Promise<void>;
@@ -141,8 +142,8 @@ export function createQueues(opts: QueuesOptions): Queues {
     },
   } as const;
 
-  async function enqueue(name: JobName, exchangeRef: string): Promise<void> {
-    await queues[name].add(name, { exchangeRef }, { ...jobOptions[name], jobId: jobId(name, exchangeRef) });
+  async function enqueue(name: JobName, exchangeRef: string, round?: string): Promise<void> {
+    await queues[name].add(name, { exchangeRef }, { ...jobOptions[name], jobId: jobId(name, exchangeRef, round) });
   }
 
   function makeProcessor(name: JobName, handlers: JobHandlers) {
@@ -193,7 +194,7 @@ export function createQueues(opts: QueuesOptions): Queues {
   }
 
   return {
-    enqueueProcess: (ref) => enqueue('process', ref),
+    enqueueProcess: (ref, round) => enqueue('process', ref, round),
     enqueueDelivery: (ref) => enqueue('deliver', ref),
 
     async startWorkers(handlers, wopts) {

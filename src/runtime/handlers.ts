@@ -8,7 +8,7 @@
  *   acceptance and marking resubmits the same MessageId, which eDelivery's duplicate detection
  *   (and the REST connector's Idempotency-Key) absorbs.
  */
-import { answerRequest, answerWithProcessingError, peekRequestId, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
+import { answerRequest, answerWithProcessingError, NoAnswerYet, peekRequestId, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
 import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
@@ -32,6 +32,8 @@ export interface HandlerDeps {
   readonly submitter: Submitter;
   readonly logger: Logger;
   readonly observer?: ExchangeObserver;
+  /** Runs after an answer was delivered (the preview drops the documents it released). */
+  readonly afterDelivered?: (exchangeRef: string) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -74,6 +76,17 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     try {
       result = await answerRequest(input, deps.exchange, { final: ctx.final });
     } catch (error) {
+      if (error instanceof NoAnswerYet) {
+        if (error.reason === 'parked') {
+          // v2.0 request #2: processed again when the user decides or the deadline passes.
+          ctx.log.info('waiting for the preview decision');
+          return;
+        }
+        ctx.log.info('another request #2 answers this preview');
+        await deps.store.markState(ref, 'delivered');
+        await deps.store.purge(ref);
+        return;
+      }
       if (!ctx.final) {
         ctx.log.warn({ err: errorForLog(error) }, 'processing failed; the job will be retried');
         throw error;
@@ -110,6 +123,7 @@ export function createDeliverHandler(deps: HandlerDeps): JobHandler {
     await deps.submitter.submit(ref, outbound);
     await deps.store.markState(ref, 'delivered');
     await deps.store.purge(ref);
+    await deps.afterDelivered?.(ref).catch((error: unknown) => ctx.log.warn({ err: errorForLog(error) }, 'after-delivery step failed'));
     const now = (deps.now ?? (() => new Date()))();
     const lagMs = now.getTime() - Date.parse(record.receivedAt);
     ctx.log.info({ lagMs }, 'answer delivered');

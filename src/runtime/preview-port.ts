@@ -1,0 +1,100 @@
+/**
+ * The exchange's PreviewPort over the preview session store: request #1 keeps the prepared
+ * evidence there; request #2 finds its session (v2.0 by ExchangeId, else by PreviewLocation),
+ * checks it is about the same subject, and gets the approved evidence, a wait (v2.0), or nothing.
+ */
+import type { Redis, Cluster } from 'ioredis';
+import type { EvidenceInput } from '../edm/build/types.js';
+import type { PreparedEvidence, PreviewPort, PreviewResolution } from '../exchange/ports.js';
+import type { Subject } from '../edm/model.js';
+import type { PreviewStore } from '../preview/session-store.js';
+
+interface EvidenceExtra {
+  readonly metadata: EvidenceInput;
+  readonly href: string;
+}
+
+export interface PreviewPortAdapter extends PreviewPort {
+  /** After the answer to request #2 was delivered: the documents are dropped at once. */
+  afterDelivered(exchangeRef: string): Promise<void>;
+}
+
+export function createPreviewPort(deps: { store: PreviewStore; redis: Redis | Cluster; prefix: string; ttlSeconds: number }): PreviewPortAdapter {
+  const refKey = (ref: string): string => `${deps.prefix}byref:${ref}`;
+  return {
+    async open(input) {
+      const req = input.request;
+      const requester = req.evidenceRequesters.find((a) => a.classification === 'ER') ?? req.evidenceRequesters[0];
+      const { location } = await deps.store.create({
+        exchangeRef: input.exchangeRef,
+        version: req.version,
+        subject: req.subject!,
+        representative: req.authorizedRepresentative,
+        evidences: input.evidences.map((e) => ({
+          id: e.metadata.registryObjectId,
+          title: e.title,
+          mimeType: e.attachment.mimeType,
+          bytes: e.attachment.bytes,
+          fields: e.fields,
+          extra: { metadata: e.metadata, href: e.attachment.href } satisfies EvidenceExtra,
+        })),
+        previewDescription: input.description,
+        requester: requester?.names[0]?.value,
+        exchangeId: input.exchangeId,
+        requestId: req.id,
+        conversationId: input.conversationId,
+      });
+      return { location };
+    },
+
+    async resolve(input): Promise<PreviewResolution> {
+      const req = input.request;
+      const sessionId =
+        (input.exchangeId === undefined ? undefined : await deps.store.findByExchangeId(input.exchangeId)) ??
+        (req.previewLocation === undefined ? undefined : await deps.store.findByLocation(req.previewLocation));
+      if (sessionId === undefined) return { status: 'not-found' };
+      const session = await deps.store.get(sessionId);
+      // A leaked link must not release one person's evidence into another person's request.
+      if (session?.content !== undefined && !sameSubject(session.content.subject, req.subject)) return { status: 'not-found' };
+      const v2 = req.version === 'oots-edm:v2.0';
+      if (v2 && req.returnLocation !== undefined) await deps.store.setReturnLocation(sessionId, req.returnLocation);
+      const attached = await deps.store.attachRequest(sessionId, input.exchangeRef, { park: v2 });
+      switch (attached.status) {
+        case 'parked':
+          return { status: 'parked' };
+        case 'duplicate':
+          return { status: 'duplicate' };
+        case 'expired':
+        case 'not-found':
+          return { status: attached.status };
+        case 'decided': {
+          await deps.redis.set(refKey(input.exchangeRef), sessionId, 'EX', deps.ttlSeconds);
+          const approved = await deps.store.approvedEvidences(sessionId);
+          const prepared: PreparedEvidence[] = approved.map((e) => {
+            const extra = e.extra as EvidenceExtra;
+            return { metadata: extra.metadata, attachment: { href: extra.href, mimeType: e.mimeType, bytes: e.bytes }, title: e.title, fields: e.fields };
+          });
+          return { status: 'decided', sessionId, approved: prepared };
+        }
+      }
+    },
+
+    async afterDelivered(exchangeRef) {
+      const sessionId = await deps.redis.get(refKey(exchangeRef));
+      if (sessionId === null) return;
+      await deps.store.purgeEvidence(sessionId);
+      await deps.redis.del(refKey(exchangeRef));
+    },
+  };
+}
+
+function sameSubject(a: Subject, b: Subject | undefined): boolean {
+  if (b === undefined || a.kind !== b.kind) return false;
+  if (a.kind === 'NaturalPerson' && b.kind === 'NaturalPerson') {
+    return (a.identifier?.value ?? '') === (b.identifier?.value ?? '') && (a.dateOfBirth ?? '') === (b.dateOfBirth ?? '');
+  }
+  if (a.kind === 'LegalPerson' && b.kind === 'LegalPerson') {
+    return (a.legalPersonIdentifier?.value ?? '') === (b.legalPersonIdentifier?.value ?? '');
+  }
+  return false;
+}
