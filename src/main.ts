@@ -177,7 +177,13 @@ async function compose(
     t3Seconds: config.preview.t3Seconds,
     retentionSeconds: config.preview.retentionSeconds,
   });
-  const previewPort = createPreviewPort({ store: previewStore, redis, prefix: `${prefix}:preview:`, ttlSeconds: config.exchangeTtlSeconds });
+  const previewPort = createPreviewPort({
+    store: previewStore,
+    redis,
+    prefix: `${prefix}:preview:`,
+    ttlSeconds: config.exchangeTtlSeconds,
+    publicBaseUrl: previewBase,
+  });
 
   // The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws), with its stand-in in the embedded default.
   let domibus: DomibusConnector | undefined;

@@ -112,7 +112,8 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     const read = readVersion(root);
     if (read.version !== undefined) version = read.version;
     const verdict = judgeTree(root, deps.xsd === undefined ? [] : xsdFindings(input, deps));
-    if (!verdict.valid) throw new Refusal('EDM:ERR:0003', describeViolations(verdict.errors));
+    const errors = verdict.errors.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
+    if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
     request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
     version = request.version;
     if (headerVersion !== undefined && headerVersion !== version) {
@@ -264,6 +265,11 @@ function xsdFindings(input: InboundRequest, deps: ExchangeDeps): Violation[] {
     if (readVersion(tree).version === 'oots-edm:v1.0') findings = deps.xsd!.validate(doc);
   });
   return findings;
+}
+
+function ownLoopbackLocation(root: XmlElement, deps: ExchangeDeps): boolean {
+  const location = parseQueryRequest(root, { versionOverride: 'oots-edm:v1.0' }).previewLocation;
+  return location !== undefined && deps.preview?.isOwnLoopbackLocation?.(location) === true;
 }
 
 function describeViolations(errors: readonly Violation[]): string {

@@ -124,6 +124,11 @@ export interface PreviewPort {
     readonly evidences: readonly PreparedEvidence[];
     readonly description: { readonly lv: string; readonly en: string } | undefined;
   }): Promise<{ readonly location: string }>;
+  /**
+   * True for a PreviewLocation this adapter issued over plain http on loopback (the embedded
+   * default has no TLS): such a request #2 is not refused under R-EDM-REQ-C005 (https only).
+   */
+  isOwnLoopbackLocation?(location: string): boolean;
   /** Request #2: the state of the preview it names (v2.0 requests wait for the decision). */
   resolve(input: {
     readonly exchangeRef: string;

@@ -19,9 +19,20 @@ export interface PreviewPortAdapter extends PreviewPort {
   afterDelivered(exchangeRef: string): Promise<void>;
 }
 
-export function createPreviewPort(deps: { store: PreviewStore; redis: Redis | Cluster; prefix: string; ttlSeconds: number }): PreviewPortAdapter {
+export function createPreviewPort(deps: {
+  store: PreviewStore;
+  redis: Redis | Cluster;
+  prefix: string;
+  ttlSeconds: number;
+  /** The base of the PreviewLocations this adapter issues. */
+  publicBaseUrl: () => string;
+}): PreviewPortAdapter {
   const refKey = (ref: string): string => `${deps.prefix}byref:${ref}`;
   return {
+    isOwnLoopbackLocation(location) {
+      const base = deps.publicBaseUrl();
+      return /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(base) && location.startsWith(`${base}/preview/`);
+    },
     async open(input) {
       const req = input.request;
       const requester = req.evidenceRequesters.find((a) => a.classification === 'ER') ?? req.evidenceRequesters[0];

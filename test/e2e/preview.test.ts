@@ -1,0 +1,247 @@
+/**
+ * The preview flow end to end in a real headless Chromium (Debian's chromium via playwright-core):
+ * request #1 posted as the connector posts it → EDM:ERR:0002 with a PreviewLocation read from the
+ * connector stand-in → the citizen opens the link with a returnurl, logs in at the local OpenID
+ * provider, sees the evidence, decides → lands on the portal → request #2 → the answer carries
+ * exactly what was approved. Also: decline, never opened, another person, forged decision,
+ * foreign return address, and the Projectathon preview cases TC06, TC08, TC09.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { envelopeFor } from '../../src/cli/send.js';
+import type { RestEnvelope } from '../../src/connector/envelope.js';
+import { validateMessage } from '../../src/edm/validate.js';
+import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
+import { startAdapter, type AdapterProcess } from '../support/processes.js';
+import { sample } from '../support/samples.js';
+
+const ARTIFACTS = 'test-artifacts';
+const prefix = `{e2e-pv-${randomBytes(4).toString('hex')}}`;
+const token = randomBytes(16).toString('hex');
+let adapter: AdapterProcess;
+let api: string;
+let portal: Server;
+let portalOrigin: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  portal = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end('<!doctype html><title>Portal</title><h1>Back at the portal</h1>');
+  });
+  portalOrigin = await new Promise<string>((resolve) =>
+    portal.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(portal.address() as AddressInfo).port}`)),
+  );
+  adapter = await startAdapter({
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: prefix,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CONNECTOR_INBOUND_TOKEN: token,
+    HTTP_PORT: '0',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'oots-e2e-pv-')),
+    LOG_LEVEL: 'info',
+    PREVIEW_RETURN_ORIGINS: portalOrigin,
+  });
+  api = adapter.ready.api!;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await adapter?.stop();
+  await new Promise((r) => portal.close(r));
+  const redis = new Redis('redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}, 60_000);
+
+const fresh = (xml: string): string => xml.replace(/(<query:QueryRequest\b[^>]*\bid=")urn:uuid:[^"]+"/, `$1urn:uuid:${randomUUID()}"`);
+const withPreview = (xml: string): string => xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
+/** Request #2: the same request, a new id, and the PreviewLocation the adapter gave (replacing any). */
+function secondRequest(first: string, location: string): string {
+  const slot = `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${location}</rim:Value></rim:SlotValue></rim:Slot>`;
+  const without = first.replace(/<rim:Slot name="PreviewLocation">[\s\S]*?<\/rim:Slot>/, '');
+  return fresh(without.replace('<rim:Slot name="PossibilityForPreview">', `${slot}<rim:Slot name="PossibilityForPreview">`));
+}
+
+async function exchange(xml: string): Promise<{ summary: OutboxSummary; envelope: RestEnvelope; regrep: string }> {
+  const envelope = envelopeFor(Buffer.from(xml, 'utf8'));
+  const posted = await fetch(`${api}/connector/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(envelope),
+  });
+  expect(posted.status).toBe(202);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${api}/sandbox/connector/outbox?conversationId=${encodeURIComponent(envelope.userMessage.conversationId)}`);
+    const { messages } = (await res.json()) as { messages: OutboxSummary[] };
+    if (messages[0] !== undefined) {
+      const answer = (await (await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(messages[0].messageId)}`)).json()) as RestEnvelope;
+      const regrep = Buffer.from(answer.payloads[0]!.contentBase64, 'base64').toString('utf8');
+      // The embedded default serves the preview over http on loopback; R-EDM-ERR-C019 asks https in production.
+      expect(validateMessage(regrep).errors.filter((e) => e.rule !== 'R-EDM-ERR-C019')).toEqual([]);
+      return { summary: messages[0], envelope: answer, regrep };
+    }
+    if (Date.now() > deadline) throw new Error('no answer');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function requestPreview(xml: string): Promise<string> {
+  const { summary, regrep } = await exchange(xml);
+  expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0002' });
+  expect(regrep).toContain('PreviewRequired');
+  expect(regrep).toMatch(/<rim:Slot name="PreviewMethod">/);
+  return /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)<\/rim:Value>/.exec(regrep)![1]!;
+}
+
+async function openAndLogIn(location: string, person: RegExp, locale = 'en-GB'): Promise<Page> {
+  const context = await browser.newContext({ locale });
+  const page = await context.newPage();
+  const returnurl = `${portalOrigin}/procedure/return?case=${randomUUID()}`;
+  await page.goto(`${location}?returnurl=${encodeURIComponent(returnurl)}&returnmethod=GET`);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: /Log in|Pieteikties/ }).click();
+  await page.waitForURL((u) => u.origin === new URL(api).origin);
+  return page;
+}
+
+async function decide(page: Page, answer: 'Yes, send it' | 'No, do not send it'): Promise<void> {
+  await page.getByRole('radio', { name: answer }).first().check();
+  await page.getByRole('button', { name: 'Confirm my decision' }).click();
+  await page.waitForURL((u) => u.origin === portalOrigin);
+  expect(await page.textContent('h1')).toBe('Back at the portal');
+}
+
+const birth = (): string => withPreview(fresh(readFileSync('examples/requests/lv-birth-certificate-pdf.xml', 'utf8')));
+
+describe('the citizen previews before anything leaves', () => {
+  test('approve: request #2 carries exactly the approved evidence', async () => {
+    const first = birth();
+    const location = await requestPreview(first);
+    const page = await openAndLogIn(location, /Anna Bērziņa/);
+    expect(await page.textContent('main')).toContain('Bērziņa');
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-preview-en.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Latviešu valodā' }).click();
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-preview-lv.png`, fullPage: true });
+    await page.getByRole('link', { name: 'In English' }).click();
+    await decide(page, 'Yes, send it');
+    const { summary, envelope } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(envelope.payloads).toHaveLength(2);
+    expect(Buffer.from(envelope.payloads[1]!.contentBase64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    await page.context().close();
+  });
+
+  test('decline: request #2 gets an empty success', async () => {
+    const first = birth();
+    const location = await requestPreview(first);
+    const page = await openAndLogIn(location, /Anna Bērziņa/);
+    await decide(page, 'No, do not send it');
+    const { summary, envelope } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(envelope.payloads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  test('never opened: request #2 gets EDM:ERR:0005', async () => {
+    const first = birth();
+    const location = await requestPreview(first);
+    const { summary } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0005' });
+  });
+
+  test('another person logged in sees nothing of it', async () => {
+    const location = await requestPreview(birth());
+    const page = await openAndLogIn(location, /Jānis Kalniņš/);
+    const text = (await page.textContent('body')) ?? '';
+    expect(text).not.toContain('Bērziņa');
+    expect(text).not.toContain('12048814731');
+    expect(await page.getByRole('button', { name: 'Confirm my decision' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('a forged decision without the CSRF token is refused', async () => {
+    const location = await requestPreview(birth());
+    const page = await openAndLogIn(location, /Anna Bērziņa/);
+    const action = await page.getAttribute('form[method="post"]', 'action');
+    // The user's own session cookies, but no CSRF token: what a cross-site form would send.
+    const cookies = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const res = await fetch(new URL(action!, location), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+      body: 'approve=all',
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    const wrong = await fetch(new URL(action!, location), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+      body: 'csrf=forged-token',
+      redirect: 'manual',
+    });
+    expect(wrong.status).toBe(403);
+    await page.context().close();
+  });
+
+  test('a returnurl to a foreign origin is refused', async () => {
+    const location = await requestPreview(birth());
+    const res = await fetch(`${location}?returnurl=${encodeURIComponent('https://evil.example/steal')}&returnmethod=GET`, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('Projectathon 2023 preview cases', () => {
+  const official = (name: string) => {
+    const xml = sample(name).load();
+    return { code: /\bcode="([^"]+)"/.exec(xml)?.[1], failure: xml.includes('ResponseStatusType:Failure') };
+  };
+
+  test('TC06: preview required, approved, evidence (TC06_Response_1/2)', async () => {
+    expect(official('TC06_Response_1').code).toBe('EDM:ERR:0002');
+    const first = fresh(sample('TC06_Request_1').load());
+    const location = await requestPreview(first);
+    const page = await openAndLogIn(location, /Jonas Smith/);
+    await decide(page, 'Yes, send it');
+    const { summary, envelope } = await exchange(secondRequest(sample('TC06_Request_2').load(), location));
+    expect(official('TC06_Response_2').failure).toBe(false);
+    expect(summary.status).toBe('Success');
+    expect(envelope.payloads.length).toBeGreaterThan(1);
+    await page.context().close();
+  });
+
+  test('TC08: preview declined, empty success (TC08_Response_2)', async () => {
+    const first = fresh(sample('TC08_Request_1').load());
+    const location = await requestPreview(first);
+    const page = await openAndLogIn(location, /Jonas Smith/);
+    await decide(page, 'No, do not send it');
+    const { summary, envelope } = await exchange(secondRequest(sample('TC08_Request_2').load(), location));
+    expect(official('TC08_Response_2').failure).toBe(false);
+    expect(summary.status).toBe('Success');
+    expect(envelope.payloads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  test('TC09: preview never completed, EDM:ERR:0005 (TC09_Response_2)', async () => {
+    const first = fresh(sample('TC09_Request_1').load());
+    const location = await requestPreview(first);
+    const { summary } = await exchange(secondRequest(sample('TC09_Request_2').load(), location));
+    expect(summary.errorCode).toBe(official('TC09_Response_2').code);
+  });
+});
