@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
-import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from './config.js';
 import { createRestSubmitter } from './connector/rest-outbound.js';
@@ -42,7 +42,7 @@ import { loadEdmXsdValidator } from './resources/edm-xsd.js';
 import { readPdfAssets } from './resources/fonts.js';
 import { loadMappings } from './resources/mappings.js';
 import { createDeliverHandler, createProcessHandler, startRecoverySweep } from './runtime/handlers.js';
-import { localConnectorToken, localEncryptionKey } from './runtime/local-secrets.js';
+import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
 import { startPrivateRedis } from './sandbox/redis.js';
@@ -192,7 +192,7 @@ async function compose(
     if (config.domibus.url === undefined) {
       if (role !== 'all') throw new Error('DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in');
       const user = 'oots-adapter';
-      const password = randomBytes(18).toString('base64url');
+      const password = localDomibusPassword(dataDir);
       const domibusStandin = await startDomibusStandin({ host: config.http.host, port: 0, user, password });
       stops.push({ phase: 3, run: () => domibusStandin.close() });
       endpoint = { url: domibusStandin.url, user, password };

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { start, type Role } from '../main.js';
 import { localConnectorToken } from '../runtime/local-secrets.js';
 import { send } from './send.js';
+import { createDomibusClient, domibusSelfTest } from '../connector/domibus/index.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
 
 function out(line: string): void {
@@ -114,6 +115,23 @@ async function startCommand(opts: { role?: Role }): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+async function domibusSelfTestCommand(): Promise<number> {
+  const config = loadConfig();
+  const d = config.domibus;
+  if (d.url === undefined) {
+    err('oots-adapter domibus selftest: set DOMIBUS_WS_URL, DOMIBUS_USER and DOMIBUS_PASSWORD');
+    return 2;
+  }
+  const client = createDomibusClient({ url: d.url, user: d.user ?? '', password: d.password ?? '', timeoutMs: d.timeoutMs });
+  try {
+    const result = await domibusSelfTest(client);
+    (result.ok ? out : err)(result.detail);
+    return result.ok ? 0 : 1;
+  } finally {
+    client.close();
+  }
+}
+
 async function sendCommand(file: string, opts: { url?: string; token?: string; out: string; timeout: string }): Promise<number> {
   const config = loadConfig();
   const apiUrl = opts.url ?? `http://${config.http.host}:${config.http.port}`;
@@ -165,6 +183,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     .option('--role <role>', 'api | worker | all (default: ADAPTER_ROLE, else all)')
     .action(async (opts: { role?: Role }) => {
       await startCommand(opts);
+    });
+  const domibusCmd = program.command('domibus').description('the Domibus WS plugin connection (CONNECTOR_MODE=domibus-ws)');
+  domibusCmd
+    .command('selftest')
+    .description('check the connection to Domibus: lists pending messages with the configured plugin user')
+    .action(async () => {
+      exit = await domibusSelfTestCommand();
     });
   program
     .command('send')

@@ -26,3 +26,8 @@ export function localEncryptionKey(dataDir: string): Buffer {
 export function localConnectorToken(dataDir: string): string {
   return readOrCreate(path.join(dataDir, 'connector.token'), () => randomBytes(24).toString('base64url'));
 }
+
+/** Plugin-user password of the embedded Domibus stand-in (CONNECTOR_MODE=domibus-ws without DOMIBUS_WS_URL). */
+export function localDomibusPassword(dataDir: string): string {
+  return readOrCreate(path.join(dataDir, 'domibus-standin.password'), () => randomBytes(18).toString('base64url'));
+}
