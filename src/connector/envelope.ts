@@ -80,12 +80,14 @@ export interface EnvelopeLimits {
 }
 export const DEFAULT_ENVELOPE_LIMITS: EnvelopeLimits = { maxPayloads: 20, maxPayloadBytes: 15 * 1024 * 1024 };
 
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+// No control characters (CR, LF, NUL...) in header values: they end up in ebMS headers, SOAP and logs.
+const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: NO_CONTROL }) as const;
 const property = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'value'],
-  properties: { name: text(256), value: { type: 'string', maxLength: 4096 }, type: text(256) },
+  properties: { name: text(256), value: { type: 'string', maxLength: 4096, pattern: NO_CONTROL }, type: text(256) },
 } as const;
 const party = {
   type: 'object',
