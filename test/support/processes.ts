@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 
 export interface AdapterProcess {
   readonly child: ChildProcess;
-  readonly ready: { api?: string; sandbox: { dagr?: string; connector?: string; redis?: string } };
+  readonly ready: { api?: string; sandbox: { dagr?: string; connector?: string; redis?: string; idp?: string; domibus?: string } };
   /** Every JSON log line the process printed so far. */
   readonly logs: Record<string, unknown>[];
   /** Raw stdout and stderr lines (for log-content checks). */
