@@ -27,7 +27,7 @@ import {
   viewRule,
   type ResponseView,
 } from './response-tree.js';
-import { dataModelUrl } from './response-versions.js';
+import { DATA_MODEL_URL } from './response-versions.js';
 
 const r = (
   id: string,
@@ -135,7 +135,7 @@ export const RESPONSE_CONTENT_RULES: readonly Rule[] = [
   r(
     'R-EDM-RESP-C022',
     'The value of \'ConformsTo\' of the requested distribution MUST be a persistent URL with a link to a "DataModelScheme" of the Evidence Type described in the Semantic Repository which uses the prefix "https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]".',
-    (v, ctx) => each(ctx, evidencePath(v, ctx, 'Distribution', 'ConformsTo'), textMatches(dataModelUrl(ctx.version))),
+    (v, ctx) => each(ctx, evidencePath(v, ctx, 'Distribution', 'ConformsTo'), textMatches(DATA_MODEL_URL)),
   ),
   r(
     'R-EDM-RESP-C027',
@@ -228,7 +228,7 @@ export const RESPONSE_CONTENT_RULES: readonly Rule[] = [
     'R-EDM-RESP-C043',
     'The value of \'Transformation\' of the requested distribution MUST be a persistent URL with link to a "DataModelScheme" and "Subset" of the EvidenceType described in the Semantic Repository which uses the prefix "https://sr.oots.tech.europa.eu/distributions/[DataModelScheme]/[Subset]".',
     (v, ctx) =>
-      each(ctx, evidencePath(v, ctx, 'Distribution', 'Transformation'), textMatches(dataModelUrl(ctx.version))),
+      each(ctx, evidencePath(v, ctx, 'Distribution', 'Transformation'), textMatches(DATA_MODEL_URL)),
   ),
   // C044a/b: the official `matches(Format, 'xml')` also catches `image/svg+xml`; the codes are compared whole.
   r(

@@ -36,10 +36,7 @@ const V20: EdmVersion = 'oots-edm:v2.0';
  * Both are accepted in every version, as the request rules (R-EDM-REQ-C034/C035) accept them: the
  * data model URI of a distribution is whatever the Semantic Repository registered for it.
  */
-export function dataModelUrl(_version: EdmVersion | undefined): RegExp {
-  return DISTRIBUTIONS_OR_DATAMODELS;
-}
-const DISTRIBUTIONS_OR_DATAMODELS = new RegExp(`^${SR_HOST}/(?:distributions|datamodels)/`);
+export const DATA_MODEL_URL = new RegExp(`^${SR_HOST}/(?:distributions|datamodels)/`);
 
 const EDM_SCHEME = 'urn:fdc:oots:classification:edm';
 const MAIN = 'MainEvidence';
