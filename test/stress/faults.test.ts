@@ -1,0 +1,295 @@
+/**
+ * The fault suite: real adapter processes (one `api` process with the REST intake and the connector
+ * stand-in, worker processes) on a real Redis, the DAGR sandbox in this process, load sent as the
+ * REST connector sends it. Each scenario injects a fault during the load and then checks, from the
+ * stand-in's outbox, that every accepted request has exactly one answer (one distinct AS4
+ * MessageId per conversation), none lost, none for a conversation nobody sent, and that each answer
+ * is evidence or the EDM error the fault calls for.
+ *
+ *   (a) a worker SIGKILLed at random points under load while another continues; restarted
+ *   (b) Redis (private, AOF appendfsync always) SIGKILLed and restarted during the load
+ *   (c) DAGR down (connections reset), slow (latency > client timeout), 429 with Retry-After, 5xx
+ *   (d) the connector stand-in refusing deliveries for a while
+ *   (e) duplicate deliveries: the same MessageId several times at once; the same request id under
+ *       new MessageIds
+ *
+ * Sized for CI on two cores (60–120 requests per scenario); figures go to stdout for
+ * docs/reliability.md. Waiting for a SIGKILLed worker's jobs takes BullMQ's lock duration (30 s).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RestEnvelope } from '../../src/connector/envelope.js';
+import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/dagr-embedded.js';
+import { startPrivateRedis, type PrivateRedis } from '../../src/sandbox/redis.js';
+import { startAdapter, type AdapterProcess } from '../support/processes.js';
+import {
+  awaitAnswers,
+  clearOutbox,
+  deleteKeysAt,
+  envelopeOf,
+  evidenceRequests,
+  outcomeCounts,
+  pool,
+  postEnvelope,
+  sleep,
+  stressEnv,
+  stressPrefix,
+  type Tally,
+} from '../support/stress-harness.js';
+
+const SHARED_REDIS = 'redis://127.0.0.1:6379';
+const token = randomBytes(16).toString('hex');
+const key = randomBytes(32).toString('base64');
+const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-faults-'));
+const keyFile = path.join(dataDir, 'dagr-sandbox-client.pem');
+let dagr: EmbeddedDagr;
+
+/** Small retry and backoff settings so that a fault window of a few seconds fits in the retries. */
+const QUICK = {
+  PROCESS_BACKOFF_MS: '200',
+  PROCESS_ATTEMPTS: '6',
+  DELIVERY_BACKOFF_MAX_MS: '500',
+  DAGR_RETRIES: '1',
+  DAGR_TIMEOUT_MS: '1000',
+  DAGR_BREAKER_FAILURES: '5',
+  DAGR_BREAKER_RESET_MS: '500',
+  CONNECTOR_OUTBOUND_TIMEOUT_MS: '5000',
+};
+
+interface Topology {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  api: AdapterProcess;
+  workers: AdapterProcess[];
+  readonly env: Record<string, string>;
+  readonly workerEnv: () => Record<string, string>;
+}
+
+async function startTopology(redisUrl: string, name: string, workers: number): Promise<Topology> {
+  const prefix = stressPrefix(name);
+  const env = { ...stressEnv({ redisUrl, prefix, token, key, dataDir }), ...QUICK };
+  const api = await startAdapter(env, ['--role', 'api']);
+  const workerEnv = (): Record<string, string> => ({
+    ...env,
+    DAGR_BASE_URL: dagr.url,
+    DAGR_CLIENT_ID: 'oots-adapter-sandbox',
+    DAGR_PRIVATE_KEY_FILE: keyFile,
+    CONNECTOR_OUTBOUND_URL: `${api.ready.api!}/sandbox/connector/inbox`,
+  });
+  const started = await Promise.all(Array.from({ length: workers }, () => startAdapter(workerEnv(), ['--role', 'worker'])));
+  return { redisUrl, prefix, api, workers: started, env, workerEnv };
+}
+
+async function stopTopology(t: Topology | undefined): Promise<void> {
+  if (t === undefined) return;
+  await Promise.all(t.workers.map((w) => w.stop()));
+  await t.api.stop();
+}
+
+/** A mix of requests that end in evidence (PDF and XML) and one that ends in an empty success. */
+function workload(n: number): RestEnvelope[] {
+  const { pdf, xml } = evidenceRequests();
+  const all = [...pdf, ...xml];
+  return Array.from({ length: n }, (_, i) => envelopeOf(all[i % all.length]!));
+}
+
+/** Posts every envelope (at most `concurrency` at once), retrying 503s like a connector; returns the accepted conversations. */
+async function load(api: string, envelopes: readonly RestEnvelope[], concurrency = 6, paceMs = 0): Promise<string[]> {
+  return (await loadCounting(api, envelopes, concurrency, paceMs)).accepted;
+}
+
+/** As `load`; request i starts no earlier than i × paceMs after the start, so faults land mid-load. */
+async function loadCounting(
+  api: string,
+  envelopes: readonly RestEnvelope[],
+  concurrency: number,
+  paceMs = 0,
+): Promise<{ accepted: string[]; retried: number; slowestAcceptMs: number }> {
+  const start = Date.now();
+  const results = await pool(envelopes, concurrency, async (e, i) => {
+    const due = start + i * paceMs - Date.now();
+    if (due > 0) await sleep(due);
+    return postEnvelope(api, token, e, { untilAccepted: true, deadlineMs: 90_000 });
+  });
+  const accepted = envelopes.filter((_e, i) => results[i]!.status === 202).map((e) => e.userMessage.conversationId);
+  const refused = results.filter((r) => r.status !== 202).map((r) => r.status);
+  expect(refused).toEqual([]);
+  return {
+    accepted,
+    retried: results.filter((r) => r.attempts > 1).length,
+    slowestAcceptMs: Math.round(Math.max(...results.map((r) => r.ms))),
+  };
+}
+
+function report(name: string, accepted: number, t: Tally, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(
+    `fault scenario ${name}: accepted ${accepted}, lost ${t.lost.length}, duplicate answers ${t.duplicated.length}, ` +
+      `same-MessageId re-deliveries ${t.redeliveries}, strays ${t.strays.length}, outcomes ${JSON.stringify(outcomeCounts(t))} ${JSON.stringify(extra)}\n`,
+  );
+}
+
+function expectExactlyOnce(t: Tally, allowed: readonly string[]): void {
+  expect(t.lost).toEqual([]);
+  expect(t.duplicated).toEqual([]);
+  expect(t.strays).toEqual([]);
+  const unexpected = [...t.outcomes.values()].filter((o) => !allowed.includes(o));
+  expect(unexpected).toEqual([]);
+}
+
+beforeAll(async () => {
+  dagr = await startEmbeddedDagrSandbox({ host: '127.0.0.1', port: 0, clientId: 'oots-adapter-sandbox', keyFile });
+}, 30_000);
+
+afterAll(async () => {
+  await dagr?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('on the shared Redis: one api process, two worker processes', () => {
+  let t: Topology;
+
+  beforeAll(async () => {
+    t = await startTopology(SHARED_REDIS, 'faults', 2);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopTopology(t);
+    if (t !== undefined) await deleteKeysAt(SHARED_REDIS, t.prefix);
+  }, 60_000);
+
+  beforeEach(async () => {
+    dagr.faults.clear();
+    await clearOutbox(t.api.ready.api!);
+  });
+
+  test('(a) a worker SIGKILLed twice at random points under load loses nothing and answers nothing twice', async () => {
+    const api = t.api.ready.api!;
+    const envelopes = workload(120);
+    const kills: number[] = [];
+    const chaos = (async () => {
+      for (let round = 0; round < 2; round++) {
+        const wait = randomInt(300, 2500);
+        await sleep(wait);
+        const victim = t.workers[0]!;
+        await victim.stop('SIGKILL');
+        kills.push(wait);
+        await sleep(500);
+        t.workers[0] = await startAdapter(t.workerEnv(), ['--role', 'worker']);
+      }
+    })();
+    const accepted = await load(api, envelopes, 4, 30);
+    await chaos;
+    // Jobs the killed worker held come back when their lock expires (BullMQ lockDuration, 30 s).
+    const tally = await awaitAnswers(api, accepted, { timeoutMs: 100_000, settleMs: 2000 });
+    report('(a) SIGKILL worker', accepted.length, tally, { killedAfterMs: kills });
+    expectExactlyOnce(tally, ['Success']);
+  }, 240_000);
+
+  test('(c) DAGR down, slow, 429 with Retry-After and 5xx: answers are delayed, or EDM:ERR:0005, never lost or doubled', async () => {
+    const api = t.api.ready.api!;
+    const phases: [string, () => void, number][] = [
+      ['down (connections reset)', () => dagr.faults.set({ down: 'reset' }), 2500],
+      ['slow (latency 1500 ms > timeout 1000 ms)', () => dagr.faults.set({ latencyMs: 1500 }), 2500],
+      ['429 with Retry-After: 1', () => dagr.faults.set({ failNext: { count: 40, status: 429, retryAfterSeconds: 1 } }), 0],
+      ['500 for the next 8 calls (passing)', () => dagr.faults.set({ failNext: { count: 8, status: 500 } }), 0],
+      ['503 for the next 40 calls (outlasting the retries)', () => dagr.faults.set({ failNext: { count: 40, status: 503 } }), 0],
+    ];
+    for (const [name, inject, lastsMs] of phases) {
+      dagr.faults.clear();
+      await clearOutbox(api);
+      const before = dagr.sandbox.stats();
+      inject();
+      const loading = load(api, workload(30), 4, 20);
+      if (lastsMs > 0) {
+        await sleep(lastsMs);
+        dagr.faults.clear();
+      }
+      const accepted = await loading;
+      const tally = await awaitAnswers(api, accepted, { timeoutMs: 60_000, settleMs: 1000 });
+      dagr.faults.clear();
+      report(`(c) DAGR ${name}`, accepted.length, tally, { dagrStats: diffStats(before, dagr.sandbox.stats()) });
+      expectExactlyOnce(tally, ['Success', 'EDM:ERR:0005']);
+    }
+  }, 240_000);
+
+  test('(d) the connector refusing deliveries for a while: every answer arrives once', async () => {
+    const api = t.api.ready.api!;
+    const set = await fetch(`${api}/sandbox/connector/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refuseNext: 60, status: 503 }),
+    });
+    expect(set.status).toBe(200);
+    const accepted = await load(api, workload(60), 4);
+    const tally = await awaitAnswers(api, accepted, { timeoutMs: 60_000, settleMs: 1500 });
+    const left = (await (await fetch(`${api}/sandbox/connector/faults`)).json()) as { refuseNext: number };
+    report('(d) connector refusing', accepted.length, tally, { refusalsLeft: left.refuseNext });
+    expect(left.refuseNext).toBe(0); // the refusals really happened
+    expectExactlyOnce(tally, ['Success']);
+  }, 120_000);
+
+  test('(e) duplicate deliveries: same MessageId three times at once, same request id under a new MessageId', async () => {
+    const api = t.api.ready.api!;
+    const envelopes = workload(40);
+    // Each envelope three times concurrently (a connector retrying after a lost 202).
+    const sameMessage = envelopes.flatMap((e) => [e, e, e]);
+    // Ten of them again under a new MessageId in the same conversation (the requester's resend).
+    const sameRequest = envelopes.slice(0, 10).map((e) => ({ ...e, userMessage: { ...e.userMessage, messageId: `${randomBytes(8).toString('hex')}@resend.invalid` } }));
+    const results = await pool([...sameMessage, ...sameRequest], 8, (e) => postEnvelope(api, token, e, { untilAccepted: true }));
+    expect(results.filter((r) => r.status !== 202)).toEqual([]);
+    const accepted = envelopes.map((e) => e.userMessage.conversationId);
+    const tally = await awaitAnswers(api, accepted, { timeoutMs: 60_000, settleMs: 2500 });
+    report('(e) duplicates', accepted.length, tally, { posts: results.length });
+    expectExactlyOnce(tally, ['Success']);
+    expect(tally.redeliveries).toBe(0);
+  }, 120_000);
+});
+
+describe('Redis killed and restarted under load (private Redis, AOF appendfsync always)', () => {
+  let redis: PrivateRedis;
+  let t: Topology;
+  const redisDir = path.join(dataDir, 'redis');
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis({ dir: redisDir, appendfsync: 'always' });
+    t = await startTopology(redis.url, 'redis-restart', 1);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopTopology(t);
+    await redis?.stop();
+  }, 60_000);
+
+  test('(b) SIGKILL of Redis mid-run: accepted requests survive and are answered exactly once', async () => {
+    const api = t.api.ready.api!;
+    const envelopes = workload(100);
+    let downMs = 0;
+    const chaos = (async () => {
+      await sleep(randomInt(1000, 2000));
+      const started = Date.now();
+      process.kill(redis.pid, 'SIGKILL');
+      await sleep(1500);
+      redis = await startPrivateRedis({ dir: redisDir, port: redis.port, appendfsync: 'always' });
+      downMs = Date.now() - started;
+    })();
+    const { accepted, retried, slowestAcceptMs } = await loadCounting(api, envelopes, 4, 50);
+    await chaos;
+    const tally = await awaitAnswers(api, accepted, { timeoutMs: 100_000, settleMs: 2000 });
+    report('(b) Redis SIGKILL + restart', accepted.length, tally, { redisDownMs: downMs, postsRetriedUntilAccepted: retried, slowestAcceptMs });
+    expectExactlyOnce(tally, ['Success']);
+    // Both processes came through the outage.
+    expect(t.api.child.exitCode).toBeNull();
+    expect(t.workers[0]!.child.exitCode).toBeNull();
+  }, 240_000);
+});
+
+function diffStats(a: object, b: object): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b)) {
+    const before = (a as Record<string, unknown>)[k];
+    if (typeof v === 'number' && typeof before === 'number' && v !== before) out[k] = v - before;
+  }
+  return out;
+}
