@@ -16,6 +16,7 @@ import path from 'node:path';
 import { start, type Role } from '../main.js';
 import { localConnectorToken } from '../runtime/local-secrets.js';
 import { send } from './send.js';
+import { registerMappingCommands } from './mappings.js';
 import { createDomibusClient, domibusSelfTest } from '../connector/domibus/index.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
 
@@ -202,6 +203,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action(async (file: string, opts: { url?: string; token?: string; out: string; timeout: string }) => {
       exit = await sendCommand(file, opts);
     });
+  registerMappingCommands(program, (code) => {
+    exit = code;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -8,6 +8,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { AdapterError } from '../errors.js';
+import { definesField, keyFieldOfDefinition, type DatasetDefinition, type DatasetDefinitions } from './definitions.js';
 import type { EvidenceMapping, MatchAttribute } from './model.js';
 
 // ajv and ajv-formats are CommonJS with a default export; under NodeNext the class is on `.default`.
@@ -59,9 +60,17 @@ export type MappingSource =
     }
   | { readonly ok: false; readonly problems: readonly MappingProblem[] };
 
+export interface ParseOptions {
+  /**
+   * DAGR dataset definitions by service: when the mapping's `dagr.service` has one, every record
+   * field the mapping reads must be defined in it. Without one, fields are not checked.
+   */
+  readonly definitions?: DatasetDefinitions | undefined;
+}
+
 /** Parses and checks one mapping file; throws a {@link MappingError} listing every problem. */
-export function parseMappingFile(text: string, fileName: string, schema: object): EvidenceMapping {
-  const result = parseMappingSource(text, fileName, schema);
+export function parseMappingFile(text: string, fileName: string, schema: object, options: ParseOptions = {}): EvidenceMapping {
+  const result = parseMappingSource(text, fileName, schema, options);
   if (!result.ok) throw new MappingError(result.problems);
   return result.mapping;
 }
@@ -86,7 +95,7 @@ export function mappingIdOf(fileName: string): string {
 }
 
 /** Like {@link parseMappingFile}, returning the problems instead of throwing. */
-export function parseMappingSource(text: string, fileName: string, schema: object): MappingSource {
+export function parseMappingSource(text: string, fileName: string, schema: object, options: ParseOptions = {}): MappingSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: MappingProblem[] = [];
@@ -149,7 +158,16 @@ export function parseMappingSource(text: string, fileName: string, schema: objec
   }
 
   const body = data as Omit<EvidenceMapping, 'id'>;
-  semanticChecks(body, problem);
+  // A placeholder (`TODO`, as `mappings new` writes them) is reported once, as a placeholder.
+  const placeholders = placeholderPaths(body);
+  for (const path of placeholders)
+    problem(path, 'is still a placeholder (TODO)', placeholderHint(path));
+  const marked = new Set(placeholders.map(dotted));
+  semanticChecks(body, (path, message, hint, at) => {
+    if (!marked.has(dotted(path))) problem(path, message, hint, at);
+  });
+  const definition = options.definitions?.get(body.dagr.service);
+  if (definition !== undefined) definitionChecks(body, definition, problem);
   if (problems.length > 0) return { ok: false, problems };
 
   const mapping = deepFreeze({ id, ...body }) as EvidenceMapping;
@@ -248,6 +266,73 @@ function semanticChecks(m: Omit<EvidenceMapping, 'id'>, report: Report): void {
       }
     });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placeholders and dataset definitions
+
+const PLACEHOLDER = /\bTODO\b/;
+
+/** Paths of every text that still holds `TODO`. */
+function placeholderPaths(data: unknown): (string | number)[][] {
+  const found: (string | number)[][] = [];
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      if (PLACEHOLDER.test(value)) found.push(path);
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+  };
+  walk(data, []);
+  return found;
+}
+
+function placeholderHint(path: readonly (string | number)[]): string {
+  const last = path[path.length - 1];
+  if (path[0] === 'evidenceTypes')
+    return 'write the evidence type classification URI registered in the Semantic Repository, https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/LV/<uuid>';
+  if (last === 'conformsTo' || last === 'namespace')
+    return 'write the data model URI of the evidence in the Semantic Repository, e.g. https://sr.oots.tech.ec.europa.eu/datamodels/<model>';
+  if (last === 'lv') return 'write the text in Latvian (latviešu valodā)';
+  if (last === 'en') return 'write the text in English';
+  if (path[0] === 'issuingAuthority') return 'write the authority identifier (e.g. its registration number, quoted)';
+  if (path[0] === 'dagr') return 'write the VIRSIS permission number (quoted)';
+  return 'replace TODO with the real value';
+}
+
+/** Every record field the mapping reads, with where it is written. */
+export function fieldReads(m: Omit<EvidenceMapping, 'id'>): { path: (string | number)[]; field: string }[] {
+  const reads: { path: (string | number)[]; field: string }[] = m.dagr.match.map((x, i) => ({
+    path: ['dagr', 'match', i, 'field'],
+    field: x.field,
+  }));
+  if (m.dagr.updatedAtField !== undefined) reads.push({ path: ['dagr', 'updatedAtField'], field: m.dagr.updatedAtField });
+  m.distributions.forEach((d, i) => {
+    if (d.format === 'application/xml')
+      d.xml.fields.forEach((f, j) => reads.push({ path: ['distributions', i, 'xml', 'fields', j, 'from'], field: f.from }));
+    else
+      d.pdf.sections.forEach((s, j) =>
+        s.fields.forEach((f, k) =>
+          reads.push({ path: ['distributions', i, 'pdf', 'sections', j, 'fields', k, 'from'], field: f.from }),
+        ),
+      );
+  });
+  return reads;
+}
+
+function definitionChecks(m: Omit<EvidenceMapping, 'id'>, d: DatasetDefinition, report: Report): void {
+  const names = d.fields.map((f) => f.name);
+  const keyField = keyFieldOfDefinition(d);
+  for (const read of fieldReads(m)) {
+    if (definesField(d, read.field) || read.field === keyField) continue;
+    const close = closest(read.field, names);
+    const listed = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ');
+    report(
+      read.path,
+      `DAGR dataset ${d.service} has no field ${read.field} (definition: ${d.source})`,
+      close === undefined ? `use a field the dataset defines: ${listed}` : `did you mean \`${close}\`? (fields: ${listed})`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
