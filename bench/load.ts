@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:load`: sustained load through the REST intake for a set time, with one and with
+ * two worker processes, XML and PDF evidence. Topology per configuration: one `api` process
+ * (intake + connector stand-in), N `worker` processes, the DAGR sandbox in this process, all on one
+ * Redis. Load is closed-loop: at most BENCH_LOAD_IN_FLIGHT requests accepted and not yet answered.
+ *
+ * Prints per configuration: answers/s, accept latency (POST → 202) p50/p95/p99, accept → outbound
+ * latency (POST → the answer recorded by the stand-in) p50/p95/p99, and RSS over time of every
+ * process (/proc/<pid>/status); at the end BullMQ's bare no-op job rate on the same Redis, and the
+ * XML throughput as a share of it. Asserts nothing; the figures go to docs/reliability.md.
+ *
+ *   BENCH_LOAD_SECONDS    seconds of load per configuration (default 60)
+ *   BENCH_LOAD_CONFIGS    comma-separated workers:format (default 1:xml,1:pdf,2:xml,2:pdf)
+ *   BENCH_LOAD_IN_FLIGHT  most requests in flight (default 64)
+ *   BENCH_REDIS_URL       Redis (default redis://127.0.0.1:6379); keys under a random prefix, removed after
+ *   BENCH_RSS_EVERY       seconds between printed RSS samples (default 10)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { OutboxSummary } from '../src/sandbox/connector-standin.js';
+import { startEmbeddedDagrSandbox } from '../src/sandbox/dagr-embedded.js';
+import { startAdapter, type AdapterProcess } from '../test/support/processes.js';
+import { deleteKeysAt, envelopeOf, evidenceRequests, rssBytes, sleep, stressEnv } from '../test/support/stress-harness.js';
+
+const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? '60');
+const IN_FLIGHT = Number(process.env.BENCH_LOAD_IN_FLIGHT ?? '64');
+const RSS_EVERY = Number(process.env.BENCH_RSS_EVERY ?? '10');
+const CONFIGS = (process.env.BENCH_LOAD_CONFIGS ?? '1:xml,1:pdf,2:xml,2:pdf').split(',').map((c) => {
+  const [w, f] = c.split(':');
+  if (!/^\d+$/.test(w ?? '') || (f !== 'xml' && f !== 'pdf')) throw new Error(`BENCH_LOAD_CONFIGS: bad entry ${c}`);
+  return { workers: Number(w), format: f };
+});
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const mib = (b: number | undefined): string => (b === undefined ? '—' : (b / 1048576).toFixed(0));
+
+interface RunResult {
+  readonly answered: number;
+  readonly rate: number;
+  readonly accept: number[];
+  readonly e2e: number[];
+  readonly rss: Map<string, { t: number; bytes: number }[]>;
+  readonly errors: Record<string, number>;
+}
+
+async function sustained(
+  api: string,
+  token: string,
+  outboxKey: string,
+  redis: Redis,
+  templates: readonly string[],
+  processes: Record<string, AdapterProcess>,
+): Promise<RunResult> {
+  const sentAt = new Map<string, number>();
+  const acceptedAt = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  const accept: number[] = [];
+  const errors: Record<string, number> = {};
+  const rss = new Map<string, { t: number; bytes: number }[]>(Object.keys(processes).map((k) => [k, []]));
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  let inFlight = 0;
+  let i = 0;
+  let stop = false;
+
+  const poster = async (): Promise<void> => {
+    while (!stop && performance.now() < end) {
+      if (inFlight >= IN_FLIGHT) {
+        await sleep(2);
+        continue;
+      }
+      inFlight++;
+      const envelope = envelopeOf(templates[i++ % templates.length]!);
+      const id = envelope.userMessage.conversationId;
+      const start = performance.now();
+      sentAt.set(id, start);
+      try {
+        const res = await fetch(`${api}/connector/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(envelope),
+        });
+        await res.arrayBuffer();
+        if (res.status === 202) {
+          accept.push(performance.now() - start);
+          acceptedAt.set(id, start);
+        } else {
+          errors[`HTTP ${res.status}`] = (errors[`HTTP ${res.status}`] ?? 0) + 1;
+          inFlight--;
+        }
+      } catch (error) {
+        const k = error instanceof Error ? error.name : 'error';
+        errors[k] = (errors[k] ?? 0) + 1;
+        inFlight--;
+      }
+    }
+  };
+
+  // The stand-in's outbox, read straight from Redis (newest first): at most IN_FLIGHT answers can
+  // arrive between two reads, so the newest 4 × IN_FLIGHT entries are enough.
+  const watcher = async (): Promise<void> => {
+    const drainUntil = end + 120_000;
+    while (performance.now() < drainUntil) {
+      const raw = await redis.lrange(outboxKey, 0, 4 * IN_FLIGHT - 1);
+      const now = performance.now();
+      for (const s of raw) {
+        const { conversationId } = JSON.parse(s) as OutboxSummary;
+        if (acceptedAt.has(conversationId) && !doneAt.has(conversationId)) {
+          doneAt.set(conversationId, now);
+          inFlight--;
+        }
+      }
+      if (now > end && doneAt.size >= acceptedAt.size) return;
+      await sleep(20);
+    }
+  };
+
+  const sampler = async (): Promise<void> => {
+    while (!stop) {
+      const t = (performance.now() - t0) / 1000;
+      for (const [name, p] of Object.entries(processes)) {
+        const bytes = rssBytes(p.child.pid);
+        if (bytes !== undefined) rss.get(name)!.push({ t, bytes });
+        // The harness keeps every log line; drop them so this process does not grow.
+        p.logs.length = 0;
+        p.raw.length = 0;
+      }
+      await sleep(1000);
+    }
+  };
+
+  const sampling = sampler();
+  await Promise.all([...Array.from({ length: 16 }, poster), watcher()]);
+  stop = true;
+  await sampling;
+  const answeredInWindow = [...doneAt.values()].filter((t) => t <= end).length;
+  const e2e = [...doneAt].map(([id, t]) => t - acceptedAt.get(id)!).sort((a, b) => a - b);
+  accept.sort((a, b) => a - b);
+  return { answered: doneAt.size, rate: answeredInWindow / SECONDS, accept, e2e, rss, errors };
+}
+
+async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
+  const connection = { url: REDIS, maxRetriesPerRequest: null } as const;
+  const queue = new Queue('noop', { connection, prefix });
+  let done = 0;
+  let finished!: () => void;
+  const all = new Promise<void>((r) => (finished = r));
+  const worker = new Worker('noop', () => Promise.resolve(undefined), { connection, prefix, concurrency: 50 });
+  worker.on('completed', () => {
+    if (++done === jobs) finished();
+  });
+  await worker.waitUntilReady();
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i += 500) {
+    await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  await all;
+  const rate = jobs / ((performance.now() - t0) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return rate;
+}
+
+function printRss(rss: RunResult['rss']): void {
+  for (const [name, series] of rss) {
+    if (series.length === 0) continue;
+    const picks = series.filter((_s, k) => k % RSS_EVERY === 0 || k === series.length - 1);
+    const max = Math.max(...series.map((s) => s.bytes));
+    out(`    RSS ${name.padEnd(8)} MiB at ${picks.map((s) => `${s.t.toFixed(0)}s:${mib(s.bytes)}`).join(' ')} (max ${mib(max)})`);
+    if (series.length >= 120) {
+      // Flatness: mean of the first and the last minute.
+      const mean = (xs: { bytes: number }[]): number => xs.reduce((a, s) => a + s.bytes, 0) / xs.length;
+      const first = mean(series.slice(0, 60));
+      const last = mean(series.slice(-60));
+      out(`    RSS ${name.padEnd(8)} first minute ${mib(first)} MiB, last minute ${mib(last)} MiB (${(((last - first) / first) * 100).toFixed(1)} %)`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const prefix = `{bench-load-${randomBytes(3).toString('hex')}}`;
+  const token = randomBytes(16).toString('hex');
+  const key = randomBytes(32).toString('base64');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-bench-load-'));
+  const keyFile = path.join(dataDir, 'dagr-sandbox-client.pem');
+  const dagr = await startEmbeddedDagrSandbox({ host: '127.0.0.1', port: 0, clientId: 'oots-adapter-sandbox', keyFile });
+  const redis = new Redis(REDIS);
+  const { pdf, xml } = evidenceRequests();
+  const rates: Record<string, number> = {};
+  out(`Sustained load: ${SECONDS} s per configuration, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`);
+  try {
+    let current: { workers: number; api: AdapterProcess; ws: AdapterProcess[]; prefix: string } | undefined;
+    for (const cfg of CONFIGS) {
+      if (current?.workers !== cfg.workers) {
+        if (current !== undefined) {
+          await Promise.all(current.ws.map((w) => w.stop()));
+          await current.api.stop();
+        }
+        const p = `${prefix}-${cfg.workers}w`;
+        const env = { ...stressEnv({ redisUrl: REDIS, prefix: p, token, key, dataDir }), ...(process.env.WORKER_CONCURRENCY === undefined ? {} : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }) };
+        const api = await startAdapter(env, ['--role', 'api']);
+        const ws = await Promise.all(
+          Array.from({ length: cfg.workers }, () =>
+            startAdapter(
+              { ...env, DAGR_BASE_URL: dagr.url, DAGR_PRIVATE_KEY_FILE: keyFile, CONNECTOR_OUTBOUND_URL: `${api.ready.api!}/sandbox/connector/inbox` },
+              ['--role', 'worker'],
+            ),
+          ),
+        );
+        current = { workers: cfg.workers, api, ws, prefix: p };
+      }
+      const processes: Record<string, AdapterProcess> = { api: current.api };
+      current.ws.forEach((w, k) => (processes[`worker${k + 1}`] = w));
+      const templates = cfg.format === 'xml' ? xml : pdf;
+      // Warm-up: JIT, PDF fonts, DAGR token.
+      await sustainedWarmup(current.api.ready.api!, token, templates);
+      const r = await sustained(current.api.ready.api!, token, `${current.prefix}:standin:outbox`, redis, templates, processes);
+      rates[`${cfg.workers}:${cfg.format}`] = r.rate;
+      out(`\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format.toUpperCase()} evidence: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`);
+      out(`    accept p50 ${pct(r.accept, 50).toFixed(1)} ms, p95 ${pct(r.accept, 95).toFixed(1)} ms, p99 ${pct(r.accept, 99).toFixed(1)} ms`);
+      out(`    accept→outbound p50 ${pct(r.e2e, 50).toFixed(0)} ms, p95 ${pct(r.e2e, 95).toFixed(0)} ms, p99 ${pct(r.e2e, 99).toFixed(0)} ms`);
+      printRss(r.rss);
+    }
+    if (current !== undefined) {
+      await Promise.all(current.ws.map((w) => w.stop()));
+      await current.api.stop();
+    }
+    const noop = await bullmqNoop(`${prefix}-noop`, 20_000);
+    out(`\n  BullMQ bare no-op jobs on the same Redis (one worker, concurrency 50): ${noop.toFixed(0)} jobs/s`);
+    for (const [cfg, rate] of Object.entries(rates))
+      if (cfg.endsWith(':xml')) out(`  XML evidence with ${cfg.split(':')[0]} worker(s): ${((rate / noop) * 100).toFixed(1)} % of the no-op rate`);
+  } finally {
+    await dagr.stop();
+    await redis.quit();
+    for (const p of [`${prefix}-1w`, `${prefix}-2w`, `${prefix}-noop`, prefix]) await deleteKeysAt(REDIS, p);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function sustainedWarmup(api: string, token: string, templates: readonly string[]): Promise<void> {
+  await Promise.all(
+    Array.from({ length: 20 }, (_v, k) =>
+      fetch(`${api}/connector/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(envelopeOf(templates[k % templates.length]!)),
+      }).then((r) => r.arrayBuffer()),
+    ),
+  );
+  await sleep(3000);
+}
+
+await main();
