@@ -98,6 +98,12 @@ export interface AnswerOptions {
    * outage delays the answer instead of failing it. True (default) answers EDM:ERR:0005 at once.
    */
   readonly final?: boolean;
+  /**
+   * Called with the QueryRequest id as soon as it is read, before any base-registry call: false
+   * means another exchange already answers this request (a duplicate under a new MessageId), and
+   * nothing is done or sent for this one.
+   */
+  readonly claimRequestId?: (requestId: string) => Promise<boolean>;
 }
 
 export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, options: AnswerOptions = {}): Promise<ExchangeResult> {
@@ -108,10 +114,15 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
   let root: XmlElement | undefined;
   try {
     checkHeader(input.userMessage);
-    root = readPayload(input, deps);
+    const payload = readPayloadWithXsd(input, deps);
+    root = payload.root;
     const read = readVersion(root);
     if (read.version !== undefined) version = read.version;
-    const verdict = judgeTree(root, deps.xsd === undefined ? [] : xsdFindings(input, deps));
+    const requestId = attr(root, 'id')?.trim();
+    if (requestId !== undefined && requestId !== '' && options.claimRequestId !== undefined && !(await options.claimRequestId(requestId))) {
+      throw new NoAnswerYet('duplicate');
+    }
+    const verdict = judgeTree(root, payload.xsd);
     const errors = verdict.errors.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
     if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
     request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
@@ -198,17 +209,6 @@ export function answerWithProcessingError(input: InboundRequest, deps: ExchangeD
   return failure(input, request, root, version, refusal, deps, summary('error', 'EDM:ERR:0008', request, undefined, detail));
 }
 
-/** The QueryRequest id of an inbound request, when its payload can be read (duplicate detection). */
-export function peekRequestId(input: InboundRequest, deps: Pick<ExchangeDeps, 'limits'>): string | undefined {
-  try {
-    const root = parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS);
-    const id = attr(root, 'id')?.trim();
-    return id === undefined || id === '' ? undefined : id;
-  } catch {
-    return undefined;
-  }
-}
-
 function versionFromHeader(um: UserMessage): EdmVersion | undefined {
   const v = messageProperty(um, 'SpecificationId')?.value;
   return v !== undefined && isEdmVersion(v) ? v : undefined;
@@ -259,12 +259,17 @@ function readPayload(input: InboundRequest, deps: ExchangeDeps): XmlElement {
   return root;
 }
 
-function xsdFindings(input: InboundRequest, deps: ExchangeDeps): Violation[] {
+/** One parse for both: the tree, and the XSD findings of a v1.0 request while libxml2's document lives. */
+function readPayloadWithXsd(input: InboundRequest, deps: ExchangeDeps): { root: XmlElement; xsd: Violation[] } {
   let findings: Violation[] = [];
-  parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS, (doc, tree) => {
-    if (readVersion(tree).version === 'oots-edm:v1.0') findings = deps.xsd!.validate(doc);
+  const xsd = deps.xsd;
+  const root = parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS, (doc, tree) => {
+    if (xsd !== undefined && classify(tree) === 'QueryRequest' && readVersion(tree).version === 'oots-edm:v1.0') findings = xsd.validate(doc);
   });
-  return findings;
+  if (classify(root) !== 'QueryRequest') {
+    throw new Refusal('EDM:ERR:0003', `R-EDM-REQ-S001: the payload root {${root.ns}}${root.local} is not query:QueryRequest`);
+  }
+  return { root, xsd: findings };
 }
 
 function ownLoopbackLocation(root: XmlElement, deps: ExchangeDeps): boolean {

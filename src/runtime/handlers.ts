@@ -8,7 +8,7 @@
  *   acceptance and marking resubmits the same MessageId, which eDelivery's duplicate detection
  *   (and the REST connector's Idempotency-Key) absorbs.
  */
-import { answerRequest, answerWithProcessingError, NoAnswerYet, peekRequestId, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
+import { answerRequest, answerWithProcessingError, NoAnswerYet, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
 import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
@@ -58,23 +58,21 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     await deps.store.markState(ref, 'processing');
     const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
 
-    // The same QueryRequest delivered again under another AS4 MessageId is answered once.
-    const requestId = peekRequestId(input, deps.exchange);
-    if (requestId !== undefined) {
+    // The same QueryRequest delivered again under another AS4 MessageId is answered once: the
+    // exchange claims the request id before it calls any base registry.
+    const claimRequestId = async (requestId: string): Promise<boolean> => {
       const claim = await deps.store.claimRequestId(requestId, ref);
       if (!claim.first) {
         ctx.log.info({ ownerRef: claim.ownerRef }, 'duplicate QueryRequest: answered by another exchange');
         deps.observer?.onDuplicate?.({ exchangeRef: ref, ownerRef: claim.ownerRef });
-        await deps.store.markState(ref, 'delivered');
-        await deps.store.purge(ref);
-        return;
       }
-    }
+      return claim.first;
+    };
 
     const started = Date.now();
     let result: ExchangeResult;
     try {
-      result = await answerRequest(input, deps.exchange, { final: ctx.final });
+      result = await answerRequest(input, deps.exchange, { final: ctx.final, claimRequestId });
     } catch (error) {
       if (error instanceof NoAnswerYet) {
         if (error.reason === 'parked') {
@@ -82,7 +80,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
           ctx.log.info('waiting for the preview decision');
           return;
         }
-        ctx.log.info('another request #2 answers this preview');
+        ctx.log.info('nothing to send: another exchange answers this request');
         await deps.store.markState(ref, 'delivered');
         await deps.store.purge(ref);
         return;
