@@ -53,8 +53,11 @@ interface DagrConnection {
 /** The configured DAGR (`--dagr URL --key FILE`) or the embedded sandbox, started in this process. */
 async function connectDagr(config: Config, opts: DefinitionOptions): Promise<DagrConnection> {
   if (opts.dagr !== undefined) {
-    if (opts.key === undefined) throw new UsageError('--dagr needs --key FILE (the private key of the DAGR connection)');
-    const client = createDagrClient(dagrClientOptions(config.dagr, { baseUrl: opts.dagr, privateKey: readFileSync(opts.key, 'utf8') }));
+    if (opts.key === undefined)
+      throw new UsageError('--dagr needs --key FILE (the private key of the DAGR connection)');
+    const client = createDagrClient(
+      dagrClientOptions(config.dagr, { baseUrl: opts.dagr, privateKey: readFileSync(opts.key, 'utf8') }),
+    );
     return { client, label: opts.dagr, close: () => Promise.resolve(client.close()) };
   }
   const sandbox: EmbeddedDagr = await startEmbeddedDagrSandbox({
@@ -84,7 +87,10 @@ async function definitionsFor(opts: DefinitionOptions): Promise<{ defs: DatasetD
   if (opts.dagr !== undefined) {
     const conn = await connectDagr(loadConfig(), opts);
     try {
-      return { defs: definitionsFromServiceList(await conn.client.serviceList()), label: `DAGR service_list at ${opts.dagr}` };
+      return {
+        defs: definitionsFromServiceList(await conn.client.serviceList()),
+        label: `DAGR service_list at ${opts.dagr}`,
+      };
     } finally {
       await conn.close();
     }
@@ -130,7 +136,15 @@ async function validateCommand(files: string[], opts: DefinitionOptions & { json
       reports.push({
         file,
         ok: false,
-        problems: [{ file, line: undefined, field: '', message: `cannot read the file (${(e as Error).message})`, hint: 'check the path' }],
+        problems: [
+          {
+            file,
+            line: undefined,
+            field: '',
+            message: `cannot read the file (${(e as Error).message})`,
+            hint: 'check the path',
+          },
+        ],
       });
       continue;
     }
@@ -157,7 +171,14 @@ async function validateCommand(files: string[], opts: DefinitionOptions & { json
     const note = defs.has(r.mapping.dagr.service)
       ? undefined
       : `no dataset definition for DAGR service ${r.mapping.dagr.service} in ${label}: record fields not checked (give --definitions DIR or --dagr URL --key FILE)`;
-    reports.push({ file, ok: problems.length === 0, id: r.mapping.id, version: r.mapping.version, problems, ...(note === undefined ? {} : { note }) });
+    reports.push({
+      file,
+      ok: problems.length === 0,
+      id: r.mapping.id,
+      version: r.mapping.version,
+      problems,
+      ...(note === undefined ? {} : { note }),
+    });
   }
   if (opts.json === true) for (const r of reports) out(JSON.stringify(r));
   else
@@ -168,15 +189,23 @@ async function validateCommand(files: string[], opts: DefinitionOptions & { json
     }
   const failed = reports.filter((r) => !r.ok).length;
   if (opts.json !== true)
-    err(failed === 0 ? `${String(reports.length)} mapping(s) valid (fields checked against ${label})` : `${String(failed)} of ${String(reports.length)} mapping(s) have problems`);
+    err(
+      failed === 0
+        ? `${String(reports.length)} mapping(s) valid (fields checked against ${label})`
+        : `${String(failed)} of ${String(reports.length)} mapping(s) have problems`,
+    );
   return unreadable ? 2 : failed > 0 ? 1 : 0;
 }
 
-async function newCommand(opts: DefinitionOptions & { service: string; out?: string; permission?: string; force?: boolean }): Promise<number> {
+async function newCommand(
+  opts: DefinitionOptions & { service: string; out?: string; permission?: string; force?: boolean },
+): Promise<number> {
   const { defs, label } = await definitionsFor(opts);
   const d = defs.get(opts.service);
   if (d === undefined) {
-    err(`oots-adapter mappings new: no dataset definition for ${opts.service} in ${label}; known: ${[...defs.keys()].join(', ') || 'none'}`);
+    err(
+      `oots-adapter mappings new: no dataset definition for ${opts.service} in ${label}; known: ${[...defs.keys()].join(', ') || 'none'}`,
+    );
     return 2;
   }
   const text = starterMapping(d, { permission: opts.permission });
@@ -223,7 +252,14 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
     return 1;
   }
   const mapping = parsed.mapping;
-  const format = opts.format === undefined ? undefined : opts.format === 'pdf' ? 'application/pdf' : opts.format === 'xml' ? 'application/xml' : opts.format;
+  const format =
+    opts.format === undefined
+      ? undefined
+      : opts.format === 'pdf'
+        ? 'application/pdf'
+        : opts.format === 'xml'
+          ? 'application/xml'
+          : opts.format;
   const conn = await connectDagr(config, opts);
   const xsd = loadEdmXsdValidator();
   try {
@@ -289,7 +325,17 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
   }
 }
 
-function dsdCommand(file: string, opts: { json?: boolean; partyId: string; partyIdType: string; edmVersions?: string; identifier?: string; country?: string }): number {
+function dsdCommand(
+  file: string,
+  opts: {
+    json?: boolean;
+    partyId: string;
+    partyIdType: string;
+    edmVersions?: string;
+    identifier?: string;
+    country?: string;
+  },
+): number {
   const config = loadConfig();
   let text: string;
   try {
@@ -319,7 +365,9 @@ function dsdCommand(file: string, opts: { json?: boolean; partyId: string; party
   else {
     process.stdout.write(formatDsdText(registration));
     if (opts.identifier === undefined)
-      out('\nThe Identifier above is derived from the evidence type; use the one the DSD assigns if it differs (requests echo it).');
+      out(
+        '\nThe Identifier above is derived from the evidence type; use the one the DSD assigns if it differs (requests echo it).',
+      );
   }
   return 0;
 }
@@ -347,7 +395,9 @@ async function guarded(name: string, fn: () => Promise<number> | number): Promis
  * code: 0 fine, 1 problems found (invalid mapping, no evidence), 2 usage or I/O error.
  */
 export function registerMappingCommands(program: Command, setExit: (code: number) => void): void {
-  const cmd = program.command('mappings').description('evidence mappings for data controllers: validate, new, try, dsd');
+  const cmd = program
+    .command('mappings')
+    .description('evidence mappings for data controllers: validate, new, try, dsd');
   const definitionOptions = (c: Command): Command =>
     c
       .option('--definitions <dir>', 'folder of DAGR dataset definition files (JSON: service_name, fields)')
@@ -356,7 +406,9 @@ export function registerMappingCommands(program: Command, setExit: (code: number
   definitionOptions(
     cmd
       .command('validate')
-      .description('check mapping files (default: every file in mappings/): schema, semantics, DAGR fields; exit 1 on problems')
+      .description(
+        'check mapping files (default: every file in mappings/): schema, semantics, DAGR fields; exit 1 on problems',
+      )
       .argument('[files...]')
       .option('--json', 'one JSON object per file'),
   ).action(async (files: string[], opts: DefinitionOptions & { json?: boolean }) => {
@@ -365,25 +417,31 @@ export function registerMappingCommands(program: Command, setExit: (code: number
   definitionOptions(
     cmd
       .command('new')
-      .description('write a starter mapping from a DAGR dataset definition (labels left TODO: it fails validate until filled in)')
+      .description(
+        'write a starter mapping from a DAGR dataset definition (labels left TODO: it fails validate until filled in)',
+      )
       .requiredOption('--service <name>', 'DAGR service_name of the dataset')
       .option('--out <file>', 'where to write it (default: standard output)')
       .option('--permission <number>', 'VIRSIS permission number')
       .option('--force', 'overwrite --out if it exists'),
-  ).action(async (opts: DefinitionOptions & { service: string; out?: string; permission?: string; force?: boolean }) => {
-    setExit(await guarded('new', () => newCommand(opts)));
-  });
+  ).action(
+    async (opts: DefinitionOptions & { service: string; out?: string; permission?: string; force?: boolean }) => {
+      setExit(await guarded('new', () => newCommand(opts)));
+    },
+  );
   cmd
     .command('try')
-    .description('look a test subject up in DAGR and write the evidence and the full QueryResponse a requester would get')
+    .description(
+      'look a test subject up in DAGR and write the evidence and the full QueryResponse a requester would get',
+    )
     .argument('<file>', 'mapping file')
     .requiredOption('--subject <id>', 'personal code, registration number or eIDAS identifier of a test subject')
     .option('--format <format>', 'pdf | xml (default: the first distribution)')
     .option('--out <dir>', 'where to write the files (default out/try-<id>)')
-    .option('--family-name <name>', 'family name the request carries (default: the record\'s, so it matches)')
-    .option('--given-name <name>', 'given name the request carries (default: the record\'s)')
-    .option('--date-of-birth <date>', 'date of birth the request carries (default: the record\'s)')
-    .option('--legal-name <name>', 'legal name the request carries (default: the record\'s)')
+    .option('--family-name <name>', "family name the request carries (default: the record's, so it matches)")
+    .option('--given-name <name>', "given name the request carries (default: the record's)")
+    .option('--date-of-birth <date>', "date of birth the request carries (default: the record's)")
+    .option('--legal-name <name>', "legal name the request carries (default: the record's)")
     .option('--dagr <url>', 'a real DAGR base URL (default: the embedded sandbox, started in this process)')
     .option('--key <file>', 'private key (PEM) of the DAGR connection, with --dagr')
     .option('--json', 'print the result as JSON')
@@ -395,12 +453,24 @@ export function registerMappingCommands(program: Command, setExit: (code: number
     .description('print what to register in the OOTS Data Service Directory for a mapping')
     .argument('<file>', 'mapping file')
     .option('--json', 'JSON instead of text')
-    .option('--party-id <id>', 'eDelivery party id of the adapter\'s access point', 'AP_LV_OOTS')
+    .option('--party-id <id>', "eDelivery party id of the adapter's access point", 'AP_LV_OOTS')
     .option('--party-id-type <type>', 'party id type', 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots')
     .option('--edm-versions <list>', `EDM versions answered, comma-separated (default ${EDM_VERSIONS.join(',')})`)
     .option('--identifier <uuid>', 'the DataServiceEvidenceType identifier assigned in the DSD')
     .option('--country <cc>', 'jurisdiction (default EP_COUNTRY)')
-    .action(async (file: string, opts: { json?: boolean; partyId: string; partyIdType: string; edmVersions?: string; identifier?: string; country?: string }) => {
-      setExit(await guarded('dsd', () => dsdCommand(file, opts)));
-    });
+    .action(
+      async (
+        file: string,
+        opts: {
+          json?: boolean;
+          partyId: string;
+          partyIdType: string;
+          edmVersions?: string;
+          identifier?: string;
+          country?: string;
+        },
+      ) => {
+        setExit(await guarded('dsd', () => dsdCommand(file, opts)));
+      },
+    );
 }

@@ -61,7 +61,22 @@ export function keyFieldOfDefinition(d: DatasetDefinition): string | undefined {
 }
 
 /** Types whose values have no fields below them. */
-const SCALAR_TYPES = new Set(['string', 'int', 'integer', 'long', 'decimal', 'number', 'float', 'double', 'boolean', 'bool', 'date', 'datetime', 'timestamp', 'time']);
+const SCALAR_TYPES = new Set([
+  'string',
+  'int',
+  'integer',
+  'long',
+  'decimal',
+  'number',
+  'float',
+  'double',
+  'boolean',
+  'bool',
+  'date',
+  'datetime',
+  'timestamp',
+  'time',
+]);
 
 /**
  * Whether `path` reads a field the dataset defines: the path itself, the path with list indexes
@@ -74,7 +89,12 @@ export function definesField(d: DatasetDefinition, path: string): boolean {
   const withoutIndexes = steps.filter((s) => !/^\d+$/.test(s)).join('.');
   if (byName.has(withoutIndexes)) return true;
   for (let k = steps.length - 1; k >= 1; k--) {
-    const parent = byName.get(steps.slice(0, k).filter((s) => !/^\d+$/.test(s)).join('.'));
+    const parent = byName.get(
+      steps
+        .slice(0, k)
+        .filter((s) => !/^\d+$/.test(s))
+        .join('.'),
+    );
     if (parent !== undefined && !SCALAR_TYPES.has((parent.type ?? '').toLowerCase())) return true;
   }
   return false;

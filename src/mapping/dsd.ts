@@ -68,7 +68,11 @@ export function dsdRegistration(m: EvidenceMapping, access: AccessServiceInfo, i
       description: m.description === undefined ? [] : both(m.description),
       distributedAs: m.distributions.map((d) =>
         d.format === 'application/xml'
-          ? { format: d.format, conformsTo: d.conformsTo, ...(d.transformation === undefined ? {} : { transformation: d.transformation }) }
+          ? {
+              format: d.format,
+              conformsTo: d.conformsTo,
+              ...(d.transformation === undefined ? {} : { transformation: d.transformation }),
+            }
           : { format: d.format },
       ),
       accessService: {
@@ -91,7 +95,8 @@ export function dsdRegistration(m: EvidenceMapping, access: AccessServiceInfo, i
 /** The same as readable text, for a person filling in the DSD forms. */
 export function formatDsdText(r: DsdRegistration): string {
   const e = r.dataServiceEvidenceType;
-  const text = (list: readonly { lang: string; value: string }[]) => list.map((t) => `${t.value} (${t.lang})`).join(' / ');
+  const text = (list: readonly { lang: string; value: string }[]) =>
+    list.map((t) => `${t.value} (${t.lang})`).join(' / ');
   const lines = [
     `Data Service Directory registration for mapping ${r.mappingId} ${r.mappingVersion}`,
     '',

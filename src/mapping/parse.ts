@@ -69,7 +69,12 @@ export interface ParseOptions {
 }
 
 /** Parses and checks one mapping file; throws a {@link MappingError} listing every problem. */
-export function parseMappingFile(text: string, fileName: string, schema: object, options: ParseOptions = {}): EvidenceMapping {
+export function parseMappingFile(
+  text: string,
+  fileName: string,
+  schema: object,
+  options: ParseOptions = {},
+): EvidenceMapping {
   const result = parseMappingSource(text, fileName, schema, options);
   if (!result.ok) throw new MappingError(result.problems);
   return result.mapping;
@@ -95,7 +100,12 @@ export function mappingIdOf(fileName: string): string {
 }
 
 /** Like {@link parseMappingFile}, returning the problems instead of throwing. */
-export function parseMappingSource(text: string, fileName: string, schema: object, options: ParseOptions = {}): MappingSource {
+export function parseMappingSource(
+  text: string,
+  fileName: string,
+  schema: object,
+  options: ParseOptions = {},
+): MappingSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: MappingProblem[] = [];
@@ -160,8 +170,7 @@ export function parseMappingSource(text: string, fileName: string, schema: objec
   const body = data as Omit<EvidenceMapping, 'id'>;
   // A placeholder (`TODO`, as `mappings new` writes them) is reported once, as a placeholder.
   const placeholders = placeholderPaths(body);
-  for (const path of placeholders)
-    problem(path, 'is still a placeholder (TODO)', placeholderHint(path));
+  for (const path of placeholders) problem(path, 'is still a placeholder (TODO)', placeholderHint(path));
   const marked = new Set(placeholders.map(dotted));
   semanticChecks(body, (path, message, hint, at) => {
     if (!marked.has(dotted(path))) problem(path, message, hint, at);
@@ -306,10 +315,13 @@ export function fieldReads(m: Omit<EvidenceMapping, 'id'>): { path: (string | nu
     path: ['dagr', 'match', i, 'field'],
     field: x.field,
   }));
-  if (m.dagr.updatedAtField !== undefined) reads.push({ path: ['dagr', 'updatedAtField'], field: m.dagr.updatedAtField });
+  if (m.dagr.updatedAtField !== undefined)
+    reads.push({ path: ['dagr', 'updatedAtField'], field: m.dagr.updatedAtField });
   m.distributions.forEach((d, i) => {
     if (d.format === 'application/xml')
-      d.xml.fields.forEach((f, j) => reads.push({ path: ['distributions', i, 'xml', 'fields', j, 'from'], field: f.from }));
+      d.xml.fields.forEach((f, j) =>
+        reads.push({ path: ['distributions', i, 'xml', 'fields', j, 'from'], field: f.from }),
+      );
     else
       d.pdf.sections.forEach((s, j) =>
         s.fields.forEach((f, k) =>
@@ -330,7 +342,9 @@ function definitionChecks(m: Omit<EvidenceMapping, 'id'>, d: DatasetDefinition, 
     report(
       read.path,
       `DAGR dataset ${d.service} has no field ${read.field} (definition: ${d.source})`,
-      close === undefined ? `use a field the dataset defines: ${listed}` : `did you mean \`${close}\`? (fields: ${listed})`,
+      close === undefined
+        ? `use a field the dataset defines: ${listed}`
+        : `did you mean \`${close}\`? (fields: ${listed})`,
     );
   }
 }

@@ -83,8 +83,21 @@ export function starterMapping(d: DatasetDefinition, opts: StarterOptions = {}):
 
 /** Element paths from field paths (`Birth.Place` → `Birth/Place`); a path also used as a parent gets a `Value` leaf. */
 function xmlFields(fields: readonly string[]): { path: string; from: string }[] {
-  const paths = fields.map((f) => f.split('.').filter((s) => !/^\d+$/.test(s)).map(xmlName).join('/'));
-  const parents = new Set(paths.flatMap((p) => p.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))));
+  const paths = fields.map((f) =>
+    f
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .map(xmlName)
+      .join('/'),
+  );
+  const parents = new Set(
+    paths.flatMap((p) =>
+      p
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, a) => a.slice(0, i + 1).join('/')),
+    ),
+  );
   const used = new Set<string>();
   return fields.flatMap((from, i) => {
     let path = paths[i]!;

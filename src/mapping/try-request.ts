@@ -55,7 +55,9 @@ export function eidasIdentifierFor(id: string): string {
 export function tryRequestXml(input: TryRequestInput): string {
   const m = input.mapping;
   const distribution =
-    input.format === undefined ? m.distributions[0]! : (m.distributions.find((d) => d.format === input.format) ?? { format: input.format });
+    input.format === undefined
+      ? m.distributions[0]!
+      : (m.distributions.find((d) => d.format === input.format) ?? { format: input.format });
   const conformsTo = 'conformsTo' in distribution ? distribution.conformsTo : undefined;
   const s = input.subject;
   const subject =

@@ -91,7 +91,8 @@ export function rollbackTarget(state: MappingState): number | undefined {
  */
 export function evidenceTypeConflicts(candidate: EvidenceMapping, live: readonly EvidenceMapping[]): MappingProblem[] {
   const owner = new Map<string, string>();
-  for (const m of live) if (m.id !== candidate.id) for (const t of m.evidenceTypes) owner.set(canonicalEvidenceType(t), m.id);
+  for (const m of live)
+    if (m.id !== candidate.id) for (const t of m.evidenceTypes) owner.set(canonicalEvidenceType(t), m.id);
   const problems: MappingProblem[] = [];
   candidate.evidenceTypes.forEach((t, i) => {
     const other = owner.get(canonicalEvidenceType(t));

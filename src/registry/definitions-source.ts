@@ -5,7 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { indexDefinitions, toDatasetDefinition, type DatasetDefinition, type DatasetDefinitions } from '../mapping/definitions.js';
+import {
+  indexDefinitions,
+  toDatasetDefinition,
+  type DatasetDefinition,
+  type DatasetDefinitions,
+} from '../mapping/definitions.js';
 import { packageRoot } from '../resources/schema-files.js';
 
 export const SANDBOX_DEFINITIONS_DIR = 'src/sandbox/dagr-data';
@@ -21,7 +26,9 @@ function shown(full: string): string {
  */
 export function loadDefinitionsDir(dir: string): DatasetDefinitions {
   const list: DatasetDefinition[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const full = path.join(dir, name);
     let value: unknown;
     try {
@@ -43,6 +50,8 @@ export function sandboxDefinitions(): DatasetDefinitions {
 /** The definitions in a DAGR `service_list` answer (entries without `fields` are left out). */
 export function definitionsFromServiceList(list: readonly unknown[]): DatasetDefinitions {
   return indexDefinitions(
-    list.map((entry) => toDatasetDefinition(entry, 'DAGR service_list')).filter((d): d is DatasetDefinition => d !== undefined),
+    list
+      .map((entry) => toDatasetDefinition(entry, 'DAGR service_list'))
+      .filter((d): d is DatasetDefinition => d !== undefined),
   );
 }

@@ -53,8 +53,19 @@ export async function importMappingFiles(
       problems.push(...r.problems);
       continue;
     }
-    imported.push({ file: shown, id: r.id, revision: r.revision, version: r.version, created: r.created, active: r.active });
-    if (r.created) opts.logger?.info({ mappingId: r.id, version: r.version, active: r.active }, 'mapping file imported into the store');
+    imported.push({
+      file: shown,
+      id: r.id,
+      revision: r.revision,
+      version: r.version,
+      created: r.created,
+      active: r.active,
+    });
+    if (r.created)
+      opts.logger?.info(
+        { mappingId: r.id, version: r.version, active: r.active },
+        'mapping file imported into the store',
+      );
   }
   if (problems.length > 0) throw new MappingError(problems);
   return imported;

@@ -19,7 +19,8 @@ export interface LiveRegistryOptions {
   /** Safety-net stamp check, ms. Default 30000; 0 = off. */
   readonly checkIntervalMs?: number | undefined;
   /** Called after each successful reload (metrics, tests). */
-  readonly onReload?: ((info: { stamp: number; mappings: readonly { id: string; version: string }[] }) => void) | undefined;
+  readonly onReload?:
+    ((info: { stamp: number; mappings: readonly { id: string; version: string }[] }) => void) | undefined;
 }
 
 export interface LiveRegistry {
@@ -47,7 +48,10 @@ export function createLiveRegistry(redis: Redis | Cluster, opts: LiveRegistryOpt
   async function load(): Promise<void> {
     const set = await opts.store.activeSet();
     for (const b of set.broken)
-      log?.error({ mappingId: b.id, revision: b.revision, problems: b.problems.length }, 'active mapping revision no longer passes the checks; left out');
+      log?.error(
+        { mappingId: b.id, revision: b.revision, problems: b.problems.length },
+        'active mapping revision no longer passes the checks; left out',
+      );
     const next = createMappingRegistry(set.mappings);
     const changed = set.stamp !== loadedStamp;
     registry = next;
@@ -78,7 +82,9 @@ export function createLiveRegistry(redis: Redis | Cluster, opts: LiveRegistryOpt
 
   const background = (why: string): void => {
     if (closed) return;
-    refresh().catch((error: unknown) => log?.warn({ err: error, why }, 'mapping reload failed; serving the previous set'));
+    refresh().catch((error: unknown) =>
+      log?.warn({ err: error, why }, 'mapping reload failed; serving the previous set'),
+    );
   };
 
   // Cluster and single-node clients both duplicate into a connection of the same kind.

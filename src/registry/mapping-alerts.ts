@@ -15,7 +15,10 @@ export interface MappingFailureAlert {
   observe(summary: ExchangeSummary): void;
 }
 
-export function createMappingFailureAlert(deps: { readonly logger?: Logger | undefined; readonly registry?: Registry | undefined }): MappingFailureAlert {
+export function createMappingFailureAlert(deps: {
+  readonly logger?: Logger | undefined;
+  readonly registry?: Registry | undefined;
+}): MappingFailureAlert {
   const log = deps.logger?.child({ component: 'mapping-alert' });
   const counter =
     deps.registry === undefined

@@ -78,8 +78,19 @@ export type UploadResult =
   | { readonly ok: false; readonly reason: 'invalid' | 'conflict'; readonly problems: readonly MappingProblem[] };
 
 export type ChangeResult =
-  | { readonly ok: true; readonly id: string; readonly active: number | undefined; readonly version: string | undefined; readonly changed: boolean }
-  | { readonly ok: false; readonly reason: 'not-found' | 'conflict' | 'no-target'; readonly detail: string; readonly problems?: readonly MappingProblem[] };
+  | {
+      readonly ok: true;
+      readonly id: string;
+      readonly active: number | undefined;
+      readonly version: string | undefined;
+      readonly changed: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'not-found' | 'conflict' | 'no-target';
+      readonly detail: string;
+      readonly problems?: readonly MappingProblem[];
+    };
 
 export interface RevisionInfo extends StoredRevision {
   readonly version: string;
@@ -103,7 +114,11 @@ export interface ActiveSet {
   readonly stamp: number;
   readonly mappings: readonly EvidenceMapping[];
   /** Active revisions that no longer parse (e.g. after a schema change); left out of the set. */
-  readonly broken: readonly { readonly id: string; readonly revision: number; readonly problems: readonly MappingProblem[] }[];
+  readonly broken: readonly {
+    readonly id: string;
+    readonly revision: number;
+    readonly problems: readonly MappingProblem[];
+  }[];
 }
 
 export interface MappingStore {
@@ -123,7 +138,11 @@ export interface MappingStore {
   stamp(): Promise<number>;
   activeSet(): Promise<ActiveSet>;
   /** The check an upload runs, without storing (`valid: true` with the parsed mapping). */
-  check(id: string, text: string, fileName?: string): { ok: true; mapping: EvidenceMapping } | { ok: false; problems: readonly MappingProblem[] };
+  check(
+    id: string,
+    text: string,
+    fileName?: string,
+  ): { ok: true; mapping: EvidenceMapping } | { ok: false; problems: readonly MappingProblem[] };
 }
 
 export const MAPPING_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
@@ -169,7 +188,11 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     return r.ok ? { ok: true as const, mapping: r.mapping } : { ok: false as const, problems: r.problems };
   }
 
-  function parseStored(id: string, revision: number, text: string): { mapping?: EvidenceMapping; problems?: readonly MappingProblem[] } {
+  function parseStored(
+    id: string,
+    revision: number,
+    text: string,
+  ): { mapping?: EvidenceMapping; problems?: readonly MappingProblem[] } {
     const cacheKey = `${id}\u0000${sha256(text)}`;
     let m = parsed.get(cacheKey);
     if (m === undefined) {
@@ -188,7 +211,8 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     for (;;) {
       const got = await redis.set(k.lock, token, 'PX', 15_000, 'NX');
       if (got === 'OK') break;
-      if (Date.now() > deadline) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'the mapping store is busy with another change; try again');
+      if (Date.now() > deadline)
+        throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'the mapping store is busy with another change; try again');
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 30)));
     }
     try {
@@ -202,7 +226,8 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     const head = await redis.hgetall(k.head(id));
     if (head['head'] === undefined) return undefined;
     const n = Number(head['head']);
-    const metas = n === 0 ? [] : await Promise.all(Array.from({ length: n }, (_, i) => redis.hget(k.rev(id, i + 1), 'meta')));
+    const metas =
+      n === 0 ? [] : await Promise.all(Array.from({ length: n }, (_, i) => redis.hget(k.rev(id, i + 1), 'meta')));
     const revisions = metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as StoredRevision);
     const log = await redis.lrange(k.log(id), 0, -1);
     return {
@@ -229,13 +254,23 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     multi.incr(k.stamp);
     const results = await multi.exec();
     if (results === null) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'the mapping store change was not applied');
-    for (const [error] of results) if (error !== null) throw new AdapterError('ERR_REDIS_UNAVAILABLE', `the mapping store change failed: ${error.message}`, { cause: error });
+    for (const [error] of results)
+      if (error !== null)
+        throw new AdapterError('ERR_REDIS_UNAVAILABLE', `the mapping store change failed: ${error.message}`, {
+          cause: error,
+        });
     const stamp = Number(results[results.length - 1]![1]);
     await redis.publish(channel, JSON.stringify({ stamp, id, action }));
   }
 
   const event = (action: HistoryAction, actor: string, revision: number | undefined, from?: number): string =>
-    JSON.stringify({ at: now().toISOString(), action, revision, actor, ...(from === undefined ? {} : { from }) } satisfies HistoryEvent);
+    JSON.stringify({
+      at: now().toISOString(),
+      action,
+      revision,
+      actor,
+      ...(from === undefined ? {} : { from }),
+    } satisfies HistoryEvent);
 
   async function activeSet(): Promise<ActiveSet> {
     const stamp = Number((await redis.get(k.stamp)) ?? '0');
@@ -284,16 +319,27 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     };
   }
 
-  async function setActive(id: string, target: number, actor: string, action: 'activated' | 'rolled-back'): Promise<ChangeResult> {
+  async function setActive(
+    id: string,
+    target: number,
+    actor: string,
+    action: 'activated' | 'rolled-back',
+  ): Promise<ChangeResult> {
     const state = await readState(id);
     if (state === undefined) return { ok: false, reason: 'not-found', detail: `no mapping ${id}` };
     const rev = state.revisions.find((r) => r.revision === target);
-    if (rev === undefined) return { ok: false, reason: 'not-found', detail: `mapping ${id} has no revision ${String(target)}` };
+    if (rev === undefined)
+      return { ok: false, reason: 'not-found', detail: `mapping ${id} has no revision ${String(target)}` };
     const version = storeVersion(rev.fileVersion, rev.revision);
     if (state.active === target) return { ok: true, id, active: target, version, changed: false };
     const text = await redis.hget(k.rev(id, target), 'text');
     const m = text === null ? undefined : parseStored(id, target, text).mapping;
-    if (m === undefined) return { ok: false, reason: 'not-found', detail: `revision ${String(target)} of ${id} no longer passes the checks` };
+    if (m === undefined)
+      return {
+        ok: false,
+        reason: 'not-found',
+        detail: `revision ${String(target)} of ${id} no longer passes the checks`,
+      };
     const conflicts = evidenceTypeConflicts(m, await otherActive(id));
     if (conflicts.length > 0)
       return { ok: false, reason: 'conflict', detail: conflicts.map((c) => c.message).join('; '), problems: conflicts };
@@ -314,7 +360,10 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
       const mode = input.activate ?? 'no';
       const digest = sha256(input.text);
       return withLock(async (): Promise<UploadResult> => {
-        const [existing, head] = await Promise.all([redis.hget(k.digests(input.id), digest), redis.hgetall(k.head(input.id))]);
+        const [existing, head] = await Promise.all([
+          redis.hget(k.digests(input.id), digest),
+          redis.hgetall(k.head(input.id)),
+        ]);
         const active = head['active'] === undefined || head['active'] === '' ? undefined : Number(head['active']);
         const revision = existing !== null ? Number(existing) : Number(head['head'] ?? '0') + 1;
         const activate = mode === 'yes' || (mode === 'when-none-active' && active === undefined);
@@ -333,19 +382,26 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
             uploadedBy: input.actor,
             source: input.source ?? 'upload',
           };
-          await commit(input.id, created ? (meta.source === 'file' ? 'imported' : 'uploaded') : 'activated', (multi) => {
-            if (created) {
-              multi.hset(k.rev(input.id, revision), 'text', input.text, 'meta', JSON.stringify(meta));
-              multi.hset(k.digests(input.id), digest, String(revision));
-              multi.hset(k.head(input.id), 'head', String(revision));
-              multi.sadd(k.ids, input.id);
-              multi.rpush(k.log(input.id), event(meta.source === 'file' ? 'imported' : 'uploaded', input.actor, revision));
-            }
-            if (activate && active !== revision) {
-              multi.hset(k.head(input.id), 'active', String(revision));
-              multi.rpush(k.log(input.id), event('activated', input.actor, revision));
-            }
-          });
+          await commit(
+            input.id,
+            created ? (meta.source === 'file' ? 'imported' : 'uploaded') : 'activated',
+            (multi) => {
+              if (created) {
+                multi.hset(k.rev(input.id, revision), 'text', input.text, 'meta', JSON.stringify(meta));
+                multi.hset(k.digests(input.id), digest, String(revision));
+                multi.hset(k.head(input.id), 'head', String(revision));
+                multi.sadd(k.ids, input.id);
+                multi.rpush(
+                  k.log(input.id),
+                  event(meta.source === 'file' ? 'imported' : 'uploaded', input.actor, revision),
+                );
+              }
+              if (activate && active !== revision) {
+                multi.hset(k.head(input.id), 'active', String(revision));
+                multi.rpush(k.log(input.id), event('activated', input.actor, revision));
+              }
+            },
+          );
         }
         return {
           ok: true,

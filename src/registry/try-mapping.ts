@@ -43,7 +43,8 @@ export interface TryResult {
     | { readonly ok: true; readonly found: boolean }
     | { readonly ok: false; readonly reason: Extract<LookupKeyResult, { ok: false }>['reason'] };
   /** The identity match against the record; undefined when no record was found. */
-  readonly match: (MatchResult & { readonly compared: readonly { attribute: string; request: string | undefined }[] }) | undefined;
+  readonly match:
+    (MatchResult & { readonly compared: readonly { attribute: string; request: string | undefined }[] }) | undefined;
   readonly summary: ExchangeSummary;
   readonly requestXml: string;
   /** The RegRep document the requester receives (QueryResponse or error response). */
@@ -79,7 +80,12 @@ export async function tryMapping(mapping: EvidenceMapping, input: TryInput, deps
   const key = lookupKey(draft, mapping.dagr.lookup);
   let record: Readonly<Record<string, unknown>> | undefined;
   if (key.ok) {
-    const found = await deps.dagr.lookup({ service: mapping.dagr.service, permission: mapping.dagr.permission, key: key.key, correlationId: base.conversationId });
+    const found = await deps.dagr.lookup({
+      service: mapping.dagr.service,
+      permission: mapping.dagr.permission,
+      key: key.key,
+      correlationId: base.conversationId,
+    });
     if (found.kind === 'found') record = found.record.fields;
   }
   // Attributes the controller did not give are taken from the record, so the try shows the
@@ -153,6 +159,11 @@ export async function tryMapping(mapping: EvidenceMapping, input: TryInput, deps
             fileName: `${mapping.id}.${attachment.mimeType === 'application/pdf' ? 'pdf' : 'xml'}`,
           },
   };
+}
+
+/** `tryMapping` bound to its dependencies (what the admin router takes as `tryer`). */
+export function createMappingTryer(deps: TryDeps): (mapping: EvidenceMapping, input: TryInput) => Promise<TryResult> {
+  return (mapping, input) => tryMapping(mapping, input, deps);
 }
 
 /** Readable lines about a try (for the CLI and the admin page). */

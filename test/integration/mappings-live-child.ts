@@ -1,0 +1,26 @@
+/**
+ * A separate process holding a live mapping registry (as an api or worker process does), for
+ * test/integration/mappings.test.ts: prints one JSON line per reload with the versions it serves.
+ * The stamp check is off, so only the published change can reach it.
+ *
+ *   node --import tsx test/integration/mappings-live-child.ts <redis url> <prefix>
+ */
+import { Redis } from 'ioredis';
+import { createLiveRegistry } from '../../src/registry/live-registry.js';
+import { createMappingStore } from '../../src/registry/mapping-store.js';
+import { readMappingSchema } from '../../src/resources/mappings.js';
+
+const [url, prefix] = process.argv.slice(2) as [string, string];
+const redis = new Redis(url, { maxRetriesPerRequest: null });
+const store = createMappingStore(redis, { prefix, schema: readMappingSchema() });
+const live = createLiveRegistry(redis, {
+  store,
+  checkIntervalMs: 0,
+  onReload: (info) => process.stdout.write(`${JSON.stringify(info)}\n`),
+});
+await live.ready;
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void live.close().then(() => redis.quit());
+});
