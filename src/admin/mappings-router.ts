@@ -601,7 +601,7 @@ export function renderMappingsPage(input: {
   const forms = operator
     ? `<section><h2>Upload a mapping or a new version</h2>
 <form id="upload" method="post" action="/admin/mappings/upload">${csrf}
-<p><label>Mapping id (the file name without .yaml) <input name="id" required pattern="[a-z0-9][a-z0-9-]*" size="40"></label></p>
+<p><label>Mapping id (the file name without .yaml) <input name="id" required pattern="[a-z0-9](?:[a-z0-9]|-)*" size="40"></label></p>
 <p><label>YAML<br><textarea name="text" rows="18" cols="100" required spellcheck="false"></textarea></label></p>
 <p><label><input type="checkbox" name="activate"> activate after upload</label></p>
 <p><button>Check and store</button></p></form></section>
