@@ -12,14 +12,18 @@
  *   (d) the connector stand-in refusing deliveries for a while
  *   (e) duplicate deliveries: the same MessageId several times at once; the same request id under
  *       new MessageIds
+ *   (f) a clock jump past the preview deadlines (T2 for links never opened, T3 for opened ones) in
+ *       the adapter process (test/support/stress-clock.mjs shifts its Date on SIGUSR2): the links
+ *       show "expired", every request #2 gets exactly one EDM:ERR:0005
  *
  * Sized for CI on two cores (60–120 requests per scenario); figures go to stdout for
  * docs/reliability.md. Waiting for a SIGKILLed worker's jobs takes BullMQ's lock duration (30 s).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/dagr-embedded.js';
 import { startPrivateRedis, type PrivateRedis } from '../../src/sandbox/redis.js';
@@ -30,6 +34,9 @@ import {
   deleteKeysAt,
   envelopeOf,
   evidenceRequests,
+  example,
+  fresh,
+  readOutbox,
   outcomeCounts,
   pool,
   postEnvelope,
@@ -283,6 +290,70 @@ describe('Redis killed and restarted under load (private Redis, AOF appendfsync 
     expect(t.api.child.exitCode).toBeNull();
     expect(t.workers[0]!.child.exitCode).toBeNull();
   }, 240_000);
+});
+
+describe('a clock jump past the preview deadlines', () => {
+  const clockFile = path.join(dataDir, 'clock-offset');
+  const clockModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/stress-clock.mjs');
+  const prefix = stressPrefix('clock');
+  let adapter: AdapterProcess;
+
+  beforeAll(async () => {
+    writeFileSync(clockFile, '0');
+    adapter = await startAdapter(
+      { ...stressEnv({ redisUrl: SHARED_REDIS, prefix, token, key, dataDir }), ...QUICK, NODE_OPTIONS: `--import ${clockModule}`, STRESS_CLOCK_FILE: clockFile },
+      ['--role', 'all'],
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await adapter?.stop();
+    await deleteKeysAt(SHARED_REDIS, prefix);
+  }, 60_000);
+
+  const withPreview = (xml: string): string => xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
+  const secondRequest = (first: string, location: string): string => {
+    const slot = `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${location}</rim:Value></rim:SlotValue></rim:Slot>`;
+    return fresh(first.replace('<rim:Slot name="PossibilityForPreview">', `${slot}<rim:Slot name="PossibilityForPreview">`));
+  };
+
+  test('(f) links expire and every request #2 gets exactly one EDM:ERR:0005', async () => {
+    const api = adapter.ready.api!;
+    const firsts = Array.from({ length: 20 }, () => withPreview(fresh(example('lv-birth-certificate-pdf'))));
+    const envelopes = firsts.map((xml) => envelopeOf(xml));
+    // envelopeOf refreshes the request id: keep the XML each envelope really carries.
+    const sent = envelopes.map((e) => Buffer.from(e.payloads[0]!.contentBase64, 'base64').toString('utf8'));
+    const accepted1 = await load(api, envelopes, 4);
+    const t1 = await awaitAnswers(api, accepted1, { timeoutMs: 60_000, settleMs: 500 });
+    expectExactlyOnce(t1, ['EDM:ERR:0002']);
+    const outbox = await readOutbox(api);
+    const locations = await Promise.all(
+      envelopes.map(async (e) => {
+        const m = outbox.find((s) => s.conversationId === e.userMessage.conversationId)!;
+        const answer = (await (await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(m.messageId)}`)).json()) as RestEnvelope;
+        const regrep = Buffer.from(answer.payloads[0]!.contentBase64, 'base64').toString('utf8');
+        return /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)<\/rim:Value>/.exec(regrep)![1]!;
+      }),
+    );
+    // From here on the outbox holds only what follows; a late second answer to a request #1 would be a stray.
+    await clearOutbox(api);
+    // Half the links are opened (T2 ends, T3 runs), half never.
+    for (const link of locations.slice(0, 10)) expect((await fetch(link, { redirect: 'manual' })).status).toBe(303);
+
+    // The jump: past T3 (2400 s) for every session, in the one process that serves pages and works queues.
+    writeFileSync(clockFile, String((2400 + 120) * 1000));
+    adapter.child.kill('SIGUSR2');
+    await sleep(7000); // the preview sweeper runs every 5 s
+
+    const pages = await Promise.all(locations.map(async (link) => (await fetch(link, { redirect: 'manual' })).status));
+    expect(pages).toEqual(locations.map(() => 410));
+
+    const seconds = sent.map((xml, i) => envelopeOf(secondRequest(xml, locations[i]!)));
+    const accepted2 = await load(api, seconds, 4);
+    const t2 = await awaitAnswers(api, accepted2, { timeoutMs: 60_000, settleMs: 1500 });
+    report('(f) clock jump past T2/T3', accepted2.length, t2, { opened: 10, neverOpened: 10 });
+    expectExactlyOnce(t2, ['EDM:ERR:0005']);
+  }, 180_000);
 });
 
 function diffStats(a: object, b: object): Record<string, number> {
