@@ -116,3 +116,13 @@ describe('dsd', () => {
     expect(formatDsdText(dsd)).toMatch(/ConformsTo\s+oots-edm:v1\.0/);
   });
 });
+
+describe('docs/mappings.md', () => {
+  test('the complete example passes validate, fields checked against its dataset', () => {
+    const doc = readFileSync('docs/mappings.md', 'utf8');
+    const example = /```yaml\n(# Izziņa[\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const r = parseMappingSource(example!, 'lv-residence-certificate.yaml', schema, { definitions });
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+});
