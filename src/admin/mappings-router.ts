@@ -517,6 +517,11 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
   return router;
 }
 
+/** The page's CSRF key from the adapter's ENCRYPTION_KEY: the same in every api process. */
+export function deriveCsrfKey(encryptionKey: Buffer): Buffer {
+  return createHmac('sha256', encryptionKey).update('oots-adapter/mappings-csrf').digest();
+}
+
 function redirectDone(res: Response, text: string): void {
   res.redirect(303, `/admin/mappings?done=${encodeURIComponent(text)}`);
 }
