@@ -15,9 +15,11 @@ import { envelopeFor } from '../../src/cli/send.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 
-const wired = readFileSync('src/main.ts', 'utf8').includes('createLiveRegistry');
+const wired = /\b(startMappings|createLiveRegistry)\(/.test(readFileSync('src/main.ts', 'utf8'));
 if (!wired)
-  process.stderr.write('test/e2e/mappings-process.test.ts skipped: src/main.ts does not wire createLiveRegistry yet\n');
+  process.stderr.write(
+    'test/e2e/mappings-process.test.ts skipped: src/main.ts does not wire the live mapping registry yet\n',
+  );
 
 const ID = 'lv-residence-certificate';
 const EVIDENCE_TYPE =
@@ -95,7 +97,7 @@ let api: string;
     const xml = readFileSync('examples/requests/lv-declared-residence-pdf.xml', 'utf8')
       .replace(
         /evidencetypeclassifications\/LV\/[0-9a-f-]{36}/,
-        EVIDENCE_TYPE.split('evidencetypeclassifications/')[1]!,
+        `evidencetypeclassifications/${EVIDENCE_TYPE.split('evidencetypeclassifications/')[1]!}`,
       )
       .replace(/(<query:QueryRequest\b[^>]*\bid=")urn:uuid:[^"]+"/, `$1urn:uuid:${randomUUID()}"`);
     const envelope = envelopeFor(Buffer.from(xml, 'utf8'));
