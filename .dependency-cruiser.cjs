@@ -3,7 +3,7 @@
  * libraries, Node's I/O modules or the I/O rooms; no import cycles anywhere.
  */
 const PURE = '^src/(edm|ebms|identity|mapping|render|exchange)/';
-const IO_ROOMS = '^src/(dagr|queue|preview|connector|ops|http|cli|sandbox|resources)/';
+const IO_ROOMS = '^src/(dagr|queue|preview|connector|ops|http|cli|sandbox|resources|store|crypto|registry|admin|runtime)/';
 
 module.exports = {
   forbidden: [

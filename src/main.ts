@@ -17,7 +17,6 @@ import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import { validateMessage } from './edm/validate.js';
 import type { ExchangeDeps } from './exchange/answer.js';
 import { buildApp } from './http/app.js';
-import { createMappingRegistry } from './mapping/registry.js';
 import { createAdminRouter } from './ops/admin-api.js';
 import { createAdminAuth, loadOrCreateAdminCredentials } from './ops/admin-auth.js';
 import { createAuditTrail } from './ops/audit.js';
@@ -40,7 +39,9 @@ import { checkRedis, createRedisClient } from './queue/redis.js';
 import { createRenderer } from './render/renderer.js';
 import { loadEdmXsdValidator } from './resources/edm-xsd.js';
 import { readPdfAssets } from './resources/fonts.js';
-import { loadMappings } from './resources/mappings.js';
+import { createMappingsAdminRouter, deriveCsrfKey } from './admin/mappings-router.js';
+import type { DatasetDefinitions } from './mapping/definitions.js';
+import { createMappingFailureAlert, createMappingTryer, definitionsFromServiceList, sandboxDefinitions, startMappings } from './registry/index.js';
 import { createDeliverHandler, createProcessHandler, startRecoverySweep } from './runtime/handlers.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
@@ -137,6 +138,13 @@ async function compose(
   stops.push({ phase: 2, run: () => queues.close() });
 
   const metrics = createMetrics({ queues, logger, labels: { role } });
+
+  // Evidence mappings: files imported into the versioned store, the active set kept live (docs/mappings.md).
+  let mappingDefinitions: DatasetDefinitions | undefined = config.dagr.baseUrl === undefined ? sandboxDefinitions() : undefined;
+  const mappings = await startMappings({ redis, prefix: `${prefix}:mappings:`, logger, definitions: () => mappingDefinitions });
+  stops.push({ phase: 3, run: () => mappings.close() });
+  const mappingAlert = createMappingFailureAlert({ logger, registry: metrics.registry });
+  let mappingTryer: ReturnType<typeof createMappingTryer> | undefined;
   const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, retentionDays: config.ops.auditRetentionDays });
   const inboundToken = config.connector.inboundToken ?? (embedded ? localConnectorToken(dataDir) : undefined);
   if (role !== 'worker' && inboundToken === undefined) throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
@@ -243,7 +251,7 @@ async function compose(
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;
     const exchange: ExchangeDeps = {
-      registry: createMappingRegistry(loadMappings()),
+      registry: mappings.registry,
       dagr: client,
       renderer: createRenderer(readPdfAssets()),
       provider: {
@@ -260,7 +268,23 @@ async function compose(
       now: () => new Date(),
       preview: previewPort,
     };
-    const observer = createExchangeObserver({ metrics, audit, logger });
+    const baseObserver = createExchangeObserver({ metrics, audit, logger });
+    const observer = {
+      ...baseObserver,
+      onAnswered: async (e: Parameters<NonNullable<typeof baseObserver.onAnswered>>[0]) => {
+        mappingAlert.observe(e.result.summary);
+        await baseObserver.onAnswered?.(e);
+      },
+    };
+    mappingTryer = createMappingTryer({ dagr: client, renderer: exchange.renderer, provider: exchange.provider, messageDomain: exchange.messageDomain, xsd, uuid: randomUUID, now: () => new Date() });
+    if (config.dagr.baseUrl !== undefined)
+      client
+        .serviceList()
+        .then((list) => {
+          const defs = definitionsFromServiceList(list);
+          if (defs.size > 0) mappingDefinitions = defs;
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'DAGR service_list unavailable: uploaded mappings are checked without dataset definitions'));
     const handlerDeps = { store, queues, exchange, submitter, logger, observer, afterDelivered: (ref: string) => previewPort.afterDelivered(ref) };
     startWorkers = async () => {
       await queues.startWorkers(
@@ -299,6 +323,7 @@ async function compose(
     if (adminAuth !== undefined) {
       routers.push(createQueueDashboard({ queues: Object.values(queues.bullQueues()), auth: adminAuth, logger }));
       routers.push(createAdminRouter({ audit, auth: adminAuth, queues, dagr: dagrWatch, logger }));
+      routers.push(createMappingsAdminRouter({ store: mappings.store, auth: adminAuth, tryer: mappingTryer, logger, csrfKey: deriveCsrfKey(key) }));
     } else {
       logger.warn('admin pages are off: set ADMIN_VIEWER_PASSWORD / ADMIN_OPERATOR_PASSWORD');
     }
