@@ -182,6 +182,11 @@ function printRss(rss: RunResult['rss']): void {
       const first = mean(series.slice(0, 60));
       const last = mean(series.slice(-60));
       out(`    RSS ${name.padEnd(8)} first minute ${mib(first)} MiB, last minute ${mib(last)} MiB (${(((last - first) / first) * 100).toFixed(1)} %)`);
+      if (series.length >= 180) {
+        // The first minute includes the warm-up (heap and wasm memory growing to their working size).
+        const second = mean(series.slice(60, 120));
+        out(`    RSS ${name.padEnd(8)} second minute ${mib(second)} MiB, last minute ${mib(last)} MiB (${(((last - second) / second) * 100).toFixed(1)} %)`);
+      }
     }
   }
 }
