@@ -17,6 +17,7 @@ import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import { validateMessage } from './edm/validate.js';
 import type { ExchangeDeps } from './exchange/answer.js';
 import { buildApp } from './http/app.js';
+import { rateLimit, securityHeaders } from './http/security.js';
 import { createAdminRouter } from './ops/admin-api.js';
 import { createAdminAuth, loadOrCreateAdminCredentials } from './ops/admin-auth.js';
 import { createAuditTrail } from './ops/audit.js';
@@ -308,6 +309,19 @@ async function compose(
   if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
   if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
   const routers: express.Router[] = [healthRouter({ checks, logger }), metricsRouter(metrics.registry, { token: config.ops.metricsToken })];
+  if (role !== 'worker') {
+    // Human-facing pages get strict headers and per-client budgets shared by every api process;
+    // the connector intake and probes are authenticated machine traffic and stay unlimited.
+    const guard = express.Router();
+    const limit = (name: string, points: number) =>
+      rateLimit({ redis, prefix: `${prefix}:ratelimit:${name}`, points, durationSeconds: 60, logger });
+    guard.use('/admin', securityHeaders(), limit('admin', 1200));
+    // The queue dashboard's UI needs scripts, XHR and inline styles: set after, so it wins there.
+    guard.use('/admin/queues', securityHeaders({ scripts: true, connect: true, inlineStyles: true }));
+    guard.use('/preview', limit('preview', 300));
+    guard.use('/edm/validate', limit('validate', 600));
+    routers.unshift(guard);
+  }
   let xsdForApi: ReturnType<typeof loadEdmXsdValidator> | undefined;
   if (role !== 'worker') {
     const purger = audit.startPurger({ logger });
