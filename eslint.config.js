@@ -41,6 +41,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
-  { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['bin/**/*.js', '**/*.cjs'], languageOptions: { globals: { process: 'readonly', module: 'writable', require: 'readonly' } } },
+  { files: ['**/*.js', '**/*.cjs', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['bin/**/*.js', '**/*.cjs', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', module: 'writable', require: 'readonly' } } },
 );
