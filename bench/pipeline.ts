@@ -13,6 +13,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../src/cli/send.js';
 import type { OutboxSummary } from '../src/sandbox/connector-standin.js';
+import { deleteKeys } from '../test/support/connector-fixtures.js';
 import { startAdapter } from '../test/support/processes.js';
 
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -120,12 +121,7 @@ export async function benchPipeline(): Promise<void> {
   } finally {
     await adapter.stop();
     const redis = new Redis(REDIS);
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     await redis.quit();
   }
 }

@@ -14,9 +14,10 @@ import {
   type PreviewInput,
 } from '../edm/build/index.js';
 import { classify } from '../edm/classify.js';
-import type { Agent, EdmVersion, NaturalPerson, QueryRequest, Subject } from '../edm/model.js';
+import type { Agent, EdmVersion, QueryRequest, Subject } from '../edm/model.js';
 import { generationOf } from '../edm/model.js';
 import { parseQueryRequest } from '../edm/parse-request.js';
+import { minimumDataSet } from '../edm/subject.js';
 import { judgeTree, type XsdCheck } from '../edm/validate.js';
 import { isEdmVersion, readVersion } from '../edm/version.js';
 import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from '../edm/xml/parse.js';
@@ -400,33 +401,6 @@ function previewDescription(request: QueryRequest, mapping: EvidenceMapping): Pr
   };
   const lang = request.lang?.toUpperCase();
   return lang === 'LV' ? [{ lang: 'LV', value: text.lv }, { lang: 'EN', value: text.en }] : [{ lang: 'EN', value: text.en }];
-}
-
-/** The minimum data set echoed in `sdg:IsAbout`: identity, not the request's extra attributes. */
-function minimumDataSet(s: Subject): Subject {
-  if (s.kind === 'LegalPerson') {
-    return { ...s, levelOfAssurance: undefined, identifiers: [], registeredAddress: undefined, sectorSpecificAttributes: [] };
-  }
-  const mds: NaturalPerson = {
-    kind: 'NaturalPerson',
-    levelOfAssurance: undefined,
-    identifier: s.identifier,
-    familyName: s.familyName,
-    givenName: s.givenName,
-    dateOfBirth: s.dateOfBirth,
-    birthName: undefined,
-    placeOfBirth: undefined,
-    currentAddress: undefined,
-    gender: undefined,
-    nationality: undefined,
-    countryOfBirth: undefined,
-    townOfBirth: undefined,
-    countryOfResidence: undefined,
-    phoneNumber: undefined,
-    emailAddress: undefined,
-    sectorSpecificAttributes: [],
-  };
-  return mds;
 }
 
 function subjectLabel(s: Subject): { name: string; identifier: string | undefined } {

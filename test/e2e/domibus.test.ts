@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
 import { runCli } from '../support/cli.js';
+import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 
 const prefix = `{e2e-dom-${randomBytes(4).toString('hex')}}`;
@@ -41,13 +42,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await adapter?.stop();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, prefix);
   await redis.quit();
 }, 60_000);
 

@@ -14,6 +14,7 @@ import { validateMessage } from '../../src/edm/validate.js';
 import type { EdmXsdValidator } from '../../src/edm/xsd.js';
 import { loadEdmXsdValidator } from '../../src/resources/edm-xsd.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
+import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import { sample } from '../support/samples.js';
 
@@ -63,13 +64,8 @@ afterAll(async () => {
   await all?.stop();
   xsd?.dispose();
   // Remove this run's keys only.
-  const redis = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, prefix);
   await redis.quit();
 }, 60_000);
 

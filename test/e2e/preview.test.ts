@@ -18,6 +18,7 @@ import { envelopeFor } from '../../src/cli/send.js';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import { validateMessage } from '../../src/edm/validate.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
+import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import { sample } from '../support/samples.js';
 
@@ -60,13 +61,8 @@ afterAll(async () => {
   await browser?.close();
   await adapter?.stop();
   await new Promise((r) => portal.close(r));
-  const redis = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, prefix);
   await redis.quit();
 }, 60_000);
 

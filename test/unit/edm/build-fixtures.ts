@@ -4,7 +4,8 @@
  */
 import type { DeferredResponseInput, EvidenceInput, QueryResponseInput } from '../../../src/edm/build/index.js';
 import { requestEcho } from '../../../src/edm/build/index.js';
-import type { Agent, NaturalPerson, QueryRequest, Subject } from '../../../src/edm/model.js';
+import { minimumDataSet } from '../../../src/edm/subject.js';
+import type { Agent, QueryRequest } from '../../../src/edm/model.js';
 
 export const ISSUED = '2024-05-06T07:08:09.000Z';
 export const RESPONSE_ID = '0b5e3c1a-7d2f-4e8a-9c61-5f3b2a1d0e01';
@@ -24,39 +25,6 @@ export const LV_PROVIDER: Agent = {
   },
   classification: undefined,
 };
-
-/** The minimum data set of the request's subject: what an EP echoes in `sdg:IsAbout`. */
-export function minimumDataSet(s: Subject): Subject {
-  if (s.kind === 'LegalPerson') {
-    return {
-      ...s,
-      levelOfAssurance: undefined,
-      identifiers: [],
-      registeredAddress: undefined,
-      sectorSpecificAttributes: [],
-    };
-  }
-  const mds: NaturalPerson = {
-    kind: 'NaturalPerson',
-    levelOfAssurance: undefined,
-    identifier: s.identifier,
-    familyName: s.familyName,
-    givenName: s.givenName,
-    dateOfBirth: s.dateOfBirth,
-    birthName: undefined,
-    placeOfBirth: undefined,
-    currentAddress: undefined,
-    gender: undefined,
-    nationality: undefined,
-    countryOfBirth: undefined,
-    townOfBirth: undefined,
-    countryOfResidence: undefined,
-    phoneNumber: undefined,
-    emailAddress: undefined,
-    sectorSpecificAttributes: [],
-  };
-  return mds;
-}
 
 const uuid = (n: number): string => `0b5e3c1a-7d2f-4e8a-9c61-${n.toString(16).padStart(12, '0')}`;
 
