@@ -110,7 +110,7 @@ async function compose(
     redisUrl = privateRedis.url;
     sandbox.redis = redisUrl;
   }
-  const redis: Redis | Cluster = createRedisClient(redisUrl, { connectionName: `oots-${role}` });
+  const redis: Redis | Cluster = createRedisClient(redisUrl, { connectionName: `oots-${role}`, autoPipelining: true });
   const quit = (client: Redis | Cluster) => async () => {
     await client.quit().catch(() => client.disconnect());
   };

@@ -27,6 +27,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { keyedDigest } from '../crypto/aead.js';
 import type { EdmErrorCode } from '../errors.js';
 import type { ExchangeSummary } from '../exchange/ports.js';
+import { luaScript } from '../queue/lua-script.js';
 import type { Logger } from './logger.js';
 
 /** `answered`: the adapter decided the answer; `delivered`: the connector accepted it; `delivery-failed`: given up. */
@@ -155,6 +156,8 @@ end
 return id
 `;
 
+const RECORD_SCRIPT = luaScript(RECORD);
+
 function sha256(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
 }
@@ -263,20 +266,18 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
       const indexKeys = [...ids].map(idKey);
       if (digest !== undefined) indexKeys.push(subjectKey(digest));
       const once = `${opts.prefix}seen:${sha256([event, entry.exchangeRef ?? '', entry.conversationId, entry.requestId ?? ''].join('\u0000'))}`;
-      const id = (await redis.eval(
-        RECORD,
-        3 + indexKeys.length,
-        stream,
-        once,
-        countKey(Math.floor(ms / 60_000)),
-        ...indexKeys,
-        String(ms),
-        String(retentionSeconds),
-        String(COUNT_TTL_SECONDS),
-        event === 'answered' ? s.outcome : '',
-        s.edmCode ?? '',
-        String(ms - retentionMs),
-        ...flat,
+      const id = (await RECORD_SCRIPT.run(
+        redis,
+        [stream, once, countKey(Math.floor(ms / 60_000)), ...indexKeys],
+        [
+          String(ms),
+          String(retentionSeconds),
+          String(COUNT_TTL_SECONDS),
+          event === 'answered' ? s.outcome : '',
+          s.edmCode ?? '',
+          String(ms - retentionMs),
+          ...flat,
+        ],
       )) as string | null;
       return id === null ? { id: undefined, duplicate: true } : { id, duplicate: false };
     },

@@ -84,6 +84,8 @@ export interface Queues {
   /** Pauses a queue for every worker on every host (default: both). */
   pause(name?: JobName): Promise<void>;
   resume(name?: JobName): Promise<void>;
+  /** Whether ops paused a queue (the process handler then leaves delivery to the paused queue). */
+  isPaused(name: JobName): Promise<boolean>;
   counts(): Promise<QueueCounts>;
   /**
    * Enqueue time (epoch ms) of the oldest job not yet done per queue (waiting, prioritized,
@@ -223,6 +225,8 @@ export function createQueues(opts: QueuesOptions): Queues {
     async resume(name) {
       await Promise.all((name === undefined ? JOB_NAMES : [name]).map((n) => queues[n].resume()));
     },
+
+    isPaused: (name) => queues[name].isPaused(),
 
     async counts() {
       const out = {} as QueueCounts;

@@ -81,6 +81,12 @@ export interface ClientOptions {
    * so a Redis outage turns into a fast 503 instead of a hanging request. Default null.
    */
   readonly maxRetriesPerRequest?: number | null;
+  /**
+   * Sends the commands issued in one event-loop turn in one write (ioredis auto-pipelining). Many
+   * jobs running at once each issue a few small commands; batching them saves a system call and a
+   * wake-up of Redis per command. Not for connections that block (BullMQ's own).
+   */
+  readonly autoPipelining?: boolean;
 }
 
 /** Opens a client for REDIS_URL (single server, Sentinel or Cluster). */
@@ -89,6 +95,7 @@ export function createRedisClient(url: string, opts: ClientOptions = {}): Redis 
   const common: RedisOptions = {
     maxRetriesPerRequest: opts.maxRetriesPerRequest === undefined ? null : opts.maxRetriesPerRequest,
     ...(opts.connectionName === undefined ? {} : { connectionName: opts.connectionName }),
+    ...(opts.autoPipelining === true ? { enableAutoPipelining: true } : {}),
   };
   switch (target.kind) {
     case 'single':

@@ -8,7 +8,13 @@
  *   acceptance and marking resubmits the same MessageId, which eDelivery's duplicate detection
  *   (and the REST connector's Idempotency-Key) absorbs.
  */
-import { answerRequest, answerWithProcessingError, NoAnswerYet, type ExchangeDeps, type ExchangeResult } from '../exchange/answer.js';
+import {
+  answerRequest,
+  answerWithProcessingError,
+  NoAnswerYet,
+  type ExchangeDeps,
+  type ExchangeResult,
+} from '../exchange/answer.js';
 import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
@@ -20,14 +26,19 @@ export interface Submitter {
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {
-  onAnswered?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult; durationMs: number }): void | Promise<void>;
+  onAnswered?(event: {
+    exchangeRef: string;
+    inbound: InboundMessage;
+    result: ExchangeResult;
+    durationMs: number;
+  }): void | Promise<void>;
   onDuplicate?(event: { exchangeRef: string; ownerRef: string }): void;
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
 }
 
 export interface HandlerDeps {
   readonly store: ExchangeStore;
-  readonly queues: { enqueueDelivery(ref: string): Promise<void> };
+  readonly queues: { enqueueDelivery(ref: string): Promise<void>; isPaused?(name: 'deliver'): Promise<boolean> };
   readonly exchange: ExchangeDeps;
   readonly submitter: Submitter;
   readonly logger: Logger;
@@ -35,27 +46,32 @@ export interface HandlerDeps {
   /** Runs after an answer was delivered (the preview drops the documents it released). */
   readonly afterDelivered?: (exchangeRef: string) => Promise<void>;
   readonly now?: () => Date;
+  /**
+   * Submit the answer from the process job as soon as it is saved (default true); the deliver
+   * queue then only carries retries (connector unavailable, paused deliveries, crashes). Saves a
+   * whole job per exchange. False: every answer goes through the deliver queue.
+   */
+  readonly deliverInline?: boolean;
 }
 
 export function createProcessHandler(deps: HandlerDeps): JobHandler {
   return async (ref: string, ctx: JobContext) => {
-    const state = await deps.store.getState(ref);
-    if (state === undefined) {
+    const begun = await deps.store.beginProcessing(ref);
+    if (begun === undefined) {
       ctx.log.warn('exchange no longer stored (expired); nothing to process');
       return;
     }
-    if (state === 'answered') {
+    if (begun.state === 'answered') {
       // A crash after marking but before enqueueing delivery: finish the hand-over.
       await deps.queues.enqueueDelivery(ref);
       return;
     }
-    if (state !== 'received' && state !== 'processing') return;
-    const inbound = await deps.store.loadInbound(ref);
+    if (begun.state !== 'received' && begun.state !== 'processing') return;
+    const inbound = begun.inbound;
     if (inbound === undefined) {
       ctx.log.warn('exchange contents purged; nothing to process');
       return;
     }
-    await deps.store.markState(ref, 'processing');
     const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
 
     // The same QueryRequest delivered again under another AS4 MessageId is answered once: the
@@ -81,8 +97,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
           return;
         }
         ctx.log.info('nothing to send: another exchange answers this request');
-        await deps.store.markState(ref, 'delivered');
-        await deps.store.purge(ref);
+        await deps.store.finishDelivered(ref);
         return;
       }
       if (!ctx.final) {
@@ -90,48 +105,81 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         throw error;
       }
       ctx.log.error({ err: errorForLog(error) }, 'processing failed on its last attempt; answering EDM:ERR:0008');
-      result = answerWithProcessingError(input, deps.exchange, `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`);
+      result = answerWithProcessingError(
+        input,
+        deps.exchange,
+        `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`,
+      );
     }
-    const saved = await deps.store.saveOutbound(ref, result.outbound);
-    if (!saved) {
+    const saved = await deps.store.saveAnswer(ref, result.outbound);
+    if (saved === 'gone') {
       ctx.log.error('exchange expired while processing; the answer is lost');
       return;
     }
-    await deps.store.markState(ref, 'answered');
-    await deps.queues.enqueueDelivery(ref);
+    if (saved === 'delivered') {
+      ctx.log.info('exchange already delivered; this answer is not sent');
+      return;
+    }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
     await deps.observer?.onAnswered?.({ exchangeRef: ref, inbound, result, durationMs: Date.now() - started });
+    if (deps.deliverInline === false || (await deps.queues.isPaused?.('deliver')) === true) {
+      await deps.queues.enqueueDelivery(ref);
+      return;
+    }
+    // The answer is stored and marked answered: from here a crash re-runs into a delivery of
+    // this same stored message (beginProcessing sees `answered`), never into a second answer.
+    try {
+      await deps.submitter.submit(ref, result.outbound);
+    } catch (error) {
+      ctx.log.warn({ err: errorForLog(error) }, 'delivery failed; the deliver queue retries it');
+      await deps.queues.enqueueDelivery(ref);
+      return;
+    }
+    await finishDelivery(deps, ref, inbound.receivedAt, result.outbound, ctx);
   };
+}
+
+/** After the connector accepted an answer: mark delivered, drop the contents, tell the observers. */
+async function finishDelivery(
+  deps: HandlerDeps,
+  ref: string,
+  receivedAt: string,
+  outbound: OutboundMessage,
+  ctx: JobContext,
+): Promise<void> {
+  await deps.store.finishDelivered(ref);
+  await deps
+    .afterDelivered?.(ref)
+    .catch((error: unknown) => ctx.log.warn({ err: errorForLog(error) }, 'after-delivery step failed'));
+  const now = (deps.now ?? (() => new Date()))();
+  const lagMs = now.getTime() - Date.parse(receivedAt);
+  ctx.log.info({ lagMs }, 'answer delivered');
+  deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs, outbound });
 }
 
 export function createDeliverHandler(deps: HandlerDeps): JobHandler {
   return async (ref: string, ctx: JobContext) => {
-    const record = await deps.store.getRecord(ref);
+    const record = await deps.store.openForDelivery(ref);
     if (record === undefined) {
       ctx.log.error('exchange expired before delivery');
       return;
     }
     if (record.state === 'delivered') return;
-    await deps.store.touch(ref);
-    const outbound = await deps.store.loadOutbound(ref);
+    const outbound = record.outbound;
     if (outbound === undefined) {
       ctx.log.error('no stored answer to deliver');
       return;
     }
     await deps.submitter.submit(ref, outbound);
-    await deps.store.markState(ref, 'delivered');
-    await deps.store.purge(ref);
-    await deps.afterDelivered?.(ref).catch((error: unknown) => ctx.log.warn({ err: errorForLog(error) }, 'after-delivery step failed'));
-    const now = (deps.now ?? (() => new Date()))();
-    const lagMs = now.getTime() - Date.parse(record.receivedAt);
-    ctx.log.info({ lagMs }, 'answer delivered');
-    deps.observer?.onDelivered?.({ exchangeRef: ref, lagMs, outbound });
+    await finishDelivery(deps, ref, record.receivedAt, outbound, ctx);
   };
 }
 
 /** Error fields safe for logs: code and message (our messages carry no personal data), no request data. */
 function errorForLog(error: unknown): Record<string, unknown> {
-  return error instanceof Error ? { type: error.name, message: error.message, code: (error as { code?: unknown }).code } : { value: String(error) };
+  return error instanceof Error
+    ? { type: error.name, message: error.message, code: (error as { code?: unknown }).code }
+    : { value: String(error) };
 }
 
 /** Outcome fields safe for logs: no personal data, no evidence. */

@@ -19,6 +19,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { EBRS_MIME_TYPE } from '../ebms/model.js';
 import { bearerMatches } from '../connector/rest-inbound.js';
 import { EnvelopeError, parseEnvelope, type RestEnvelope } from '../connector/envelope.js';
+import { luaScript } from '../queue/lua-script.js';
 
 export const STANDIN_INBOX_PATH = '/sandbox/connector/inbox';
 
@@ -67,6 +68,9 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+const REFUSE_SCRIPT = luaScript(REFUSE);
+const RECORD_SCRIPT = luaScript(RECORD);
+
 export function createConnectorStandin(opts: StandinOptions): express.Router {
   const { redis, prefix } = opts;
   const ttl = opts.ttlSeconds ?? 86_400;
@@ -84,7 +88,7 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
         problem(res, 401, 'Unauthorized', 'a valid bearer token is required');
         return;
       }
-      const refused = (await redis.eval(REFUSE, 1, faultsKey)) as number;
+      const refused = (await REFUSE_SCRIPT.run(redis, [faultsKey], [])) as number;
       if (refused > 0) {
         problem(res, refused, 'Refused (fault knob)', 'the connector stand-in was told to refuse this delivery');
         return;
@@ -112,15 +116,10 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
         throw err;
       }
       const summary = summarise(envelope, new Date().toISOString());
-      await redis.eval(
-        RECORD,
-        2,
-        listKey,
-        msgKey(summary.messageId),
-        JSON.stringify(summary),
-        JSON.stringify(envelope),
-        String(ttl),
-        String(maxEntries),
+      await RECORD_SCRIPT.run(
+        redis,
+        [listKey, msgKey(summary.messageId)],
+        [JSON.stringify(summary), JSON.stringify(envelope), String(ttl), String(maxEntries)],
       );
       res.status(202).json({ status: 'accepted', messageId: summary.messageId });
     },

@@ -27,6 +27,7 @@ import { keyedDigest, open, seal } from '../crypto/aead.js';
 import type { UserMessage } from '../ebms/model.js';
 import { AdapterError } from '../errors.js';
 import type { OutboundMessage } from '../exchange/ports.js';
+import { luaScript, type LuaScript } from '../queue/lua-script.js';
 
 export type ExchangeState = 'received' | 'processing' | 'answered' | 'delivered' | 'failed';
 export const EXCHANGE_STATES: readonly ExchangeState[] = ['received', 'processing', 'answered', 'delivered', 'failed'];
@@ -90,6 +91,23 @@ export interface ExchangeStore {
   markState(ref: string, state: ExchangeState): Promise<boolean>;
   getState(ref: string): Promise<ExchangeState | undefined>;
   getRecord(ref: string): Promise<ExchangeRecord | undefined>;
+  /**
+   * Starts (or resumes) processing in one step: the state found and, when it was `received` or
+   * `processing` and the request is still stored, the request, with the state now `processing`.
+   * Undefined when the exchange no longer exists.
+   */
+  beginProcessing(ref: string): Promise<{ state: ExchangeState; inbound: InboundMessage | undefined } | undefined>;
+  /**
+   * Stores the answer and marks the exchange `answered` in one atomic step. `gone` when the
+   * exchange expired, `delivered` when it was already delivered (nothing is changed then).
+   */
+  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered'>;
+  /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
+  openForDelivery(
+    ref: string,
+  ): Promise<{ state: ExchangeState; receivedAt: string; outbound: OutboundMessage | undefined } | undefined>;
+  /** Marks the exchange `delivered` and drops request and answer (tombstone), in one step. */
+  finishDelivered(ref: string): Promise<void>;
   /** Drops request and answer, keeps a tombstone (state and times) until the TTL. */
   purge(ref: string): Promise<void>;
   /** Extends the TTL of an exchange (long delivery retries). */
@@ -137,6 +155,55 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 `;
 
+const BEGIN = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'in')
+local state = v[1]
+if not state then return false end
+if (state == 'received' or state == 'processing') and v[2] then
+  redis.call('HSET', KEYS[1], 'state', 'processing', 'updatedAt', ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return {state, v[2]}
+end
+return {state}
+`;
+
+const SAVE_ANSWER = `
+local cur = redis.call('HGET', KEYS[1], 'state')
+if not cur then return 0 end
+if cur == 'delivered' then return 2 end
+redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[3])
+return 1
+`;
+
+const OPEN_DELIVERY = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'receivedAt', 'out')
+if not v[1] then return false end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if v[3] then return {v[1], v[2] or '', v[3]} end
+return {v[1], v[2] or ''}
+`;
+
+const FINISH_DELIVERED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[1], 'in', 'out')
+redis.call('HSET', KEYS[1], 'state', 'delivered', 'updatedAt', ARGV[1], 'purgedAt', ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`;
+
+const SCRIPTS = {
+  accept: luaScript(ACCEPT),
+  claim: luaScript(CLAIM),
+  mark: luaScript(MARK),
+  saveOut: luaScript(SAVE_OUT),
+  purge: luaScript(PURGE),
+  begin: luaScript(BEGIN),
+  saveAnswer: luaScript(SAVE_ANSWER),
+  openDelivery: luaScript(OPEN_DELIVERY),
+  finishDelivered: luaScript(FINISH_DELIVERED),
+} as const;
+
 type RedisLike = Redis | Cluster;
 
 /** A new exchange reference: random, opaque, no personal data, safe in keys and job ids. */
@@ -153,8 +220,14 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
   const receivedKey = `${prefix}received`;
   const ttl = String(ttlSeconds);
 
-  const run = async (script: string, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
-    redis.eval(script, keys.length, ...keys, ...args);
+  const run = async (script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
+    script.run(redis, keys, args);
+  const openInbound = (ref: string, sealed: Buffer): InboundMessage =>
+    decodeInbound(JSON.parse(open(key, sealed, `${ref}#in`).toString('utf8')) as StoredInbound);
+  const openOutbound = (ref: string, sealed: Buffer): OutboundMessage =>
+    decodeOutbound(JSON.parse(open(key, sealed, `${ref}#out`).toString('utf8')) as StoredOutbound);
+  const sealOutbound = (ref: string, message: OutboundMessage): Buffer =>
+    seal(key, Buffer.from(JSON.stringify(encodeOutbound(message)), 'utf8'), `${ref}#out`);
 
   async function confirmDurable(): Promise<void> {
     if (durability === 'write') return;
@@ -175,7 +248,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       const sealed = seal(key, plain, `${ref}#in`);
       const at = now();
       const reply = (await run(
-        ACCEPT,
+        SCRIPTS.accept,
         [midKey, ex(ref), receivedKey],
         [ref, sealed, msg.receivedAt, ttl, at.toISOString(), String(at.getTime())],
       )) as [string, number];
@@ -186,29 +259,60 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     async loadInbound(ref) {
       const sealed = await redis.hgetBuffer(ex(ref), 'in');
       if (sealed === null) return undefined;
-      return decodeInbound(JSON.parse(open(key, sealed, `${ref}#in`).toString('utf8')) as StoredInbound);
+      return openInbound(ref, sealed);
     },
 
     async claimRequestId(requestId, ref) {
       const ridKey = `${prefix}rid:${keyedDigest(key, 'request-id', requestId)}`;
-      const owner = (await run(CLAIM, [ridKey], [ref, ttl])) as string;
+      const owner = (await run(SCRIPTS.claim, [ridKey], [ref, ttl])) as string;
       return { first: owner === ref, ownerRef: owner };
     },
 
     async saveOutbound(ref, message) {
-      const plain = Buffer.from(JSON.stringify(encodeOutbound(message)), 'utf8');
-      const sealed = seal(key, plain, `${ref}#out`);
-      return ((await run(SAVE_OUT, [ex(ref)], [sealed, now().toISOString()])) as number) === 1;
+      return (
+        ((await run(SCRIPTS.saveOut, [ex(ref)], [sealOutbound(ref, message), now().toISOString()])) as number) === 1
+      );
+    },
+
+    async beginProcessing(ref) {
+      const reply = (await SCRIPTS.begin.runBuffer(redis, [ex(ref), receivedKey], [now().toISOString(), ref])) as
+        Buffer[] | null;
+      if (reply === null) return undefined;
+      const state = reply[0]!.toString('utf8') as ExchangeState;
+      return { state, inbound: reply[1] === undefined ? undefined : openInbound(ref, reply[1]) };
+    },
+
+    async saveAnswer(ref, message) {
+      const reply = (await run(
+        SCRIPTS.saveAnswer,
+        [ex(ref), receivedKey],
+        [sealOutbound(ref, message), now().toISOString(), ref],
+      )) as number;
+      return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : 'gone';
+    },
+
+    async openForDelivery(ref) {
+      const reply = (await SCRIPTS.openDelivery.runBuffer(redis, [ex(ref)], [ttl])) as Buffer[] | null;
+      if (reply === null) return undefined;
+      return {
+        state: reply[0]!.toString('utf8') as ExchangeState,
+        receivedAt: reply[1]!.toString('utf8'),
+        outbound: reply[2] === undefined ? undefined : openOutbound(ref, reply[2]),
+      };
+    },
+
+    async finishDelivered(ref) {
+      await run(SCRIPTS.finishDelivered, [ex(ref), receivedKey], [now().toISOString(), ref]);
     },
 
     async loadOutbound(ref) {
       const sealed = await redis.hgetBuffer(ex(ref), 'out');
       if (sealed === null) return undefined;
-      return decodeOutbound(JSON.parse(open(key, sealed, `${ref}#out`).toString('utf8')) as StoredOutbound);
+      return openOutbound(ref, sealed);
     },
 
     async markState(ref, state) {
-      return ((await run(MARK, [ex(ref), receivedKey], [state, now().toISOString(), ref])) as number) === 1;
+      return ((await run(SCRIPTS.mark, [ex(ref), receivedKey], [state, now().toISOString(), ref])) as number) === 1;
     },
 
     async getState(ref) {
@@ -240,7 +344,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async purge(ref) {
-      await run(PURGE, [ex(ref), receivedKey], [now().toISOString(), ref]);
+      await run(SCRIPTS.purge, [ex(ref), receivedKey], [now().toISOString(), ref]);
     },
 
     async touch(ref) {

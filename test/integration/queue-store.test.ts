@@ -1,4 +1,7 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { luaScript } from '../../src/queue/lua-script.js';
+import { createRedisClient } from '../../src/queue/redis.js';
 import { parseEnvelope } from '../../src/connector/envelope.js';
 import { CryptoError, generateKey } from '../../src/crypto/aead.js';
 import { createExchangeStore, type InboundMessage } from '../../src/store/exchange-store.js';
@@ -123,6 +126,83 @@ describe('exchange store', () => {
     });
     expect(record?.purgedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await redis.ttl(`${prefix}ex:${exchangeRef}`)).toBeGreaterThan(0);
+  });
+
+  test('the one-step worker path: begin, save the answer, open for delivery, finish', async () => {
+    const msg = inbound();
+    const { exchangeRef } = await store.acceptInbound(msg);
+    const begun = await store.beginProcessing(exchangeRef);
+    expect(begun?.state).toBe('received');
+    expect(begun?.inbound?.userMessage).toEqual(msg.userMessage);
+    expect(await store.getState(exchangeRef)).toBe('processing');
+    expect(await store.listReceived(-60_000, 1000)).not.toContain(exchangeRef);
+    // A retried job resumes from `processing` with the request.
+    expect((await store.beginProcessing(exchangeRef))?.state).toBe('processing');
+
+    const out = outboundMessage();
+    expect(await store.saveAnswer(exchangeRef, out)).toBe('saved');
+    expect(await store.getState(exchangeRef)).toBe('answered');
+    // Answered: begin reports it without the request (the handler only re-queues the delivery).
+    expect(await store.beginProcessing(exchangeRef)).toEqual({ state: 'answered', inbound: undefined });
+
+    await redis.expire(`${prefix}ex:${exchangeRef}`, 5);
+    const opened = await store.openForDelivery(exchangeRef);
+    expect(opened).toMatchObject({ state: 'answered', receivedAt: '2024-05-01T10:00:00Z' });
+    expect(opened?.outbound?.regrep).toBe(out.regrep);
+    expect(Buffer.from(opened!.outbound!.attachments[0]!.bytes).equals(Buffer.from(out.attachments[0]!.bytes))).toBe(
+      true,
+    );
+    expect(await redis.ttl(`${prefix}ex:${exchangeRef}`)).toBeGreaterThan(500);
+
+    await store.finishDelivered(exchangeRef);
+    expect(await store.getRecord(exchangeRef)).toMatchObject({
+      state: 'delivered',
+      hasInbound: false,
+      hasOutbound: false,
+    });
+    expect(await store.saveAnswer(exchangeRef, out)).toBe('delivered');
+    expect(await store.openForDelivery(exchangeRef)).toEqual({
+      state: 'delivered',
+      receivedAt: '2024-05-01T10:00:00Z',
+      outbound: undefined,
+    });
+    expect(await store.beginProcessing(exchangeRef)).toEqual({ state: 'delivered', inbound: undefined });
+  });
+
+  test('the one-step worker path on unknown refs creates nothing', async () => {
+    expect(await store.beginProcessing('xNope')).toBeUndefined();
+    expect(await store.saveAnswer('xNope', outboundMessage())).toBe('gone');
+    expect(await store.openForDelivery('xNope')).toBeUndefined();
+    await store.finishDelivered('xNope');
+    expect(await redis.exists(`${prefix}ex:xNope`)).toBe(0);
+  });
+
+  test('a script Redis does not know yet is loaded on first use, then run by its SHA-1', async () => {
+    // A source no server has seen (random comment): the first run meets NOSCRIPT and falls back to EVAL.
+    const source = `-- ${randomUUID()}\nreturn {KEYS[1], ARGV[1]}`;
+    const script = luaScript(source);
+    const sha = createHash('sha1').update(source).digest('hex');
+    expect(await redis.script('EXISTS', sha)).toEqual([0]);
+    expect(await script.run(redis, [`${prefix}k`], ['a'])).toEqual([`${prefix}k`, 'a']);
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
+    expect(await script.runBuffer(redis, [`${prefix}k`], ['b'])).toEqual([Buffer.from(`${prefix}k`), Buffer.from('b')]);
+  });
+
+  test('the one-step path on an auto-pipelining client, many exchanges at once (as the worker runs it)', async () => {
+    const piped = createRedisClient(REDIS_URL, { autoPipelining: true });
+    try {
+      const s2 = createExchangeStore(piped, { prefix, key, ttlSeconds: 600 });
+      const refs = await Promise.all(
+        Array.from({ length: 20 }, async () => (await s2.acceptInbound(inbound())).exchangeRef),
+      );
+      const begun = await Promise.all(refs.map((r) => s2.beginProcessing(r)));
+      expect(begun.every((b) => b?.state === 'received' && b.inbound !== undefined)).toBe(true);
+      expect(await Promise.all(refs.map((r) => s2.saveAnswer(r, outboundMessage())))).toEqual(refs.map(() => 'saved'));
+      const opened = await Promise.all(refs.map((r) => s2.openForDelivery(r)));
+      expect(opened.every((o) => o?.state === 'answered' && o.outbound !== undefined)).toBe(true);
+    } finally {
+      piped.disconnect();
+    }
   });
 
   test('unknown refs: no state, no resurrection by markState or saveOutbound', async () => {

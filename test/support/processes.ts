@@ -15,8 +15,16 @@ export interface AdapterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Extra Node flags for every started process (benchmarks: `ADAPTER_NODE_ARGS=--cpu-prof`). */
+const nodeArgs = (process.env.ADAPTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/**
+ * `ADAPTER_FROM=dist` runs the compiled build as `npm start` does (the benchmarks; build first);
+ * otherwise the TypeScript sources through tsx, so tests see the code as it is now.
+ */
+const entry = (): string[] => (process.env.ADAPTER_FROM === 'dist' ? ['bin/oots-adapter.js'] : ['--import', 'tsx', 'src/cli/entry.ts']);
+
 export async function startAdapter(env: Record<string, string>, args: string[] = []): Promise<AdapterProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'start', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entry(), 'start', ...args], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -52,8 +52,31 @@ export function evidenceRequests(): { pdf: string[]; xml: string[] } {
   return { pdf, xml: pdf.map(asXml) };
 }
 
-/** A fresh envelope (new MessageId, conversation and request id) for a request. */
-export const envelopeOf = (xml: string): RestEnvelope => envelopeFor(Buffer.from(fresh(xml), 'utf8'));
+const shapes = new Map<string, RestEnvelope>();
+
+/**
+ * A fresh envelope (new MessageId, conversation, exchange and request id) for a request. The
+ * request is parsed once per template (as `oots-adapter send` does), not per envelope: under load
+ * the generator shares the machine's two cores with the adapter and should spend little of them.
+ */
+export function envelopeOf(xml: string): RestEnvelope {
+  let shape = shapes.get(xml);
+  if (shape === undefined) {
+    shape = envelopeFor(Buffer.from(xml, 'utf8'));
+    shapes.set(xml, shape);
+  }
+  const { userMessage, payloads } = shape;
+  return {
+    userMessage: {
+      ...userMessage,
+      messageId: `${randomUUID()}@cli.sender.invalid`,
+      timestamp: new Date().toISOString(),
+      conversationId: randomUUID(),
+      properties: userMessage.properties.map((p) => (p.name === 'ExchangeId' ? { ...p, value: randomUUID() } : p)),
+    },
+    payloads: [{ ...payloads[0]!, href: `cid:${randomUUID()}@cli.sender.invalid`, contentBase64: Buffer.from(fresh(xml), 'utf8').toString('base64') }],
+  };
+}
 
 export interface PostResult {
   readonly status: number;
