@@ -23,7 +23,15 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startEmbeddedDagrSandbox } from '../src/sandbox/dagr-embedded.js';
 import { startAdapter, type AdapterProcess } from '../test/support/processes.js';
-import { deleteKeysAt, envelopeOf, evidenceRequests, rssBytes, sleep, stressEnv } from '../test/support/stress-harness.js';
+import {
+  cpuSeconds,
+  deleteKeysAt,
+  envelopeOf,
+  evidenceRequests,
+  rssBytes,
+  sleep,
+  stressEnv,
+} from '../test/support/stress-harness.js';
 
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? '60');
@@ -41,7 +49,8 @@ const CONVERSATION = /"conversationId":"([^"]+)"/;
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const pct = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const mib = (b: number | undefined): string => (b === undefined ? '—' : (b / 1048576).toFixed(0));
 
 interface RunResult {
@@ -51,6 +60,10 @@ interface RunResult {
   readonly e2e: number[];
   readonly rss: Map<string, { t: number; bytes: number }[]>;
   readonly errors: Record<string, number>;
+  /** CPU seconds each process (and this load generator, `bench`) used during the load window. */
+  readonly cpu: Record<string, number>;
+  /** Answers recorded within the load window. */
+  readonly answeredInWindow: number;
 }
 
 async function sustained(
@@ -141,14 +154,25 @@ async function sustained(
     }
   };
 
+  const cpuAt = (): Record<string, number> => {
+    const out: Record<string, number> = { bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
+    for (const [name, p] of Object.entries(processes)) out[name] = cpuSeconds(p.child.pid) ?? NaN;
+    return out;
+  };
+  const cpuStart = cpuAt();
+  let cpuEnd: Record<string, number> = cpuStart;
+  const windowEnd = sleep(SECONDS * 1000).then(() => {
+    cpuEnd = cpuAt();
+  });
   const sampling = sampler();
-  await Promise.all([...Array.from({ length: 16 }, poster), watcher()]);
+  await Promise.all([...Array.from({ length: 16 }, poster), watcher(), windowEnd]);
   stop = true;
   await sampling;
   const answeredInWindow = [...doneAt.values()].filter((t) => t <= end).length;
   const e2e = [...doneAt].map(([id, t]) => t - acceptedAt.get(id)!).sort((a, b) => a - b);
   accept.sort((a, b) => a - b);
-  return { answered: doneAt.size, rate: answeredInWindow / SECONDS, accept, e2e, rss, errors };
+  const cpu = Object.fromEntries(Object.keys(cpuStart).map((k) => [k, cpuEnd[k]! - cpuStart[k]!]));
+  return { answered: doneAt.size, rate: answeredInWindow / SECONDS, accept, e2e, rss, errors, cpu, answeredInWindow };
 }
 
 async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
@@ -164,7 +188,13 @@ async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
   await worker.waitUntilReady();
   const t0 = performance.now();
   for (let i = 0; i < jobs; i += 500) {
-    await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({
+        name: 'noop',
+        data: { i: i + k },
+        opts: { removeOnComplete: true },
+      })),
+    );
   }
   await all;
   const rate = jobs / ((performance.now() - t0) / 1000);
@@ -179,17 +209,23 @@ function printRss(rss: RunResult['rss']): void {
     if (series.length === 0) continue;
     const picks = series.filter((_s, k) => k % RSS_EVERY === 0 || k === series.length - 1);
     const max = Math.max(...series.map((s) => s.bytes));
-    out(`    RSS ${name.padEnd(8)} MiB at ${picks.map((s) => `${s.t.toFixed(0)}s:${mib(s.bytes)}`).join(' ')} (max ${mib(max)})`);
+    out(
+      `    RSS ${name.padEnd(8)} MiB at ${picks.map((s) => `${s.t.toFixed(0)}s:${mib(s.bytes)}`).join(' ')} (max ${mib(max)})`,
+    );
     if (series.length >= 120) {
       // Flatness: mean of the first and the last minute.
       const mean = (xs: { bytes: number }[]): number => xs.reduce((a, s) => a + s.bytes, 0) / xs.length;
       const first = mean(series.slice(0, 60));
       const last = mean(series.slice(-60));
-      out(`    RSS ${name.padEnd(8)} first minute ${mib(first)} MiB, last minute ${mib(last)} MiB (${(((last - first) / first) * 100).toFixed(1)} %)`);
+      out(
+        `    RSS ${name.padEnd(8)} first minute ${mib(first)} MiB, last minute ${mib(last)} MiB (${(((last - first) / first) * 100).toFixed(1)} %)`,
+      );
       if (series.length >= 180) {
         // The first minute includes the warm-up (heap and wasm memory growing to their working size).
         const second = mean(series.slice(60, 120));
-        out(`    RSS ${name.padEnd(8)} second minute ${mib(second)} MiB, last minute ${mib(last)} MiB (${(((last - second) / second) * 100).toFixed(1)} %)`);
+        out(
+          `    RSS ${name.padEnd(8)} second minute ${mib(second)} MiB, last minute ${mib(last)} MiB (${(((last - second) / second) * 100).toFixed(1)} %)`,
+        );
       }
     }
   }
@@ -201,11 +237,18 @@ async function main(): Promise<void> {
   const key = randomBytes(32).toString('base64');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-bench-load-'));
   const keyFile = path.join(dataDir, 'dagr-sandbox-client.pem');
-  const dagr = await startEmbeddedDagrSandbox({ host: '127.0.0.1', port: 0, clientId: 'oots-adapter-sandbox', keyFile });
+  const dagr = await startEmbeddedDagrSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    clientId: 'oots-adapter-sandbox',
+    keyFile,
+  });
   const redis = new Redis(REDIS);
   const { pdf, xml } = evidenceRequests();
   const rates: Record<string, number> = {};
-  out(`Sustained load: ${SECONDS} s per configuration, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`);
+  out(
+    `Sustained load: ${SECONDS} s per configuration, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`,
+  );
   try {
     let current: { workers: number; api: AdapterProcess; ws: AdapterProcess[]; prefix: string } | undefined;
     for (const cfg of CONFIGS) {
@@ -215,12 +258,22 @@ async function main(): Promise<void> {
           await current.api.stop();
         }
         const p = `${prefix}-${cfg.workers}w`;
-        const env = { ...stressEnv({ redisUrl: REDIS, prefix: p, token, key, dataDir }), ...(process.env.WORKER_CONCURRENCY === undefined ? {} : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }) };
+        const env = {
+          ...stressEnv({ redisUrl: REDIS, prefix: p, token, key, dataDir }),
+          ...(process.env.WORKER_CONCURRENCY === undefined
+            ? {}
+            : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }),
+        };
         const api = await startAdapter(env, ['--role', 'api']);
         const ws = await Promise.all(
           Array.from({ length: cfg.workers }, () =>
             startAdapter(
-              { ...env, DAGR_BASE_URL: dagr.url, DAGR_PRIVATE_KEY_FILE: keyFile, CONNECTOR_OUTBOUND_URL: `${api.ready.api!}/sandbox/connector/inbox` },
+              {
+                ...env,
+                DAGR_BASE_URL: dagr.url,
+                DAGR_PRIVATE_KEY_FILE: keyFile,
+                CONNECTOR_OUTBOUND_URL: `${api.ready.api!}/sandbox/connector/inbox`,
+              },
               ['--role', 'worker'],
             ),
           ),
@@ -232,11 +285,30 @@ async function main(): Promise<void> {
       const templates = cfg.format === 'xml' ? xml : pdf;
       // Warm-up: JIT, PDF fonts, DAGR token.
       await sustainedWarmup(current.api.ready.api!, token, templates);
-      const r = await sustained(current.api.ready.api!, token, `${current.prefix}:standin:outbox`, redis, templates, processes);
+      const r = await sustained(
+        current.api.ready.api!,
+        token,
+        `${current.prefix}:standin:outbox`,
+        redis,
+        templates,
+        processes,
+      );
       rates[`${cfg.workers}:${cfg.format}`] = r.rate;
-      out(`\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format.toUpperCase()} evidence: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`);
-      out(`    accept p50 ${pct(r.accept, 50).toFixed(1)} ms, p95 ${pct(r.accept, 95).toFixed(1)} ms, p99 ${pct(r.accept, 99).toFixed(1)} ms`);
-      out(`    accept→outbound p50 ${pct(r.e2e, 50).toFixed(0)} ms, p95 ${pct(r.e2e, 95).toFixed(0)} ms, p99 ${pct(r.e2e, 99).toFixed(0)} ms`);
+      out(
+        `\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format.toUpperCase()} evidence: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`,
+      );
+      out(
+        `    accept p50 ${pct(r.accept, 50).toFixed(1)} ms, p95 ${pct(r.accept, 95).toFixed(1)} ms, p99 ${pct(r.accept, 99).toFixed(1)} ms`,
+      );
+      out(
+        `    accept→outbound p50 ${pct(r.e2e, 50).toFixed(0)} ms, p95 ${pct(r.e2e, 95).toFixed(0)} ms, p99 ${pct(r.e2e, 99).toFixed(0)} ms`,
+      );
+      const perAnswer = (sec: number): string => ((sec * 1000) / Math.max(1, r.answeredInWindow)).toFixed(2);
+      out(
+        `    CPU during the window: ${Object.entries(r.cpu)
+          .map(([k, sec]) => `${k} ${((sec / SECONDS) * 100).toFixed(0)} % (${perAnswer(sec)} ms/answer)`)
+          .join(', ')}`,
+      );
       printRss(r.rss);
     }
     if (current !== undefined) {
@@ -246,7 +318,10 @@ async function main(): Promise<void> {
     const noop = await bullmqNoop(`${prefix}-noop`, 20_000);
     out(`\n  BullMQ bare no-op jobs on the same Redis (one worker, concurrency 50): ${noop.toFixed(0)} jobs/s`);
     for (const [cfg, rate] of Object.entries(rates))
-      if (cfg.endsWith(':xml')) out(`  XML evidence with ${cfg.split(':')[0]} worker(s): ${((rate / noop) * 100).toFixed(1)} % of the no-op rate`);
+      if (cfg.endsWith(':xml'))
+        out(
+          `  XML evidence with ${cfg.split(':')[0]} worker(s): ${((rate / noop) * 100).toFixed(1)} % of the no-op rate`,
+        );
   } finally {
     await dagr.stop();
     await redis.quit();

@@ -48,7 +48,12 @@ export const asXml = (xml: string): string =>
 
 /** Requests that end in evidence with the sandbox data, PDF and XML. */
 export function evidenceRequests(): { pdf: string[]; xml: string[] } {
-  const pdf = ['lv-birth-certificate-pdf', 'lv-declared-residence-pdf', 'lv-company-register-extract-pdf', 'lv-higher-education-diploma-pdf'].map(example);
+  const pdf = [
+    'lv-birth-certificate-pdf',
+    'lv-declared-residence-pdf',
+    'lv-company-register-extract-pdf',
+    'lv-higher-education-diploma-pdf',
+  ].map(example);
   return { pdf, xml: pdf.map(asXml) };
 }
 
@@ -74,7 +79,13 @@ export function envelopeOf(xml: string): RestEnvelope {
       conversationId: randomUUID(),
       properties: userMessage.properties.map((p) => (p.name === 'ExchangeId' ? { ...p, value: randomUUID() } : p)),
     },
-    payloads: [{ ...payloads[0]!, href: `cid:${randomUUID()}@cli.sender.invalid`, contentBase64: Buffer.from(fresh(xml), 'utf8').toString('base64') }],
+    payloads: [
+      {
+        ...payloads[0]!,
+        href: `cid:${randomUUID()}@cli.sender.invalid`,
+        contentBase64: Buffer.from(fresh(xml), 'utf8').toString('base64'),
+      },
+    ],
   };
 }
 
@@ -209,10 +220,30 @@ export function rssBytes(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat (Linux;
+ * clock ticks of 1/100 s). Undefined when the process is gone or /proc is not there.
+ */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state, the 3rd field.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `task` for each item with at most `limit` in flight. */
-export async function pool<T, R>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -227,7 +258,13 @@ export async function pool<T, R>(items: readonly T[], limit: number, task: (item
 }
 
 /** The common environment of a stress adapter process on `redisUrl`. */
-export function stressEnv(opts: { redisUrl: string; prefix: string; token: string; key: string; dataDir: string }): Record<string, string> {
+export function stressEnv(opts: {
+  redisUrl: string;
+  prefix: string;
+  token: string;
+  key: string;
+  dataDir: string;
+}): Record<string, string> {
   return {
     REDIS_URL: opts.redisUrl,
     QUEUE_PREFIX: opts.prefix,
