@@ -105,6 +105,16 @@ export const CONFIG_KEYS = {
     default: '1000',
     doc: 'First retry delay of request processing; doubles on each attempt.',
   },
+  JOB_LOCK_MS: {
+    kind: { type: 'int', min: 1000, max: 3_600_000 },
+    default: '30000',
+    doc: 'How long a worker holds a job without renewing its lock. A worker that dies (or whose event loop stays blocked this long) loses its jobs to other workers after this time.',
+  },
+  JOB_MAX_STALLS: {
+    kind: { type: 'int', min: 0, max: 100 },
+    default: '1',
+    doc: 'How often a job may be lost that way and taken over before it fails; a request whose processing failed so is answered with EDM:ERR:0008 by the rescue sweep (a request that kills workers must not loop forever).',
+  },
   DELIVERY_BACKOFF_MAX_MS: {
     kind: { type: 'int', min: 100, max: 86_400_000 },
     default: '300000',
@@ -341,6 +351,8 @@ export interface Config {
     readonly processAttempts: number;
     readonly processBackoffMs: number;
     readonly deliveryBackoffMaxMs: number;
+    readonly lockMs: number;
+    readonly maxStalls: number;
   };
   readonly exchangeTtlSeconds: number;
   readonly connector: {
@@ -480,6 +492,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       processAttempts: num('PROCESS_ATTEMPTS'),
       processBackoffMs: num('PROCESS_BACKOFF_MS'),
       deliveryBackoffMaxMs: num('DELIVERY_BACKOFF_MAX_MS'),
+      lockMs: num('JOB_LOCK_MS'),
+      maxStalls: num('JOB_MAX_STALLS'),
     },
     exchangeTtlSeconds: num('EXCHANGE_TTL_SECONDS'),
     connector: {

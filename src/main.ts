@@ -42,8 +42,20 @@ import { loadEdmXsdValidator } from './resources/edm-xsd.js';
 import { readPdfAssets } from './resources/fonts.js';
 import { createMappingsAdminRouter, deriveCsrfKey } from './admin/mappings-router.js';
 import type { DatasetDefinitions } from './mapping/definitions.js';
-import { createMappingFailureAlert, createMappingTryer, definitionsFromServiceList, sandboxDefinitions, startMappings } from './registry/index.js';
-import { createDeliverHandler, createProcessHandler, startRecoverySweep } from './runtime/handlers.js';
+import {
+  createMappingFailureAlert,
+  createMappingTryer,
+  definitionsFromServiceList,
+  sandboxDefinitions,
+  startMappings,
+} from './registry/index.js';
+import {
+  createDeliverHandler,
+  createProcessHandler,
+  startRecoverySweep,
+  startRescueSweep,
+  onDeliveryGivenUp,
+} from './runtime/handlers.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
@@ -63,11 +75,20 @@ export interface Running {
   /** Base URL of the HTTP API (roles api and all). */
   readonly url: string | undefined;
   /** Where the embedded stand-ins listen, when they run in this process. */
-  readonly sandbox: { readonly dagr?: string; readonly connector?: string; readonly redis?: string; readonly idp?: string; readonly domibus?: string };
+  readonly sandbox: {
+    readonly dagr?: string;
+    readonly connector?: string;
+    readonly redis?: string;
+    readonly idp?: string;
+    readonly domibus?: string;
+  };
   stop(): Promise<void>;
 }
 
-export async function start(config: Config = loadConfig(), options: { role?: Role; logger?: Logger } = {}): Promise<Running> {
+export async function start(
+  config: Config = loadConfig(),
+  options: { role?: Role; logger?: Logger } = {},
+): Promise<Running> {
   const role = options.role ?? config.role;
   const logger = options.logger ?? createLogger(config.logLevel);
   const stops: Stop[] = [];
@@ -100,7 +121,8 @@ async function compose(
   const embedded = config.redis.url === undefined;
   const sandbox: { dagr?: string; connector?: string; redis?: string; idp?: string; domibus?: string } = {};
   const dataDir = path.resolve(config.dataDir);
-  if (embedded && role !== 'all') throw new Error(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
+  if (embedded && role !== 'all')
+    throw new Error(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
 
   // Redis: the private one of the embedded default, or the configured one.
   let redisUrl = config.redis.url;
@@ -115,7 +137,8 @@ async function compose(
     await client.quit().catch(() => client.disconnect());
   };
   stops.push({ phase: 4, run: quit(redis) });
-  for (const warning of await checkRedis(redis)) logger.warn({ redis: warning }, 'Redis is not configured as BullMQ requires in production');
+  for (const warning of await checkRedis(redis))
+    logger.warn({ redis: warning }, 'Redis is not configured as BullMQ requires in production');
 
   const key = config.encryptionKey ?? (embedded ? localEncryptionKey(dataDir) : undefined);
   if (key === undefined) throw new Error('ENCRYPTION_KEY is required when REDIS_URL is set');
@@ -135,20 +158,35 @@ async function compose(
     processAttempts: config.queue.processAttempts,
     processBackoffMs: config.queue.processBackoffMs,
     deliveryBackoffMaxMs: config.queue.deliveryBackoffMaxMs,
+    lockDurationMs: config.queue.lockMs,
+    // Stalled jobs are looked for as often as a lock lasts (BullMQ's default pairs them too).
+    stalledIntervalMs: config.queue.lockMs,
+    maxStalledCount: config.queue.maxStalls,
   });
   stops.push({ phase: 2, run: () => queues.close() });
 
   const metrics = createMetrics({ queues, logger, labels: { role } });
 
   // Evidence mappings: files imported into the versioned store, the active set kept live (docs/mappings.md).
-  let mappingDefinitions: DatasetDefinitions | undefined = config.dagr.baseUrl === undefined ? sandboxDefinitions() : undefined;
-  const mappings = await startMappings({ redis, prefix: `${prefix}:mappings:`, logger, definitions: () => mappingDefinitions });
+  let mappingDefinitions: DatasetDefinitions | undefined =
+    config.dagr.baseUrl === undefined ? sandboxDefinitions() : undefined;
+  const mappings = await startMappings({
+    redis,
+    prefix: `${prefix}:mappings:`,
+    logger,
+    definitions: () => mappingDefinitions,
+  });
   stops.push({ phase: 3, run: () => mappings.close() });
   const mappingAlert = createMappingFailureAlert({ logger, registry: metrics.registry });
   let mappingTryer: ReturnType<typeof createMappingTryer> | undefined;
-  const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, retentionDays: config.ops.auditRetentionDays });
+  const audit = createAuditTrail(redis, {
+    prefix: `${prefix}:audit:`,
+    key,
+    retentionDays: config.ops.auditRetentionDays,
+  });
   const inboundToken = config.connector.inboundToken ?? (embedded ? localConnectorToken(dataDir) : undefined);
-  if (role !== 'worker' && inboundToken === undefined) throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
+  if (role !== 'worker' && inboundToken === undefined)
+    throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
 
   // The API listens first: in the embedded default the worker delivers to its stand-in.
   const app = express();
@@ -174,7 +212,8 @@ async function compose(
       ? createConnectorStandin({ redis, prefix: `${prefix}:standin:`, token: config.connector.outboundToken })
       : undefined;
   if (standin !== undefined) sandbox.connector = `${baseUrl}/sandbox/connector`;
-  const outboundUrl = config.connector.outboundUrl ?? (standin === undefined ? undefined : `${baseUrl}${STANDIN_INBOX_PATH}`);
+  const outboundUrl =
+    config.connector.outboundUrl ?? (standin === undefined ? undefined : `${baseUrl}${STANDIN_INBOX_PATH}`);
 
   // The preview space: sessions live in Redis, so the api (pages) and the workers (requests #1/#2) share them.
   const previewBase = (): string => config.preview.publicBaseUrl ?? baseUrl;
@@ -199,7 +238,10 @@ async function compose(
   if (config.connector.mode === 'domibus-ws') {
     let endpoint: { url: string; user: string; password: string } | undefined;
     if (config.domibus.url === undefined) {
-      if (role !== 'all') throw new Error('DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in');
+      if (role !== 'all')
+        throw new Error(
+          'DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in',
+        );
       const user = 'oots-adapter';
       const password = localDomibusPassword(dataDir);
       const domibusStandin = await startDomibusStandin({ host: config.http.host, port: 0, user, password });
@@ -207,7 +249,15 @@ async function compose(
       endpoint = { url: domibusStandin.url, user, password };
       sandbox.domibus = domibusStandin.url;
     }
-    const conn = createDomibusConnector({ config, ...(endpoint === undefined ? {} : { endpoint }), redis, prefix: `${prefix}:domibus:`, store, queues, logger });
+    const conn = createDomibusConnector({
+      config,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      redis,
+      prefix: `${prefix}:domibus:`,
+      store,
+      queues,
+      logger,
+    });
     domibus = conn;
     stops.push({ phase: 1, run: () => conn.close() });
   }
@@ -245,9 +295,15 @@ async function compose(
     const watch = metrics.watchDagr(client);
     dagrWatch = watch;
     stops.push({ phase: 1, run: () => watch.stop() });
-    if (domibus === undefined && outboundUrl === undefined) throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
+    if (domibus === undefined && outboundUrl === undefined)
+      throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
     const submitter =
-      domibus?.submitter ?? createRestSubmitter({ url: outboundUrl!, token: config.connector.outboundToken, timeoutMs: config.connector.outboundTimeoutMs });
+      domibus?.submitter ??
+      createRestSubmitter({
+        url: outboundUrl!,
+        token: config.connector.outboundToken,
+        timeoutMs: config.connector.outboundTimeoutMs,
+      });
     const xsd = loadEdmXsdValidator();
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;
@@ -277,7 +333,15 @@ async function compose(
         await baseObserver.onAnswered?.(e);
       },
     };
-    mappingTryer = createMappingTryer({ dagr: client, renderer: exchange.renderer, provider: exchange.provider, messageDomain: exchange.messageDomain, xsd, uuid: randomUUID, now: () => new Date() });
+    mappingTryer = createMappingTryer({
+      dagr: client,
+      renderer: exchange.renderer,
+      provider: exchange.provider,
+      messageDomain: exchange.messageDomain,
+      xsd,
+      uuid: randomUUID,
+      now: () => new Date(),
+    });
     if (config.dagr.baseUrl !== undefined)
       client
         .serviceList()
@@ -285,15 +349,41 @@ async function compose(
           const defs = definitionsFromServiceList(list);
           if (defs.size > 0) mappingDefinitions = defs;
         })
-        .catch((error: unknown) => logger.warn({ err: error }, 'DAGR service_list unavailable: uploaded mappings are checked without dataset definitions'));
-    const handlerDeps = { store, queues, exchange, submitter, logger, observer, afterDelivered: (ref: string) => previewPort.afterDelivered(ref) };
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error },
+            'DAGR service_list unavailable: uploaded mappings are checked without dataset definitions',
+          ),
+        );
+    const handlerDeps = {
+      store,
+      queues,
+      exchange,
+      submitter,
+      logger,
+      observer,
+      afterDelivered: (ref: string) => previewPort.afterDelivered(ref),
+    };
     startWorkers = async () => {
       await queues.startWorkers(
-        { process: createProcessHandler(handlerDeps), deliver: createDeliverHandler(handlerDeps) },
+        {
+          process: createProcessHandler(handlerDeps),
+          deliver: createDeliverHandler(handlerDeps),
+          // Process jobs that fail for good are answered by the rescue sweep below.
+          onFailed: async (name, ref, error) => {
+            if (name === 'deliver') await onDeliveryGivenUp(handlerDeps, ref, error);
+          },
+        },
         { concurrency: config.queue.concurrency },
       );
       const sweep = startRecoverySweep({ store, queues, logger, intervalMs: 15_000, olderThanMs: 30_000 });
       stops.push({ phase: 1, run: () => sweep.stop() });
+      const rescue = startRescueSweep({
+        deps: handlerDeps,
+        failedJobs: (limit) => queues.failedJobs('process', limit),
+        intervalMs: 15_000,
+      });
+      stops.push({ phase: 1, run: () => rescue.stop() });
       // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.
       const previewSweeper = startPreviewSweeper({
         store: previewStore,
@@ -308,7 +398,10 @@ async function compose(
   const checks: HealthCheck[] = [redisCheck(redis)];
   if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
   if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
-  const routers: express.Router[] = [healthRouter({ checks, logger }), metricsRouter(metrics.registry, { token: config.ops.metricsToken })];
+  const routers: express.Router[] = [
+    healthRouter({ checks, logger }),
+    metricsRouter(metrics.registry, { token: config.ops.metricsToken }),
+  ];
   if (role !== 'worker') {
     // Human-facing pages get strict headers and per-client budgets shared by every api process;
     // the connector intake and probes are authenticated machine traffic and stay unlimited.
@@ -337,7 +430,15 @@ async function compose(
     if (adminAuth !== undefined) {
       routers.push(createQueueDashboard({ queues: Object.values(queues.bullQueues()), auth: adminAuth, logger }));
       routers.push(createAdminRouter({ audit, auth: adminAuth, queues, dagr: dagrWatch, logger }));
-      routers.push(createMappingsAdminRouter({ store: mappings.store, auth: adminAuth, tryer: mappingTryer, logger, csrfKey: deriveCsrfKey(key) }));
+      routers.push(
+        createMappingsAdminRouter({
+          store: mappings.store,
+          auth: adminAuth,
+          tryer: mappingTryer,
+          logger,
+          csrfKey: deriveCsrfKey(key),
+        }),
+      );
     } else {
       logger.warn('admin pages are off: set ADMIN_VIEWER_PASSWORD / ADMIN_OPERATOR_PASSWORD');
     }
@@ -380,7 +481,9 @@ async function compose(
         },
         logger,
         onSettled: async (e) => {
-          metrics.recordPreview(e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined');
+          metrics.recordPreview(
+            e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',
+          );
           if (e.releasedExchangeRef !== undefined) await queues.enqueueProcess(e.releasedExchangeRef, 'preview');
         },
       }),

@@ -59,6 +59,18 @@ export interface QueuesOptions {
   readonly deliveryBackoffMaxMs?: number;
   /** Attempt budget of `deliver` jobs ("until accepted"). Default 1,000,000. */
   readonly deliveryAttempts?: number;
+  /**
+   * How long a worker's claim on a job lasts without renewal (ms, default 30000). A worker that
+   * dies, or whose event loop stays blocked this long, loses the job to another worker.
+   */
+  readonly lockDurationMs?: number;
+  /** How often workers look for such stalled jobs (ms, default 30000). */
+  readonly stalledIntervalMs?: number;
+  /**
+   * How often a job may stall before BullMQ fails it (default 1). A failed `process` job does
+   * not end in silence: the rescue sweep (src/runtime/handlers.ts) answers it with EDM:ERR:0008.
+   */
+  readonly maxStalledCount?: number;
 }
 
 export interface WorkerOptions {
@@ -87,6 +99,8 @@ export interface Queues {
   /** Whether ops paused a queue (the process handler then leaves delivery to the paused queue). */
   isPaused(name: JobName): Promise<boolean>;
   counts(): Promise<QueueCounts>;
+  /** Exchange references of the newest jobs that failed for good, newest first, with the reason. */
+  failedJobs(name: JobName, limit: number): Promise<{ exchangeRef: string; reason: string }[]>;
   /**
    * Enqueue time (epoch ms) of the oldest job not yet done per queue (waiting, prioritized,
    * delayed for a retry, or active); undefined when the queue is empty. For the ops summary.
@@ -208,6 +222,9 @@ export function createQueues(opts: QueuesOptions): Queues {
           connection,
           prefix: opts.prefix,
           concurrency: name === 'deliver' ? (wopts.deliverConcurrency ?? wopts.concurrency) : wopts.concurrency,
+          ...(opts.lockDurationMs === undefined ? {} : { lockDuration: opts.lockDurationMs }),
+          ...(opts.stalledIntervalMs === undefined ? {} : { stalledInterval: opts.stalledIntervalMs }),
+          ...(opts.maxStalledCount === undefined ? {} : { maxStalledCount: opts.maxStalledCount }),
           settings: {
             backoffStrategy: (attemptsMade: number) =>
               cappedBackoff(attemptsMade, deliveryBackoffMs, deliveryBackoffMaxMs),
@@ -227,6 +244,13 @@ export function createQueues(opts: QueuesOptions): Queues {
     },
 
     isPaused: (name) => queues[name].isPaused(),
+
+    async failedJobs(name, limit) {
+      const jobs = await queues[name].getFailed(0, Math.max(0, limit - 1));
+      return jobs
+        .filter((job) => isPayload(job.data))
+        .map((job) => ({ exchangeRef: (job.data as { exchangeRef: string }).exchangeRef, reason: job.failedReason }));
+    },
 
     async counts() {
       const out = {} as QueueCounts;

@@ -34,6 +34,11 @@ export interface ExchangeObserver {
   }): void | Promise<void>;
   onDuplicate?(event: { exchangeRef: string; ownerRef: string }): void;
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
+  onDeliveryFailed?(event: {
+    exchangeRef: string;
+    outbound: OutboundMessage | undefined;
+    reason: string;
+  }): void | Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -116,8 +121,9 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       ctx.log.error('exchange expired while processing; the answer is lost');
       return;
     }
-    if (saved === 'delivered') {
-      ctx.log.info('exchange already delivered; this answer is not sent');
+    if (saved === 'delivered' || saved === 'answered') {
+      // Another run of this job (one that lost its lock) or the rescue sweep stored an answer first.
+      ctx.log.warn({ saved }, 'an answer was already stored for this exchange; this one is not sent');
       return;
     }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
@@ -216,4 +222,72 @@ export function startRecoverySweep(opts: {
   }, opts.intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * Answers with EDM:ERR:0008 the requests whose `process` job failed for good before an answer was
+ * stored: the job stalled more often than allowed (its worker died or hung mid-job, again and
+ * again: a request that kills workers must not loop forever), or its last attempt could not store
+ * the answer (Redis unreachable then). Without this such an exchange would stay `processing`, in
+ * silence. Runs on every worker process; the first stored answer wins, so two sweeps, or a sweep
+ * and a late job run, never send two answers.
+ */
+export function startRescueSweep(opts: {
+  deps: HandlerDeps;
+  failedJobs: (limit: number) => Promise<{ exchangeRef: string; reason: string }[]>;
+  intervalMs: number;
+  /** Newest failed jobs looked at per round. Default 200. */
+  limit?: number;
+}): { stop(): void; runOnce(): Promise<number> } {
+  const { deps } = opts;
+  const runOnce = async (): Promise<number> => {
+    let rescued = 0;
+    for (const { exchangeRef, reason } of await opts.failedJobs(opts.limit ?? 200)) {
+      const state = await deps.store.getState(exchangeRef);
+      if (state !== 'received' && state !== 'processing') continue;
+      const begun = await deps.store.beginProcessing(exchangeRef);
+      const inbound = begun?.inbound;
+      if (inbound === undefined) continue;
+      const started = Date.now();
+      const result = answerWithProcessingError(
+        { exchangeRef, userMessage: inbound.userMessage, payloads: inbound.payloads },
+        deps.exchange,
+        'the request could not be processed (its processing was interrupted)',
+      );
+      if ((await deps.store.saveAnswer(exchangeRef, result.outbound)) !== 'saved') continue;
+      await deps.queues.enqueueDelivery(exchangeRef);
+      deps.logger.error(
+        { exchangeRef, reason: reason.slice(0, 200) },
+        'process job failed for good; answered EDM:ERR:0008',
+      );
+      await deps.observer?.onAnswered?.({ exchangeRef, inbound, result, durationMs: Date.now() - started });
+      rescued++;
+    }
+    return rescued;
+  };
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    runOnce()
+      .catch((error: unknown) => deps.logger.warn({ err: errorForLog(error) }, 'rescue sweep failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, opts.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), runOnce };
+}
+
+/**
+ * When a delivery is given up (the connector refused the message for good): the exchange is
+ * marked `failed` and the audit trail says so. The answer stays stored until the exchange expires,
+ * for ops to look at.
+ */
+export async function onDeliveryGivenUp(deps: HandlerDeps, exchangeRef: string, error: unknown): Promise<void> {
+  await deps.store.markState(exchangeRef, 'failed');
+  const outbound = await deps.store.loadOutbound(exchangeRef).catch(() => undefined);
+  const reason = error instanceof Error ? error.message : String(error);
+  deps.logger.error({ exchangeRef, err: errorForLog(error) }, 'delivery given up: the exchange is marked failed');
+  await deps.observer?.onDeliveryFailed?.({ exchangeRef, outbound, reason });
 }

@@ -5,10 +5,20 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ExchangeObserver } from './handlers.js';
 
-export function createExchangeObserver(deps: { metrics: Metrics; audit: AuditTrail; logger: Logger }): ExchangeObserver {
+export function createExchangeObserver(deps: {
+  metrics: Metrics;
+  audit: AuditTrail;
+  logger: Logger;
+}): ExchangeObserver {
   const conversations = new Map<
     string,
-    { conversationId: string; requestId: string | undefined; requester: string | undefined; subjectIdentifier: string | undefined; summary: ExchangeSummary }
+    {
+      conversationId: string;
+      requestId: string | undefined;
+      requester: string | undefined;
+      subjectIdentifier: string | undefined;
+      summary: ExchangeSummary;
+    }
   >();
   return {
     async onAnswered({ exchangeRef, inbound, result, durationMs }) {
@@ -43,6 +53,21 @@ export function createExchangeObserver(deps: { metrics: Metrics; audit: AuditTra
         })
         .catch((error: unknown) => deps.logger.error({ err: error, exchangeRef }, 'audit record failed'));
     },
+    async onDeliveryFailed({ exchangeRef, outbound, reason }) {
+      const ids = conversations.get(exchangeRef) ?? (outbound === undefined ? undefined : fromOutbound(outbound));
+      conversations.delete(exchangeRef);
+      if (ids === undefined) return;
+      try {
+        await deps.audit.record({
+          ...ids,
+          exchangeRef,
+          event: 'delivery-failed',
+          summary: { ...ids.summary, detail: reason.slice(0, 300) },
+        });
+      } catch (error) {
+        deps.logger.error({ err: error, exchangeRef }, 'audit record failed');
+      }
+    },
   };
 }
 
@@ -54,15 +79,30 @@ function fromOutbound(outbound: OutboundMessage): {
   summary: ExchangeSummary;
 } {
   const requestId = /\brequestId="([^"]+)"/.exec(outbound.regrep)?.[1];
-  const code = /<rs:Exception\b[^>]*\bcode="(EDM:ERR:000[1-8])"/.exec(outbound.regrep)?.[1] as ExchangeSummary['edmCode'];
+  const code = /<rs:Exception\b[^>]*\bcode="(EDM:ERR:000[1-8])"/.exec(
+    outbound.regrep,
+  )?.[1] as ExchangeSummary['edmCode'];
   const recipient = outbound.userMessage.properties.find((p) => p.name === 'finalRecipient');
   const outcome: ExchangeSummary['outcome'] =
-    outbound.userMessage.action === 'ExceptionResponse' ? (code === 'EDM:ERR:0002' ? 'preview-required' : 'error') : outbound.attachments.length > 0 ? 'evidence' : 'empty';
+    outbound.userMessage.action === 'ExceptionResponse'
+      ? code === 'EDM:ERR:0002'
+        ? 'preview-required'
+        : 'error'
+      : outbound.attachments.length > 0
+        ? 'evidence'
+        : 'empty';
   return {
     conversationId: outbound.userMessage.conversationId,
     requestId,
     requester: recipient === undefined ? undefined : `${recipient.type ?? ''}|${recipient.value}`,
     subjectIdentifier: undefined,
-    summary: { outcome, edmCode: code, evidenceType: undefined, mappingId: undefined, mappingVersion: undefined, detail: undefined },
+    summary: {
+      outcome,
+      edmCode: code,
+      evidenceType: undefined,
+      mappingId: undefined,
+      mappingVersion: undefined,
+      detail: undefined,
+    },
   };
 }

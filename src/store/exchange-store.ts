@@ -98,10 +98,11 @@ export interface ExchangeStore {
    */
   beginProcessing(ref: string): Promise<{ state: ExchangeState; inbound: InboundMessage | undefined } | undefined>;
   /**
-   * Stores the answer and marks the exchange `answered` in one atomic step. `gone` when the
-   * exchange expired, `delivered` when it was already delivered (nothing is changed then).
+   * Stores the answer and marks the exchange `answered` in one atomic step; the first answer
+   * wins. `gone` when the exchange expired; `delivered` or `answered` when an answer was already
+   * stored (by a job run that lost its lock, or by the rescue sweep): nothing is changed then.
    */
-  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered'>;
+  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered'>;
   /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
   openForDelivery(
     ref: string,
@@ -171,6 +172,7 @@ const SAVE_ANSWER = `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return 0 end
 if cur == 'delivered' then return 2 end
+if cur == 'answered' or cur == 'failed' then return 3 end
 redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[3])
 return 1
@@ -288,7 +290,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
         [ex(ref), receivedKey],
         [sealOutbound(ref, message), now().toISOString(), ref],
       )) as number;
-      return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : 'gone';
+      return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : reply === 3 ? 'answered' : 'gone';
     },
 
     async openForDelivery(ref) {

@@ -142,6 +142,10 @@ describe('exchange store', () => {
     const out = outboundMessage();
     expect(await store.saveAnswer(exchangeRef, out)).toBe('saved');
     expect(await store.getState(exchangeRef)).toBe('answered');
+    // The first answer wins: a second one (a job run that lost its lock, the rescue sweep) changes nothing.
+    const other = outboundMessage({ messageId: 'second@adapter.invalid' });
+    expect(await store.saveAnswer(exchangeRef, other)).toBe('answered');
+    expect((await store.loadOutbound(exchangeRef))?.userMessage.messageId).toBe(out.userMessage.messageId);
     // Answered: begin reports it without the request (the handler only re-queues the delivery).
     expect(await store.beginProcessing(exchangeRef)).toEqual({ state: 'answered', inbound: undefined });
 
