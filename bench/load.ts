@@ -12,6 +12,9 @@
  *   BENCH_LOAD_SECONDS    seconds of load per configuration (default 60)
  *   BENCH_LOAD_CONFIGS    comma-separated workers:format (default 1:xml,1:pdf,2:xml,2:pdf)
  *   BENCH_LOAD_IN_FLIGHT  most requests in flight (default 64)
+ *   BENCH_LOAD_RATE       requests per second to offer (open loop, still capped by IN_FLIGHT);
+ *                         unset = as fast as answers come back. A rate below capacity shows the
+ *                         accept latency of an intake that is not competing for CPU.
  *   BENCH_REDIS_URL       Redis (default redis://127.0.0.1:6379); keys under a random prefix, removed after
  *   BENCH_RSS_EVERY       seconds between printed RSS samples (default 10)
  */
@@ -36,6 +39,7 @@ import {
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? '60');
 const IN_FLIGHT = Number(process.env.BENCH_LOAD_IN_FLIGHT ?? '64');
+const RATE = process.env.BENCH_LOAD_RATE === undefined ? undefined : Number(process.env.BENCH_LOAD_RATE);
 const RSS_EVERY = Number(process.env.BENCH_RSS_EVERY ?? '10');
 const CONFIGS = (process.env.BENCH_LOAD_CONFIGS ?? '1:xml,1:pdf,2:xml,2:pdf').split(',').map((c) => {
   const [w, f] = c.split(':');
@@ -86,8 +90,17 @@ async function sustained(
   let i = 0;
   let stop = false;
 
+  let nextSlot = t0;
   const poster = async (): Promise<void> => {
     while (!stop && performance.now() < end) {
+      if (RATE !== undefined) {
+        // Open loop: each send takes the next slot of a fixed schedule.
+        const slot = nextSlot;
+        nextSlot += 1000 / RATE;
+        const wait = slot - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (performance.now() >= end) break;
+      }
       if (inFlight >= IN_FLIGHT) {
         await sleep(2);
         continue;
@@ -277,7 +290,7 @@ async function main(): Promise<void> {
   const { pdf, xml } = evidenceRequests();
   const rates: Record<string, number> = {};
   out(
-    `Sustained load: ${SECONDS} s per configuration, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`,
+    `Sustained load: ${SECONDS} s per configuration, ${RATE === undefined ? 'closed loop' : `${RATE} requests/s offered`}, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`,
   );
   try {
     let current: { workers: number; api: AdapterProcess; ws: AdapterProcess[]; prefix: string } | undefined;
