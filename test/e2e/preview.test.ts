@@ -20,6 +20,7 @@ import { validateMessage } from '../../src/edm/validate.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
 import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
+import { asV2 } from '../support/exchange-fixtures.js';
 import { sample } from '../support/samples.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -48,12 +49,21 @@ beforeAll(async () => {
     HTTP_PORT: '0',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'oots-e2e-pv-')),
     LOG_LEVEL: 'info',
-    PREVIEW_RETURN_ORIGINS: portalOrigin,
+    // The v2.0 case returns to an https ReturnLocation that Playwright answers (no server there).
+    PREVIEW_RETURN_ORIGINS: `${portalOrigin},https://portal.example`,
   });
   api = adapter.ready.api!;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }, 120_000);
 
@@ -66,29 +76,56 @@ afterAll(async () => {
   await redis.quit();
 }, 60_000);
 
-const fresh = (xml: string): string => xml.replace(/(<query:QueryRequest\b[^>]*\bid=")urn:uuid:[^"]+"/, `$1urn:uuid:${randomUUID()}"`);
-const withPreview = (xml: string): string => xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
+const fresh = (xml: string): string =>
+  xml.replace(/(<query:QueryRequest\b[^>]*\bid=")urn:uuid:[^"]+"/, `$1urn:uuid:${randomUUID()}"`);
+const withPreview = (xml: string): string =>
+  xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
 /** Request #2: the same request, a new id, and the PreviewLocation the adapter gave (replacing any). */
 function secondRequest(first: string, location: string): string {
   const slot = `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${location}</rim:Value></rim:SlotValue></rim:Slot>`;
   const without = first.replace(/<rim:Slot name="PreviewLocation">[\s\S]*?<\/rim:Slot>/, '');
-  return fresh(without.replace('<rim:Slot name="PossibilityForPreview">', `${slot}<rim:Slot name="PossibilityForPreview">`));
+  return fresh(
+    without.replace('<rim:Slot name="PossibilityForPreview">', `${slot}<rim:Slot name="PossibilityForPreview">`),
+  );
 }
 
-async function exchange(xml: string): Promise<{ summary: OutboxSummary; envelope: RestEnvelope; regrep: string }> {
+/** Posts a request; `exchangeId` sets the v2.0 ebMS ExchangeId (request #1 and #2 share it). */
+async function post(xml: string, exchangeId?: string): Promise<RestEnvelope> {
   const envelope = envelopeFor(Buffer.from(xml, 'utf8'));
+  if (exchangeId !== undefined)
+    envelope.userMessage.properties = envelope.userMessage.properties.map((p) =>
+      p.name === 'ExchangeId' ? { ...p, value: exchangeId } : p,
+    );
   const posted = await fetch(`${api}/connector/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(envelope),
   });
   expect(posted.status).toBe(202);
+  return envelope;
+}
+
+async function exchange(
+  xml: string,
+  exchangeId?: string,
+): Promise<{ summary: OutboxSummary; envelope: RestEnvelope; regrep: string }> {
+  return answerTo(await post(xml, exchangeId));
+}
+
+/** Waits for the answer to a posted envelope in the stand-in's outbox; every answer must pass the EDM rules. */
+async function answerTo(
+  envelope: RestEnvelope,
+): Promise<{ summary: OutboxSummary; envelope: RestEnvelope; regrep: string }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const res = await fetch(`${api}/sandbox/connector/outbox?conversationId=${encodeURIComponent(envelope.userMessage.conversationId)}`);
+    const res = await fetch(
+      `${api}/sandbox/connector/outbox?conversationId=${encodeURIComponent(envelope.userMessage.conversationId)}`,
+    );
     const { messages } = (await res.json()) as { messages: OutboxSummary[] };
     if (messages[0] !== undefined) {
-      const answer = (await (await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(messages[0].messageId)}`)).json()) as RestEnvelope;
+      const answer = (await (
+        await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(messages[0].messageId)}`)
+      ).json()) as RestEnvelope;
       const regrep = Buffer.from(answer.payloads[0]!.contentBase64, 'base64').toString('utf8');
       // The embedded default serves the preview over http on loopback; R-EDM-ERR-C019 asks https in production.
       expect(validateMessage(regrep).errors.filter((e) => e.rule !== 'R-EDM-ERR-C019')).toEqual([]);
@@ -145,6 +182,62 @@ describe('the citizen previews before anything leaves', () => {
     await page.context().close();
   });
 
+  test('v2.0: request #2, sent at once, waits for the decision, then carries the approved evidence; the browser goes to ReturnLocation', async () => {
+    const exchangeId = randomUUID();
+    const first = asV2(birth());
+    expect(validateMessage(first).errors).toEqual([]);
+    const { summary, regrep } = await exchange(first, exchangeId);
+    expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0002' });
+    expect(regrep).toContain('oots-edm:v2.0');
+    expect(regrep).not.toMatch(/<rim:Slot name="PreviewMethod">/);
+    const location = /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)<\/rim:Value>/.exec(
+      regrep,
+    )![1]!;
+    // v2.0 request #2: same ExchangeId, the PreviewLocation and a ReturnLocation (https, so the
+    // browser's arrival there is answered by Playwright, not by a server). It may come before the
+    // citizen decides: it is parked, not answered.
+    const returnLocation = `https://portal.example/v2/return?case=${randomUUID()}`;
+    const returnSlot = `<rim:Slot name="ReturnLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${returnLocation}</rim:Value></rim:SlotValue></rim:Slot>`;
+    const secondXml = secondRequest(first, location).replace(
+      '<rim:Slot name="PossibilityForPreview">',
+      `${returnSlot}<rim:Slot name="PossibilityForPreview">`,
+    );
+    const second = await post(secondXml, exchangeId);
+    await new Promise((r) => setTimeout(r, 1500));
+    const early = await fetch(
+      `${api}/sandbox/connector/outbox?conversationId=${encodeURIComponent(second.userMessage.conversationId)}`,
+    );
+    expect(((await early.json()) as { messages: OutboxSummary[] }).messages).toEqual([]);
+
+    const context = await browser.newContext({ locale: 'en-GB' });
+    await context.route('https://portal.example/**', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>portal</title><h1>Back at the portal</h1>',
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto(location);
+    await page.getByLabel(/Anna Bērziņa/).check();
+    await page.getByRole('button', { name: /Log in|Pieteikties/ }).click();
+    await page.waitForURL((u) => u.origin === new URL(api).origin);
+    await page.getByRole('radio', { name: 'Yes, send it' }).first().check();
+    await page.getByRole('button', { name: 'Confirm my decision' }).click();
+    await page.waitForURL((u) => u.href.startsWith(returnLocation));
+    expect(await page.textContent('h1')).toBe('Back at the portal');
+
+    const answer = await answerTo(second);
+    expect(answer.summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(answer.envelope.payloads).toHaveLength(2);
+    expect(Buffer.from(answer.envelope.payloads[1]!.contentBase64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    expect(answer.regrep).toContain('oots-edm:v2.0');
+    expect(answer.envelope.userMessage.properties).toContainEqual(
+      expect.objectContaining({ name: 'ExchangeId', value: exchangeId }),
+    );
+    await context.close();
+  });
+
   test('decline: request #2 gets an empty success', async () => {
     const first = birth();
     const location = await requestPreview(first);
@@ -198,7 +291,10 @@ describe('the citizen previews before anything leaves', () => {
 
   test('a returnurl to a foreign origin is refused', async () => {
     const location = await requestPreview(birth());
-    const res = await fetch(`${location}?returnurl=${encodeURIComponent('https://evil.example/steal')}&returnmethod=GET`, { redirect: 'manual' });
+    const res = await fetch(
+      `${location}?returnurl=${encodeURIComponent('https://evil.example/steal')}&returnmethod=GET`,
+      { redirect: 'manual' },
+    );
     expect(res.status).toBe(400);
   });
 });

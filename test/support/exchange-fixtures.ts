@@ -37,7 +37,9 @@ export function fakeDagr(options: { fail?: Error } = {}): DagrPort & { calls: nu
       const keyField = (ds?.key ?? '').split('(')[0]!.trim();
       const record = ds?.records.find((r) => String(r[keyField]) === req.key);
       return Promise.resolve(
-        record === undefined ? { kind: 'not-found' } : { kind: 'found', record: { fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' } },
+        record === undefined
+          ? { kind: 'not-found' }
+          : { kind: 'found', record: { fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' } },
       );
     },
   };
@@ -68,8 +70,16 @@ export function userMessage(overrides: Partial<UserMessage> = {}, v2 = false): U
   return {
     messageId: 'msg-1@ap.de.example',
     timestamp: '2026-11-25T09:59:00.000Z',
-    from: { partyId: 'AP_DE_01', partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots', role: 'http://sdg.europa.eu/edelivery/gateway' },
-    to: { partyId: 'AP_LV_01', partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots', role: 'http://sdg.europa.eu/edelivery/gateway' },
+    from: {
+      partyId: 'AP_DE_01',
+      partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots',
+      role: 'http://sdg.europa.eu/edelivery/gateway',
+    },
+    to: {
+      partyId: 'AP_LV_01',
+      partyIdType: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots',
+      role: 'http://sdg.europa.eu/edelivery/gateway',
+    },
     service: 'QueryManager',
     serviceType: 'urn:oasis:names:tc:ebcore:ebrs:ebms:binding:1.0',
     action: 'ExecuteQueryRequest',
@@ -90,9 +100,26 @@ export function userMessage(overrides: Partial<UserMessage> = {}, v2 = false): U
 }
 
 export function inbound(regrep: string, um: UserMessage = userMessage()): InboundRequest {
-  return { exchangeRef: 'ref-test', userMessage: um, payloads: [{ href: 'cid:request@ap.de.example', mimeType: EBRS_MIME_TYPE, bytes: Buffer.from(regrep, 'utf8') }] };
+  return {
+    exchangeRef: 'ref-test',
+    userMessage: um,
+    payloads: [{ href: 'cid:request@ap.de.example', mimeType: EBRS_MIME_TYPE, bytes: Buffer.from(regrep, 'utf8') }],
+  };
 }
 
 export function exampleRequest(name: string): string {
   return readFileSync(path.resolve('examples/requests', `${name}.xml`), 'utf8');
 }
+
+/**
+ * The same v1.0 request in EDM v2.0: its SpecificationIdentifier, no xml:lang on the root (v2.0
+ * asks for the language in DistributedAs), and Procedure as a plain code (StringValueType).
+ */
+export const asV2 = (xml: string): string =>
+  xml
+    .replace('<rim:Value>oots-edm:v1.0</rim:Value>', '<rim:Value>oots-edm:v2.0</rim:Value>')
+    .replace(/\s+xml:lang="[A-Z]+"/, '')
+    .replace(
+      /(<rim:Slot name="Procedure">\s*)<rim:SlotValue xsi:type="rim:InternationalStringValueType">\s*<rim:Value>\s*<rim:LocalizedString[^>]*\svalue="([^"]+)"[^>]*\/>\s*<\/rim:Value>/,
+      '$1<rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>$2</rim:Value>',
+    );
