@@ -410,7 +410,7 @@ async function compose(
       rateLimit({ redis, prefix: `${prefix}:ratelimit:${name}`, points, durationSeconds: 60, logger });
     guard.use('/admin', securityHeaders(), limit('admin', 1200));
     // The queue dashboard's UI needs scripts, XHR and inline styles: set after, so it wins there.
-    guard.use('/admin/queues', securityHeaders({ scripts: true, connect: true, inlineStyles: true }));
+    guard.use('/admin/queues', securityHeaders({ scripts: true, connect: true, inlineStyles: true, baseSelf: true }));
     guard.use('/preview', limit('preview', 300));
     guard.use('/edm/validate', limit('validate', 600));
     routers.unshift(guard);

@@ -27,6 +27,11 @@ export interface SecurityHeadersOptions {
   readonly inlineStyles?: boolean;
   /** Allow fetch/XHR to this origin (the queue dashboard's API calls). Default false. */
   readonly connect?: boolean;
+  /**
+   * Allow `<base href>` to this origin (the queue dashboard sets its own path as the base, and
+   * every one of its scripts and styles is relative to it). Default false: `base-uri 'none'`.
+   */
+  readonly baseSelf?: boolean;
   /** Send Strict-Transport-Security (only when the public URL is https). Default false. */
   readonly hsts?: boolean;
 }
@@ -43,7 +48,7 @@ export function cspDirectives(opts: SecurityHeadersOptions = {}): Record<string,
     ...(opts.connect === true ? { connectSrc: self } : {}),
     formAction: ["'self'", ...(opts.formActionOrigins ?? [])],
     frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
+    baseUri: opts.baseSelf === true ? self : ["'none'"],
   };
 }
 
@@ -79,7 +84,8 @@ const digest = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 
 /** A budget of `points` requests per `durationSeconds` per client, shared through Redis. */
 export function rateLimit(opts: RateLimitOptions): RateLimitMiddleware {
-  if (!Number.isInteger(opts.points) || opts.points < 1) throw new Error('rateLimit: points must be a positive integer');
+  if (!Number.isInteger(opts.points) || opts.points < 1)
+    throw new Error('rateLimit: points must be a positive integer');
   if (!Number.isInteger(opts.durationSeconds) || opts.durationSeconds < 1)
     throw new Error('rateLimit: durationSeconds must be a positive integer');
   const limiter = new RateLimiterRedis({
@@ -128,7 +134,10 @@ export function rateLimit(opts: RateLimitOptions): RateLimitMiddleware {
           return;
         }
         // The budget store is unreachable: do not turn a Redis hiccup into an outage of this route.
-        log?.warn({ err: err instanceof Error ? { message: err.message, name: err.name } : String(err) }, 'rate limit store unavailable; request let through');
+        log?.warn(
+          { err: err instanceof Error ? { message: err.message, name: err.name } : String(err) },
+          'rate limit store unavailable; request let through',
+        );
         next();
       });
   };
