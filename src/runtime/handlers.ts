@@ -1,12 +1,14 @@
 /**
  * The queue handlers: glue between the durable exchange store, the exchange use case and the
  * outbound connector. They hold no business rules; what they guarantee is ordering:
- * - process: the answer is saved before the exchange is marked answered, and marked answered
- *   before delivery is enqueued, so a crash anywhere re-runs into the same single answer;
+ * - process: the answer is stored and the exchange marked answered in one atomic step (the first
+ *   answer wins), then submitted from this same job; what the connector does not take goes to the
+ *   deliver queue. A crash anywhere re-runs into the same single stored answer;
  * - deliver: the same stored message (same AS4 MessageId) is resubmitted until the connector
  *   accepts it, then the exchange is marked delivered and its contents purged. A crash between
  *   acceptance and marking resubmits the same MessageId, which eDelivery's duplicate detection
- *   (and the REST connector's Idempotency-Key) absorbs.
+ *   (and the REST connector's Idempotency-Key) absorbs;
+ * - rescue: a process job that failed for good without storing an answer gets EDM:ERR:0008.
  */
 import {
   answerRequest,
