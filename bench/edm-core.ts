@@ -46,7 +46,10 @@ export function benchEdmCore(): void {
     evidenceId: '7c2f1d2e-3b4c-4d5e-9f0a-1b2c3d4e5f60',
     isAbout: request.subject!,
     issuingAuthority: PROVIDER,
-    isConformantTo: { evidenceTypeClassification: request.evidenceRequest!.evidenceTypeClassification!, titles: request.evidenceRequest!.titles },
+    isConformantTo: {
+      evidenceTypeClassification: request.evidenceRequest!.evidenceTypeClassification!,
+      titles: request.evidenceRequest!.titles,
+    },
     issuingDate: '2024-05-01',
     distribution: { format: 'application/xml', conformsTo: request.evidenceRequest!.distributedAs[0]!.conformsTo! },
     repositoryItem: { href: 'cid:evidence-1@oots.example.lv', title: 'BirthCertificate' },
@@ -62,11 +65,19 @@ export function benchEdmCore(): void {
   const floor = measure('floor: fast-xml-parser bare parse', () => floorParser.parse(bytes));
   const parse = measure('parse: bytes → tree → model', () => parseQueryRequest(parseXml(bytes)));
   const xsdOnly = measure('validate: XSD (parsed document reused)', () => xsd.validate(lxDoc));
-  const rules = measure('validate: EDM request rules by ID', () => runRules(REQUEST_RULES, 'QueryRequest', tree, request.version));
+  const rules = measure('validate: EDM request rules by ID', () =>
+    runRules(REQUEST_RULES, 'QueryRequest', tree, request.version),
+  );
   const full = measure('validate: full (parse + XSD + rules)', () => validateMessage(bytes, { xsd }));
   const build = measure('build: QueryResponse, one XML evidence', () => buildQueryResponse(responseInput));
   const buildErr = measure('build: error response EDM:ERR:0004', () =>
-    buildErrorResponse({ ...echo, responseId: responseInput.responseId, issueDateTime: responseInput.issueDateTime, errorProvider: PROVIDER, exceptions: [{ code: 'EDM:ERR:0004' }] }),
+    buildErrorResponse({
+      ...echo,
+      responseId: responseInput.responseId,
+      issueDateTime: responseInput.issueDateTime,
+      errorProvider: PROVIDER,
+      exceptions: [{ code: 'EDM:ERR:0004' }],
+    }),
   );
   const pipeline = measure('parse + rules + build (no XSD)', () => {
     const t = parseXml(bytes);
@@ -74,8 +85,14 @@ export function benchEdmCore(): void {
     runRules(REQUEST_RULES, 'QueryRequest', t, r.version);
     return buildQueryResponse(responseInput);
   });
-  printFigures(`EDM core, official birth-certificate request (${bytes.length} bytes), one core`, [floor, parse, xsdOnly, rules, full, build, buildErr, pipeline], floor);
-  console.log(`\n  goal: parse + rules + build ≤ 5x floor → ${(pipeline.medianUs / floor.medianUs).toFixed(2)}x; full validation < 2000 µs → ${full.medianUs.toFixed(0)} µs`);
+  printFigures(
+    `EDM core, official birth-certificate request (${bytes.length} bytes), one core`,
+    [floor, parse, xsdOnly, rules, full, build, buildErr, pipeline],
+    floor,
+  );
+  console.log(
+    `\n  goal: parse + rules + build ≤ 5x floor → ${(pipeline.medianUs / floor.medianUs).toFixed(2)}x; full validation < 2000 µs → ${full.medianUs.toFixed(0)} µs`,
+  );
   lxDoc.dispose();
   xsd.dispose();
 }

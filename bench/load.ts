@@ -22,8 +22,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { bullmqNoopRate } from './bullmq-noop.js';
 import { startEmbeddedDagrSandbox } from '../src/sandbox/dagr-embedded.js';
 import { startAdapter, type AdapterProcess } from '../test/support/processes.js';
 import {
@@ -188,65 +188,6 @@ async function sustained(
   return { answered: doneAt.size, rate: answeredInWindow / SECONDS, accept, e2e, rss, errors, cpu, answeredInWindow };
 }
 
-async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
-  const connection = { url: REDIS, maxRetriesPerRequest: null } as const;
-  const queue = new Queue('noop', { connection, prefix });
-  let done = 0;
-  let finished!: () => void;
-  const all = new Promise<void>((r) => (finished = r));
-  const worker = new Worker('noop', () => Promise.resolve(undefined), { connection, prefix, concurrency: 50 });
-  worker.on('completed', () => {
-    if (++done === jobs) finished();
-  });
-  await worker.waitUntilReady();
-  const t0 = performance.now();
-  for (let i = 0; i < jobs; i += 500) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({
-        name: 'noop',
-        data: { i: i + k },
-        opts: { removeOnComplete: true },
-      })),
-    );
-  }
-  await all;
-  const rate = jobs / ((performance.now() - t0) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return rate;
-}
-
-/**
- * The no-op rate in the shape the adapter uses BullMQ: jobs added one at a time by 16 concurrent
- * producers (as intake adds one per accepted request), one worker with the adapter's concurrency.
- */
-async function bullmqNoopSingleAdds(prefix: string, jobs: number, concurrency: number): Promise<number> {
-  const connection = { url: REDIS, maxRetriesPerRequest: null } as const;
-  const queue = new Queue('noop1', { connection, prefix });
-  let done = 0;
-  let finished!: () => void;
-  const all = new Promise<void>((r) => (finished = r));
-  const worker = new Worker('noop1', () => Promise.resolve(undefined), { connection, prefix, concurrency });
-  worker.on('completed', () => {
-    if (++done === jobs) finished();
-  });
-  await worker.waitUntilReady();
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < jobs) await queue.add('noop', { i: next++ }, { removeOnComplete: true });
-    }),
-  );
-  await all;
-  const rate = jobs / ((performance.now() - t0) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return rate;
-}
-
 function printRss(rss: RunResult['rss']): void {
   for (const [name, series] of rss) {
     if (series.length === 0) continue;
@@ -358,9 +299,9 @@ async function main(): Promise<void> {
       await Promise.all(current.ws.map((w) => w.stop()));
       await current.api.stop();
     }
-    const noop = await bullmqNoop(`${prefix}-noop`, 20_000);
+    const noop = await bullmqNoopRate(REDIS, `${prefix}-noop`, 20_000, { kind: 'bulk' });
     const concurrency = Number(process.env.WORKER_CONCURRENCY ?? '16');
-    const noopSingle = await bullmqNoopSingleAdds(`${prefix}-noop`, 20_000, concurrency);
+    const noopSingle = await bullmqNoopRate(REDIS, `${prefix}-noop`, 20_000, { kind: 'single', concurrency });
     out(
       `\n  BullMQ bare no-op jobs on the same Redis (added in bulks of 500, one worker, concurrency 50): ${noop.toFixed(0)} jobs/s`,
     );

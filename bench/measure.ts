@@ -26,6 +26,8 @@ export function printFigures(title: string, figures: readonly Figure[], floor?: 
   const width = Math.max(...figures.map((f) => f.name.length));
   for (const f of figures) {
     const ratio = floor === undefined ? '' : `  ${(f.medianUs / floor.medianUs).toFixed(2)}x floor`;
-    console.log(`  ${f.name.padEnd(width)}  ${f.medianUs.toFixed(1).padStart(9)} µs  ${(1e6 / f.medianUs).toFixed(0).padStart(7)} msg/s${ratio}`);
+    console.log(
+      `  ${f.name.padEnd(width)}  ${f.medianUs.toFixed(1).padStart(9)} µs  ${(1e6 / f.medianUs).toFixed(0).padStart(7)} msg/s${ratio}`,
+    );
   }
 }

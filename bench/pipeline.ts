@@ -9,8 +9,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { bullmqNoopRate } from './bullmq-noop.js';
 import { envelopeFor } from '../src/cli/send.js';
 import type { OutboxSummary } from '../src/sandbox/connector-standin.js';
 import { deleteKeys } from '../test/support/connector-fixtures.js';
@@ -20,28 +20,6 @@ const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function bullmqNoop(prefix: string, jobs: number): Promise<number> {
-  const connection = { url: REDIS, maxRetriesPerRequest: null } as const;
-  const queue = new Queue('noop', { connection, prefix });
-  let done = 0;
-  let finished!: () => void;
-  const all = new Promise<void>((r) => (finished = r));
-  const worker = new Worker('noop', () => Promise.resolve(undefined), { connection, prefix, concurrency: 50 });
-  worker.on('completed', () => {
-    if (++done === jobs) finished();
-  });
-  const t0 = performance.now();
-  for (let i = 0; i < jobs; i += 500) {
-    await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
-  }
-  await all;
-  const rate = jobs / ((performance.now() - t0) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return rate;
 }
 
 async function run(api: string, token: string, template: string, count: number, concurrency: number) {
@@ -72,7 +50,8 @@ async function run(api: string, token: string, template: string, count: number, 
       const res = await fetch(`${api}/sandbox/connector/outbox?limit=${count}`);
       const { messages } = (await res.json()) as { messages: OutboxSummary[] };
       const now = performance.now();
-      for (const m of messages) if (sentAt.has(m.conversationId) && !doneAt.has(m.conversationId)) doneAt.set(m.conversationId, now);
+      for (const m of messages)
+        if (sentAt.has(m.conversationId) && !doneAt.has(m.conversationId)) doneAt.set(m.conversationId, now);
       // Polled sparingly: each poll costs the adapter's own CPU (latency resolution ±250 ms).
       await new Promise((r) => setTimeout(r, 250));
       if (now - t0 > 300_000) throw new Error('benchmark did not finish in 5 minutes');
@@ -104,7 +83,9 @@ export async function benchPipeline(): Promise<void> {
   try {
     const pdf = readFileSync('examples/requests/lv-birth-certificate-pdf.xml', 'utf8');
     const xml = pdf.replace('<sdg:Format>application/pdf</sdg:Format>', '<sdg:Format>application/xml</sdg:Format>');
-    console.log(`\nWhole pipeline: ${count} requests per format, ${concurrency} concurrent posters, adapter in one child process (role all)`);
+    console.log(
+      `\nWhole pipeline: ${count} requests per format, ${concurrency} concurrent posters, adapter in one child process (role all)`,
+    );
     for (const [name, template] of [
       ['XML evidence', xml],
       ['PDF evidence', pdf],
@@ -116,7 +97,7 @@ export async function benchPipeline(): Promise<void> {
           `accept→outbound p50 ${percentile(r.e2e, 50).toFixed(0)} ms, p99 ${percentile(r.e2e, 99).toFixed(0)} ms`,
       );
     }
-    const noop = await bullmqNoop(`${prefix}:noop`, 5000);
+    const noop = await bullmqNoopRate(REDIS, `${prefix}:noop`, 5000, { kind: 'bulk' });
     console.log(`  ceiling: BullMQ bare no-op jobs on the same Redis (concurrency 50): ${noop.toFixed(0)} jobs/s`);
   } finally {
     await adapter.stop();

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createMappingsAdminRouter } from '../../src/admin/mappings-router.js';
 import { createAdminAuth } from '../../src/ops/admin-auth.js';
 import { createLogger } from '../../src/ops/logger.js';
@@ -16,6 +16,7 @@ import { createLiveRegistry, type LiveRegistry } from '../../src/registry/live-r
 import { createMappingStore } from '../../src/registry/mapping-store.js';
 import { createMappingTryer } from '../../src/registry/try-mapping.js';
 import { readMappingSchema } from '../../src/resources/mappings.js';
+import { launchChromium } from '../support/browser.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { fakeDagr, testDeps } from '../support/exchange-fixtures.js';
 import { serve, type Served } from '../unit/ops/serve.js';
@@ -61,18 +62,7 @@ beforeAll(async () => {
     }),
   );
   served = await serve(app);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -13,11 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { envelopeFor } from '../../src/cli/send.js';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import { validateMessage } from '../../src/edm/validate.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
+import { launchChromium } from '../support/browser.js';
 import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import { asV2 } from '../support/exchange-fixtures.js';
@@ -53,18 +54,7 @@ beforeAll(async () => {
     PREVIEW_RETURN_ORIGINS: `${portalOrigin},https://portal.example`,
   });
   api = adapter.ready.api!;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

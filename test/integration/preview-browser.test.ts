@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { generateKey } from '../../src/crypto/aead.js';
 import { deriveCookieKey } from '../../src/preview/cookies.js';
@@ -17,6 +17,7 @@ import { createOidcLogin } from '../../src/preview/oidc.js';
 import { createPreviewRouter } from '../../src/preview/router.js';
 import { createPreviewStore } from '../../src/preview/session-store.js';
 import { startSandboxIdp, type SandboxIdp } from '../../src/sandbox/idp.js';
+import { launchChromium } from '../support/browser.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { EVIDENCE_MARKER, sessionInput } from './preview-support.js';
 
@@ -79,18 +80,7 @@ beforeAll(async () => {
       onSettled: () => Promise.resolve(),
     }),
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
