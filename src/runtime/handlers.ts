@@ -17,6 +17,7 @@ import {
   type ExchangeDeps,
   type ExchangeResult,
 } from '../exchange/answer.js';
+import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
@@ -139,7 +140,10 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     try {
       await deps.submitter.submit(ref, result.outbound);
     } catch (error) {
-      ctx.log.warn({ err: errorForLog(error) }, 'delivery failed; the deliver queue retries it');
+      // Domibus took it but has not acknowledged yet: not a failure, the deliver job checks again.
+      if (error instanceof AdapterError && error.code === 'ERR_DOMIBUS_PENDING')
+        ctx.log.info('answer submitted, not acknowledged yet; the deliver queue checks again');
+      else ctx.log.warn({ err: errorForLog(error) }, 'delivery failed; the deliver queue retries it');
       await deps.queues.enqueueDelivery(ref);
       return;
     }
