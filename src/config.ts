@@ -5,6 +5,7 @@
  */
 import { parseKey } from './crypto/aead.js';
 import { AdapterError } from './errors.js';
+import type { Agent } from './edm/model.js';
 
 type Kind =
   | { readonly type: 'string'; readonly pattern?: RegExp }
@@ -46,13 +47,21 @@ export const CONFIG_KEYS = {
     doc: 'Answer when no matching record exists: `empty` success (as the 2023 Projectathon TC02 expects) or `error` (EDM:ERR:0004).',
   },
   HTTP_HOST: { kind: { type: 'string' }, default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
-  HTTP_PORT: { kind: { type: 'int', min: 0, max: 65535 }, default: '8080', doc: 'Port the HTTP API listens on (0 = any free port).' },
+  HTTP_PORT: {
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: '8080',
+    doc: 'Port the HTTP API listens on (0 = any free port).',
+  },
   XML_MAX_BYTES: {
     kind: { type: 'int', min: 1024, max: 100 * 1024 * 1024 },
     default: String(5 * 1024 * 1024),
     doc: 'Largest EDM XML document accepted, in bytes.',
   },
-  XML_MAX_DEPTH: { kind: { type: 'int', min: 8, max: 256 }, default: '64', doc: 'Deepest element nesting accepted in an EDM document.' },
+  XML_MAX_DEPTH: {
+    kind: { type: 'int', min: 8, max: 256 },
+    default: '64',
+    doc: 'Deepest element nesting accepted in an EDM document.',
+  },
   XML_MAX_ELEMENTS: {
     kind: { type: 'int', min: 100, max: 10_000_000 },
     default: '50000',
@@ -64,12 +73,23 @@ export const CONFIG_KEYS = {
     doc: 'Identifier of this evidence provider as it appears in ErrorProvider / EvidenceProvider agents.',
   },
   EP_IDENTIFIER_SCHEME: {
-    kind: { type: 'string', pattern: /^(urn:cef\.eu:names:identifier:EAS:\d{4}|urn:oasis:names:tc:ebcore:partyid-type:unregistered\S*)$/ },
+    kind: {
+      type: 'string',
+      pattern: /^(urn:cef\.eu:names:identifier:EAS:\d{4}|urn:oasis:names:tc:ebcore:partyid-type:unregistered\S*)$/,
+    },
     default: 'urn:cef.eu:names:identifier:EAS:9939',
     doc: 'schemeID of EP_IDENTIFIER (an EAS code URN or an unregistered party-id type).',
   },
-  EP_NAME: { kind: { type: 'string' }, default: 'Latvian OOTS evidence provider (DAGR)', doc: 'Name of this evidence provider (English).' },
-  EP_COUNTRY: { kind: { type: 'string', pattern: /^[A-Z]{2}$/ }, default: 'LV', doc: 'ISO 3166-1 alpha-2 country of this evidence provider.' },
+  EP_NAME: {
+    kind: { type: 'string' },
+    default: 'Latvian OOTS evidence provider (DAGR)',
+    doc: 'Name of this evidence provider (English).',
+  },
+  EP_COUNTRY: {
+    kind: { type: 'string', pattern: /^[A-Z]{2}$/ },
+    default: 'LV',
+    doc: 'ISO 3166-1 alpha-2 country of this evidence provider.',
+  },
   ENCRYPTION_KEY: {
     kind: { type: 'string' },
     default: '',
@@ -160,8 +180,16 @@ export const CONFIG_KEYS = {
     default: '',
     doc: 'Domibus WS plugin endpoint, e.g. https://ap.example.lv/domibus/services/wsplugin (CONNECTOR_MODE=domibus-ws). Empty = the embedded Domibus stand-in.',
   },
-  DOMIBUS_USER: { kind: { type: 'string' }, default: '', doc: 'Domibus plugin user (HTTP basic auth on the WS plugin). Required with DOMIBUS_WS_URL.' },
-  DOMIBUS_PASSWORD: { kind: { type: 'string' }, default: '', doc: 'Password of DOMIBUS_USER. Required with DOMIBUS_WS_URL.' },
+  DOMIBUS_USER: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Domibus plugin user (HTTP basic auth on the WS plugin). Required with DOMIBUS_WS_URL.',
+  },
+  DOMIBUS_PASSWORD: {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Password of DOMIBUS_USER. Required with DOMIBUS_WS_URL.',
+  },
   DOMIBUS_PULL_INTERVAL_MS: {
     kind: { type: 'int', min: 0, max: 3_600_000 },
     default: '5000',
@@ -240,7 +268,7 @@ export const CONFIG_KEYS = {
   PREVIEW_PUBLIC_BASE_URL: {
     kind: { type: 'string', pattern: /^(|https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?)$/ },
     default: '',
-    doc: 'Public base URL of the preview pages as the citizen\'s browser reaches them, without a trailing slash; PreviewLocation = <this>/preview/<session>. https in production (R-EDM-ERR-C019). Empty = the embedded default serves them on its own loopback address (http).',
+    doc: "Public base URL of the preview pages as the citizen's browser reaches them, without a trailing slash; PreviewLocation = <this>/preview/<session>. https in production (R-EDM-ERR-C019). Empty = the embedded default serves them on its own loopback address (http).",
   },
   PREVIEW_RETURN_ORIGINS: {
     kind: { type: 'string' },
@@ -260,7 +288,7 @@ export const CONFIG_KEYS = {
   PREVIEW_LOGIN_TTL_SECONDS: {
     kind: { type: 'int', min: 60, max: 86_400 },
     default: '1200',
-    doc: 'Lifetime of the preview login (encrypted cookie), never beyond the session\'s T3 deadline.',
+    doc: "Lifetime of the preview login (encrypted cookie), never beyond the session's T3 deadline.",
   },
   PREVIEW_RETENTION_SECONDS: {
     kind: { type: 'int', min: 60, max: 2_592_000 },
@@ -277,7 +305,11 @@ export const CONFIG_KEYS = {
     default: '',
     doc: 'OpenID Connect issuer of the preview login (a broker fronting Latvija.lv / the eIDAS node); discovery at <issuer>/.well-known/openid-configuration. Empty = the embedded sandbox identity provider with synthetic people.',
   },
-  OIDC_CLIENT_ID: { kind: { type: 'string', pattern: /^\S+$/ }, default: 'oots-preview', doc: 'client_id of the adapter at the OIDC issuer.' },
+  OIDC_CLIENT_ID: {
+    kind: { type: 'string', pattern: /^\S+$/ },
+    default: 'oots-preview',
+    doc: 'client_id of the adapter at the OIDC issuer.',
+  },
   OIDC_CLIENT_SECRET: {
     kind: { type: 'string' },
     default: '',
@@ -288,11 +320,15 @@ export const CONFIG_KEYS = {
     default: '/preview/callback',
     doc: 'Path of the OIDC redirect URI under PREVIEW_PUBLIC_BASE_URL (register <base><path> at the issuer).',
   },
-  OIDC_SCOPES: { kind: { type: 'string', pattern: /^openid( \S+)*$/ }, default: 'openid profile', doc: 'Scopes requested at login (space-separated, starting with openid).' },
+  OIDC_SCOPES: {
+    kind: { type: 'string', pattern: /^openid( \S+)*$/ },
+    default: 'openid profile',
+    doc: 'Scopes requested at login (space-separated, starting with openid).',
+  },
   OIDC_IDENTIFIER_CLAIM: {
     kind: { type: 'string', pattern: /^[A-Za-z0-9_:.-]+$/ },
     default: 'person_identifier',
-    doc: 'ID-token claim holding the person\'s identifier: an eIDAS identifier (XX/YY/national) or a Latvian personal code.',
+    doc: "ID-token claim holding the person's identifier: an eIDAS identifier (XX/YY/national) or a Latvian personal code.",
   },
   METRICS_TOKEN: {
     kind: { type: 'string' },
@@ -304,7 +340,11 @@ export const CONFIG_KEYS = {
     default: '365',
     doc: 'Days an audit record (who asked for what evidence about whom (keyed digest), when, outcome, evidence digest) is kept before it is purged.',
   },
-  ADMIN_VIEWER_USER: { kind: { type: 'string', pattern: /^[^\s:]+$/ }, default: 'viewer', doc: 'User name of the read-only admin role (/admin, /admin/api, /admin/queues).' },
+  ADMIN_VIEWER_USER: {
+    kind: { type: 'string', pattern: /^[^\s:]+$/ },
+    default: 'viewer',
+    doc: 'User name of the read-only admin role (/admin, /admin/api, /admin/queues).',
+  },
   ADMIN_VIEWER_PASSWORD: {
     kind: { type: 'string' },
     default: '',
@@ -436,7 +476,11 @@ export class ConfigError extends AdapterError {
   }
 }
 
-function readKey(key: ConfigKey, env: Readonly<Record<string, string | undefined>>, problems: string[]): string | number {
+function readKey(
+  key: ConfigKey,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): string | number {
   const spec: KeySpec = CONFIG_KEYS[key];
   const raw = env[key];
   const value = raw === undefined || raw === '' ? spec.default : raw;
@@ -447,7 +491,8 @@ function readKey(key: ConfigKey, env: Readonly<Record<string, string | undefined
   const kind = spec.kind;
   switch (kind.type) {
     case 'string':
-      if (kind.pattern !== undefined && !kind.pattern.test(value)) problems.push(`${key}="${value}" does not match ${String(kind.pattern)}`);
+      if (kind.pattern !== undefined && !kind.pattern.test(value))
+        problems.push(`${key}="${value}" does not match ${String(kind.pattern)}`);
       return value;
     case 'int': {
       const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
@@ -554,10 +599,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     problems.push('ADMIN_VIEWER_USER and ADMIN_OPERATOR_USER must differ');
   }
   if (config.dagr.baseUrl !== undefined && config.dagr.privateKeyFile === undefined) {
-    problems.push('DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)');
+    problems.push(
+      'DAGR_PRIVATE_KEY_FILE is required when DAGR_BASE_URL is set (the connection key signs the token request)',
+    );
   }
-  if (config.domibus.url !== undefined && (config.domibus.user === undefined || config.domibus.password === undefined)) {
-    problems.push('DOMIBUS_USER and DOMIBUS_PASSWORD are required when DOMIBUS_WS_URL is set (the WS plugin authenticates plugin users)');
+  if (
+    config.domibus.url !== undefined &&
+    (config.domibus.user === undefined || config.domibus.password === undefined)
+  ) {
+    problems.push(
+      'DOMIBUS_USER and DOMIBUS_PASSWORD are required when DOMIBUS_WS_URL is set (the WS plugin authenticates plugin users)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
@@ -566,14 +618,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 /** The push endpoint's credentials; the password is checked without echoing it. */
 function pushAuth(user: string, password: string, problems: string[]): { user: string; password: string } | undefined {
   if (password === '') return undefined;
-  if (password.length < 16 || /\s/.test(password)) problems.push('DOMIBUS_PUSH_PASSWORD must be at least 16 characters without spaces');
+  if (password.length < 16 || /\s/.test(password))
+    problems.push('DOMIBUS_PUSH_PASSWORD must be at least 16 characters without spaces');
   return { user, password };
 }
 
 /** An admin role: absent without a password; the password is checked without echoing it. */
-function adminRole(prefix: 'ADMIN_VIEWER' | 'ADMIN_OPERATOR', user: string, password: string, problems: string[]): { user: string; password: string } | undefined {
+function adminRole(
+  prefix: 'ADMIN_VIEWER' | 'ADMIN_OPERATOR',
+  user: string,
+  password: string,
+  problems: string[],
+): { user: string; password: string } | undefined {
   if (password === '') return undefined;
-  if (password.length < 16 || /\s/.test(password)) problems.push(`${prefix}_PASSWORD must be at least 16 characters without spaces`);
+  if (password.length < 16 || /\s/.test(password))
+    problems.push(`${prefix}_PASSWORD must be at least 16 characters without spaces`);
   return { user, password };
 }
 
@@ -584,14 +643,18 @@ function optional(value: string): string | undefined {
 /** `PREVIEW_RETURN_ORIGINS`: comma-separated `scheme://host[:port]`, normalised by the URL parser. */
 function origins(value: string, problems: string[]): string[] {
   const out: string[] = [];
-  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     let url: URL | undefined;
     try {
       url = new URL(item);
     } catch {
       url = undefined;
     }
-    const bare = url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+    const bare =
+      url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
     if (url === undefined || !/^https?:$/.test(url.protocol) || !bare || /\/[^/]/.test(item.replace(/^\w+:\/\//, ''))) {
       problems.push(`PREVIEW_RETURN_ORIGINS item "${item}" must be an origin: scheme://host[:port], no path`);
       continue;
@@ -636,4 +699,14 @@ export function envExample(): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The evidence provider as the EDM messages name it (`EP_*` settings). */
+export function providerAgent(ep: Config['evidenceProvider']): Agent {
+  return {
+    identifier: { value: ep.identifier, schemeID: ep.scheme },
+    names: [{ lang: 'EN', value: ep.name }],
+    address: { adminUnitLevel1: ep.country },
+    classification: undefined,
+  };
 }

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, providerAgent, type Config } from './config.js';
 import { createRestSubmitter } from './connector/rest-outbound.js';
 import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
@@ -311,12 +311,7 @@ async function compose(
       registry: mappings.registry,
       dagr: client,
       renderer: createRenderer(readPdfAssets()),
-      provider: {
-        identifier: { value: ep.identifier, schemeID: ep.scheme },
-        names: [{ lang: 'EN', value: ep.name }],
-        address: { adminUnitLevel1: ep.country },
-        classification: undefined,
-      },
+      provider: providerAgent(ep),
       messageDomain: config.messageDomain,
       notFound: config.notFoundAnswer,
       limits: config.xmlLimits,

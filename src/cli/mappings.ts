@@ -12,14 +12,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, providerAgent, type Config } from '../config.js';
 import { createDagrClient, type DagrClient } from '../dagr/client.js';
 import { dagrClientOptions } from '../dagr/from-config.js';
 import { EDM_VERSIONS } from '../edm/model.js';
 import type { DatasetDefinitions } from '../mapping/definitions.js';
 import { dsdRegistration, formatDsdText } from '../mapping/dsd.js';
+import type { EvidenceMapping } from '../mapping/model.js';
 import { formatProblems, parseMappingSource, type MappingProblem } from '../mapping/parse.js';
-import { canonicalEvidenceType } from '../mapping/registry.js';
+import { canonicalEvidenceType, evidenceTypeClashes, type ServedBy } from '../mapping/registry.js';
 import { starterMapping } from '../mapping/starter.js';
 import { definitionsFromServiceList, loadDefinitionsDir, sandboxDefinitions } from '../registry/definitions-source.js';
 import { describeTry, tryMapping } from '../registry/try-mapping.js';
@@ -125,7 +126,7 @@ async function validateCommand(files: string[], opts: DefinitionOptions & { json
   const { defs, label } = await definitionsFor(opts);
   const schema = readMappingSchema();
   const reports: ValidateReport[] = [];
-  const servedBy = new Map<string, { file: string; line: number }>();
+  const servedBy: ServedBy = new Map();
   let unreadable = false;
   for (const file of list) {
     let text: string;
@@ -153,21 +154,7 @@ async function validateCommand(files: string[], opts: DefinitionOptions & { json
       reports.push({ file, ok: false, problems: r.problems });
       continue;
     }
-    const problems: MappingProblem[] = [];
-    r.mapping.evidenceTypes.forEach((uri, i) => {
-      const key = canonicalEvidenceType(uri);
-      const line = r.evidenceTypeLines[i]!;
-      const earlier = servedBy.get(key);
-      if (earlier === undefined) servedBy.set(key, { file, line });
-      else
-        problems.push({
-          file,
-          line,
-          field: `evidenceTypes[${String(i)}]`,
-          message: `evidence type ${uri} is already served by ${earlier.file}:${String(earlier.line)}`,
-          hint: 'each evidence type may appear in one mapping only: remove it from one of the files',
-        });
-    });
+    const problems = evidenceTypeClashes(file, r.mapping, r.evidenceTypeLines, servedBy);
     const note = defs.has(r.mapping.dagr.service)
       ? undefined
       : `no dataset definition for DAGR service ${r.mapping.dagr.service} in ${label}: record fields not checked (give --definitions DIR or --dagr URL --key FILE)`;
@@ -237,13 +224,13 @@ interface TryOptions extends DefinitionOptions {
   json?: boolean;
 }
 
-async function tryCommand(file: string, opts: TryOptions): Promise<number> {
-  const config = loadConfig();
+/** A mapping file read and parsed for a command, or the exit code when it cannot be (2 unreadable, 1 invalid, problems printed). */
+function readMappingFile(file: string, command: string): EvidenceMapping | 1 | 2 {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    err(`oots-adapter mappings try: ${(e as Error).message}`);
+    err(`oots-adapter mappings ${command}: ${(e as Error).message}`);
     return 2;
   }
   const parsed = parseMappingSource(text, file, readMappingSchema());
@@ -251,7 +238,14 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
     out(formatProblems(parsed.problems));
     return 1;
   }
-  const mapping = parsed.mapping;
+  return parsed.mapping;
+}
+
+async function tryCommand(file: string, opts: TryOptions): Promise<number> {
+  const config = loadConfig();
+  const parsed = readMappingFile(file, 'try');
+  if (typeof parsed === 'number') return parsed;
+  const mapping = parsed;
   const format =
     opts.format === undefined
       ? undefined
@@ -279,12 +273,7 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
       {
         dagr: conn.client,
         renderer: createRenderer(readPdfAssets()),
-        provider: {
-          identifier: { value: ep.identifier, schemeID: ep.scheme },
-          names: [{ lang: 'EN', value: ep.name }],
-          address: { adminUnitLevel1: ep.country },
-          classification: undefined,
-        },
+        provider: providerAgent(ep),
         messageDomain: config.messageDomain,
         xsd,
         uuid: randomUUID,
@@ -337,19 +326,9 @@ function dsdCommand(
   },
 ): number {
   const config = loadConfig();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    err(`oots-adapter mappings dsd: ${(e as Error).message}`);
-    return 2;
-  }
-  const parsed = parseMappingSource(text, file, readMappingSchema());
-  if (!parsed.ok) {
-    out(formatProblems(parsed.problems));
-    return 1;
-  }
-  const m = parsed.mapping;
+  const parsed = readMappingFile(file, 'dsd');
+  if (typeof parsed === 'number') return parsed;
+  const m = parsed;
   const identifier = opts.identifier ?? nameBasedUuid(canonicalEvidenceType(m.evidenceTypes[0]!));
   const registration = dsdRegistration(
     m,

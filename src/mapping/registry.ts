@@ -31,6 +31,37 @@ export function canonicalEvidenceType(uri: string): string {
     : trimmed;
 }
 
+/** Where each evidence type is served so far, across the mapping files read one after another. */
+export type ServedBy = Map<string, { file: string; line: number }>;
+
+/**
+ * The problems of a mapping whose evidence types an earlier file already serves (each evidence
+ * type may appear in one mapping only); records the types it brings first in `servedBy`.
+ */
+export function evidenceTypeClashes(
+  file: string,
+  mapping: EvidenceMapping,
+  evidenceTypeLines: readonly number[],
+  servedBy: ServedBy,
+): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  mapping.evidenceTypes.forEach((uri, i) => {
+    const key = canonicalEvidenceType(uri);
+    const line = evidenceTypeLines[i]!;
+    const earlier = servedBy.get(key);
+    if (earlier === undefined) servedBy.set(key, { file, line });
+    else
+      problems.push({
+        file,
+        line,
+        field: `evidenceTypes[${String(i)}]`,
+        message: `evidence type ${uri} is already served by ${earlier.file}:${String(earlier.line)}`,
+        hint: 'each evidence type may appear in one mapping only: remove it from one of the files',
+      });
+  });
+  return problems;
+}
+
 function mediaType(format: string): string {
   return format.split(';')[0]!.trim().toLowerCase();
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { MappingError, parseMappingSource, type MappingProblem } from '../mapping/parse.js';
-import { canonicalEvidenceType } from '../mapping/registry.js';
+import { evidenceTypeClashes, type ServedBy } from '../mapping/registry.js';
 import { packageRoot } from './schema-files.js';
 
 /** The mapping schema shipped with the adapter. */
@@ -33,7 +33,7 @@ export function loadMappings(dir: string = path.join(packageRoot(), 'mappings'))
 
   const problems: MappingProblem[] = [];
   const mappings: EvidenceMapping[] = [];
-  const servedBy = new Map<string, { file: string; line: number }>();
+  const servedBy: ServedBy = new Map();
   for (const name of files) {
     const file = shown(name);
     const result = parseMappingSource(readFileSync(path.join(dir, name), 'utf8'), file, schema);
@@ -41,20 +41,7 @@ export function loadMappings(dir: string = path.join(packageRoot(), 'mappings'))
       problems.push(...result.problems);
       continue;
     }
-    result.mapping.evidenceTypes.forEach((uri, i) => {
-      const key = canonicalEvidenceType(uri);
-      const line = result.evidenceTypeLines[i]!;
-      const earlier = servedBy.get(key);
-      if (earlier === undefined) servedBy.set(key, { file, line });
-      else
-        problems.push({
-          file,
-          line,
-          field: `evidenceTypes[${String(i)}]`,
-          message: `evidence type ${uri} is already served by ${earlier.file}:${String(earlier.line)}`,
-          hint: 'each evidence type may appear in one mapping only: remove it from one of the files',
-        });
-    });
+    problems.push(...evidenceTypeClashes(file, result.mapping, result.evidenceTypeLines, servedBy));
     mappings.push(result.mapping);
   }
   if (problems.length > 0) throw new MappingError(problems);

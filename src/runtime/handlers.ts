@@ -249,10 +249,8 @@ export function startRescueSweep(opts: {
   const runOnce = async (): Promise<number> => {
     let rescued = 0;
     for (const { exchangeRef, reason } of await opts.failedJobs(opts.limit ?? 200)) {
-      const state = await deps.store.getState(exchangeRef);
-      if (state !== 'received' && state !== 'processing') continue;
-      const begun = await deps.store.beginProcessing(exchangeRef);
-      const inbound = begun?.inbound;
+      // The request comes back only while the exchange is still `received` or `processing`.
+      const inbound = (await deps.store.beginProcessing(exchangeRef))?.inbound;
       if (inbound === undefined) continue;
       const started = Date.now();
       const result = answerWithProcessingError(
