@@ -50,7 +50,17 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * Lines go to stdout asynchronously by default: a synchronous write per line cost a quarter of the
+ * worker's CPU under load (one syscall per line), while the asynchronous stream coalesces the lines
+ * written during one write into the next. pino flushes what is still buffered synchronously on
+ * exit and after every `fatal` line; a SIGKILL can lose the last few lines, never an exchange (the
+ * store and the audit trail are in Redis, not in the log).
+ */
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false }),
+): Logger {
   return pino(
     { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'oots-adapter' } },
     destination,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import express, { type ErrorRequestHandler } from 'express';
 import { createLogger, requestIdOf, requestLog, requestLogger } from '../../../src/ops/logger.js';
@@ -96,5 +97,37 @@ describe('request logger', () => {
     expect(access[1]).toMatchObject({ reqId: 'conn-42', http: { route: '<unmatched>' } });
     expect(access[2]!.reqId).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.join('\n')).not.toContain(CODE);
+  });
+});
+
+describe('default destination (asynchronous stdout)', () => {
+  // The default stream buffers; these lines must still reach stdout when the process ends at once.
+  const run = (script: string): string =>
+    execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+  const logger = `import { createLogger } from './src/ops/logger.ts'; const log = createLogger('info');`;
+
+  test('a burst of lines followed by process.exit is written in full and in order', () => {
+    const out = run(`${logger} for (let i = 0; i < 2000; i++) log.info({ i }, 'line'); process.exit(0);`);
+    const seen = out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { i: number }).i);
+    expect(seen).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+
+  test('a fatal line is on stdout before the process is killed', () => {
+    let out = '';
+    try {
+      run(`${logger} log.info('before'); log.fatal('dying'); process.kill(process.pid, 'SIGKILL');`);
+    } catch (error) {
+      out = String((error as { stdout?: string }).stdout);
+    }
+    expect(out.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'before',
+      'dying',
+    ]);
   });
 });
