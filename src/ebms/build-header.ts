@@ -1,6 +1,5 @@
 /** Serialises a UserMessage as an `eb:Messaging` header (the SOAP header block of an AS4 message). */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { ElementWriter, serializeXml } from '../edm/xml/write.js';
 import { EBMS_NS, type EbmsParty, type EbmsProperty, type UserMessage } from './model.js';
 
 export interface BuildHeaderOptions {
@@ -9,44 +8,44 @@ export interface BuildHeaderOptions {
 }
 
 export function buildMessagingHeader(message: UserMessage, options: BuildHeaderOptions = {}): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const um = doc.ele(EBMS_NS, 'eb:Messaging').ele(EBMS_NS, 'eb:UserMessage');
-  const info = um.ele(EBMS_NS, 'eb:MessageInfo');
-  if (message.timestamp !== undefined) info.ele(EBMS_NS, 'eb:Timestamp').txt(message.timestamp);
-  info.ele(EBMS_NS, 'eb:MessageId').txt(message.messageId);
-  const parties = um.ele(EBMS_NS, 'eb:PartyInfo');
-  party(parties.ele(EBMS_NS, 'eb:From'), message.from);
-  party(parties.ele(EBMS_NS, 'eb:To'), message.to);
-  const collab = um.ele(EBMS_NS, 'eb:CollaborationInfo');
-  const service = collab.ele(EBMS_NS, 'eb:Service').txt(message.service);
+  const messaging = new ElementWriter('eb:Messaging').att('xmlns:eb', EBMS_NS);
+  const um = messaging.ele('eb:UserMessage');
+  const info = um.ele('eb:MessageInfo');
+  if (message.timestamp !== undefined) info.ele('eb:Timestamp').txt(message.timestamp);
+  info.ele('eb:MessageId').txt(message.messageId);
+  const parties = um.ele('eb:PartyInfo');
+  party(parties.ele('eb:From'), message.from);
+  party(parties.ele('eb:To'), message.to);
+  const collab = um.ele('eb:CollaborationInfo');
+  const service = collab.ele('eb:Service').txt(message.service);
   if (message.serviceType !== undefined) service.att('type', message.serviceType);
-  collab.ele(EBMS_NS, 'eb:Action').txt(message.action);
-  collab.ele(EBMS_NS, 'eb:ConversationId').txt(message.conversationId);
-  if (message.properties.length > 0) props(um.ele(EBMS_NS, 'eb:MessageProperties'), message.properties);
+  collab.ele('eb:Action').txt(message.action);
+  collab.ele('eb:ConversationId').txt(message.conversationId);
+  if (message.properties.length > 0) props(um.ele('eb:MessageProperties'), message.properties);
   if (message.payloads.length > 0) {
-    const payloadInfo = um.ele(EBMS_NS, 'eb:PayloadInfo');
+    const payloadInfo = um.ele('eb:PayloadInfo');
     for (const part of message.payloads) {
-      const el = payloadInfo.ele(EBMS_NS, 'eb:PartInfo').att('href', part.href);
+      const el = payloadInfo.ele('eb:PartInfo').att('href', part.href);
       // MimeType is the one part property OOTS requires; write it even if the list forgot it.
       const list =
         part.properties.some((p) => p.name === 'MimeType') || part.mimeType === undefined
           ? part.properties
           : [{ name: 'MimeType', value: part.mimeType }, ...part.properties];
-      if (list.length > 0) props(el.ele(EBMS_NS, 'eb:PartProperties'), list);
+      if (list.length > 0) props(el.ele('eb:PartProperties'), list);
     }
   }
-  return doc.end({ prettyPrint: true, indent: '  ', headless: options.declaration !== true }) + '\n';
+  return serializeXml(messaging, { declaration: options.declaration === true });
 }
 
-function party(el: XMLBuilder, p: EbmsParty): void {
-  const id = el.ele(EBMS_NS, 'eb:PartyId').txt(p.partyId);
+function party(el: ElementWriter, p: EbmsParty): void {
+  const id = el.ele('eb:PartyId').txt(p.partyId);
   if (p.partyIdType !== undefined) id.att('type', p.partyIdType);
-  el.ele(EBMS_NS, 'eb:Role').txt(p.role);
+  el.ele('eb:Role').txt(p.role);
 }
 
-function props(parent: XMLBuilder, list: readonly EbmsProperty[]): void {
+function props(parent: ElementWriter, list: readonly EbmsProperty[]): void {
   for (const p of list) {
-    const el = parent.ele(EBMS_NS, 'eb:Property').att('name', p.name);
+    const el = parent.ele('eb:Property').att('name', p.name);
     if (p.type !== undefined) el.att('type', p.type);
     el.txt(p.value);
   }

@@ -15,8 +15,7 @@
  *
  * Output: UTF-8 with an XML declaration, indented two spaces, `\n` line ends.
  */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { ElementWriter, serializeXml } from '../edm/xml/write.js';
 
 import type { RenderInput } from '../exchange/ports.js';
 import type { XmlDistribution } from '../mapping/model.js';
@@ -50,12 +49,11 @@ export function buildXmlEvidence(input: RenderInput, distribution: XmlDistributi
     );
   const qualify = (local: string): string => (prefix === undefined ? local : `${prefix}:${local}`);
 
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const rootElement = doc.ele(namespace, root);
-  const containers = new Map<string, XMLBuilder>([['', rootElement]]);
+  const rootElement = new ElementWriter(root).att(prefix === undefined ? 'xmlns' : `xmlns:${prefix}`, namespace);
+  const containers = new Map<string, ElementWriter>([['', rootElement]]);
   const leaves = new Set<string>();
 
-  const container = (segments: readonly string[], fieldPath: string): XMLBuilder => {
+  const container = (segments: readonly string[], fieldPath: string): ElementWriter => {
     let parentKey = '';
     let parent = rootElement;
     for (const segment of segments) {
@@ -63,7 +61,7 @@ export function buildXmlEvidence(input: RenderInput, distribution: XmlDistributi
       if (leaves.has(key)) throw invalid(mappingId, fieldPath, `"${key}" is already a value element`);
       let element = containers.get(key);
       if (element === undefined) {
-        element = parent.ele(namespace, qualify(segment));
+        element = parent.ele(qualify(segment));
         containers.set(key, element);
       }
       parent = element;
@@ -93,15 +91,18 @@ export function buildXmlEvidence(input: RenderInput, distribution: XmlDistributi
 
     const parent = container(segments, field.path);
     if (isAttribute) {
+      // `xmlns…` would redeclare namespaces; `xml…` names are reserved (XML 1.0 §2.3).
+      if (/^xml/i.test(leafName)) throw invalid(mappingId, field.path, 'names a reserved attribute');
+      if (parent.hasAttribute(leafName)) throw invalid(mappingId, field.path, 'sets an attribute another field already set');
       parent.att(leafName, values[0]!);
       continue;
     }
     const leafKey = [...segments, leafName].join('/');
     if (containers.has(leafKey)) throw invalid(mappingId, field.path, 'is already a container element');
     leaves.add(leafKey);
-    for (const text of values) parent.ele(namespace, qualify(leafName)).txt(text);
+    for (const text of values) parent.ele(qualify(leafName)).txt(text);
   }
-  return doc.end({ prettyPrint: true, indent: '  ', newline: '\n' }) + '\n';
+  return serializeXml(rootElement);
 }
 
 function scalarsOf(value: unknown, mappingId: string, path: string, single: boolean): string[] {

@@ -4,7 +4,6 @@
  */
 import type { EdmErrorCode } from '../../errors.js';
 import { generationOf } from '../model.js';
-import { NS } from '../xml/namespaces.js';
 import type { ErrorResponseInput, ExceptionInput } from './types.js';
 import {
   agent,
@@ -53,7 +52,7 @@ export function buildErrorResponse(input: ErrorResponseInput): string {
   if (input.requestId === undefined && input.exceptions.some((e) => e.code !== 'EDM:ERR:0003')) {
     throw new Error('requestId may be omitted only when every exception is EDM:ERR:0003 (InvalidRequestExceptionType)');
   }
-  const { doc, root } = responseRoot(STATUS.failure, input.requestId);
+  const root = responseRoot(STATUS.failure, input.requestId);
   stringSlot(root, 'SpecificationIdentifier', input.version);
   stringSlot(root, 'EvidenceResponseIdentifier', input.responseId);
   // R-EDM-ERR-S020 says CollectionValueType in its message but tests for AnyValueType, as every sample writes.
@@ -62,7 +61,7 @@ export function buildErrorResponse(input: ErrorResponseInput): string {
     agent(slotValue(root, 'EvidenceRequester', 'AnyValueType'), input.evidenceRequester, { full: false });
   }
   for (const e of input.exceptions) exception(root, e, input);
-  return serialize(doc);
+  return serialize(root);
 }
 
 function exception(root: Builder, e: ExceptionInput, input: ErrorResponseInput): void {
@@ -70,8 +69,8 @@ function exception(root: Builder, e: ExceptionInput, input: ErrorResponseInput):
     throw new Error(`preview slots belong to EDM:ERR:0002, not ${e.code}`);
   const known = EDM_ERRORS[e.code];
   const el = root
-    .ele(NS.rs, 'rs:Exception')
-    .att(NS.xsi, 'xsi:type', known.type)
+    .ele('rs:Exception')
+    .att('xsi:type', known.type)
     .att('code', e.code)
     .att('message', e.message ?? known.message);
   if (e.detail !== undefined) el.att('detail', e.detail);

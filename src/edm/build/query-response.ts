@@ -4,7 +4,6 @@
  * (`urn:fdc:oots:classification:edm`).
  */
 import { generationOf } from '../model.js';
-import { NS } from '../xml/namespaces.js';
 import type { DeferredResponseInput, EvidenceInput, QueryResponseInput, ResponseHeaderInput } from './types.js';
 import {
   agent,
@@ -29,31 +28,31 @@ export function buildQueryResponse(input: QueryResponseInput): string {
   if (v2 && input.evidences.length > 0 && input.packageId === undefined) {
     throw new Error('a v2.0 response with evidences needs packageId (the RegistryPackage id)');
   }
-  const { doc, root } = responseRoot(STATUS.success, input.requestId);
+  const root = responseRoot(STATUS.success, input.requestId);
   header(root, input, undefined);
   parties(root, input);
-  const list = root.ele(NS.rim, 'rim:RegistryObjectList');
-  if (input.evidences.length === 0) return serialize(doc);
+  const list = root.ele('rim:RegistryObjectList');
+  if (input.evidences.length === 0) return serialize(root);
   if (!v2) {
     for (const e of input.evidences) evidenceObject(list, e, input);
-    return serialize(doc);
+    return serialize(root);
   }
   const pkg = list
-    .ele(NS.rim, 'rim:RegistryObject')
-    .att(NS.xsi, 'xsi:type', 'rim:RegistryPackageType')
+    .ele('rim:RegistryObject')
+    .att('xsi:type', 'rim:RegistryPackageType')
     .att('id', input.packageId!);
-  const inner = pkg.ele(NS.rim, 'rim:RegistryObjectList');
+  const inner = pkg.ele('rim:RegistryObjectList');
   for (const e of input.evidences) evidenceObject(inner, e, input);
-  return serialize(doc);
+  return serialize(root);
 }
 
 /** Status Unavailable with `ResponseAvailableDateTime` and an empty RegistryObjectList (R-EDM-RESP-S006/S014). */
 export function buildDeferredResponse(input: DeferredResponseInput): string {
-  const { doc, root } = responseRoot(STATUS.unavailable, input.requestId);
+  const root = responseRoot(STATUS.unavailable, input.requestId);
   header(root, input, input.responseAvailableDateTime);
   parties(root, input);
-  root.ele(NS.rim, 'rim:RegistryObjectList');
-  return serialize(doc);
+  root.ele('rim:RegistryObjectList');
+  return serialize(root);
 }
 
 function header(root: Builder, input: ResponseHeaderInput, availableAt: string | undefined): void {
@@ -71,7 +70,7 @@ function parties(
     'collectionType',
     'urn:oasis:names:tc:ebxml-regrep:CollectionType:Set',
   );
-  const element = providers.ele(NS.rim, 'rim:Element').att(NS.xsi, 'xsi:type', 'rim:AnyValueType');
+  const element = providers.ele('rim:Element').att('xsi:type', 'rim:AnyValueType');
   agent(element, input.evidenceProvider, { full: true, classification: input.evidenceProvider.classification ?? 'EP' });
   agent(slotValue(root, 'EvidenceRequester', 'AnyValueType'), input.evidenceRequester, { full: false });
 }
@@ -79,8 +78,8 @@ function parties(
 function evidenceObject(list: Builder, e: EvidenceInput, input: QueryResponseInput): void {
   const v2 = generationOf(input.version) === 'v2';
   const ro = list
-    .ele(NS.rim, 'rim:RegistryObject')
-    .att(NS.xsi, 'xsi:type', 'rim:ExtrinsicObjectType')
+    .ele('rim:RegistryObject')
+    .att('xsi:type', 'rim:ExtrinsicObjectType')
     .att('id', e.registryObjectId);
   const ev = sdgElement(slotValue(ro, 'EvidenceMetadata', 'AnyValueType'), 'Evidence');
   sdgElement(ev, 'Identifier', e.evidenceId);
@@ -108,12 +107,12 @@ function evidenceObject(list: Builder, e: EvidenceInput, input: QueryResponseInp
   }
   if (v2) {
     if (e.classificationId === undefined) throw new Error(`v2.0 evidence ${e.registryObjectId} needs classificationId`);
-    ro.ele(NS.rim, 'rim:Classification')
+    ro.ele('rim:Classification')
       .att('id', e.classificationId)
       .att('classificationScheme', EDM_CLASSIFICATION_SCHEME)
       .att('classificationNode', e.role ?? 'MainEvidence');
   }
-  ro.ele(NS.rim, 'rim:RepositoryItemRef')
-    .att(NS.xlink, 'xlink:href', e.repositoryItem.href)
-    .att(NS.xlink, 'xlink:title', e.repositoryItem.title);
+  ro.ele('rim:RepositoryItemRef')
+    .att('xlink:href', e.repositoryItem.href)
+    .att('xlink:title', e.repositoryItem.title);
 }

@@ -2,12 +2,11 @@
  * Shared pieces of the EDM builders: the root with its fixed prefixes, typed slots, and the
  * `sdg:` structures (Agent, Person, LegalPerson, Address) in XSD element order.
  */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Address, Agent, EdmVersion, Identifier, LegalPerson, LocalizedText, NaturalPerson } from '../model.js';
 import { NS } from '../xml/namespaces.js';
+import { ElementWriter, serializeXml } from '../xml/write.js';
 
-export type Builder = XMLBuilder;
+export type Builder = ElementWriter;
 
 export const STATUS = {
   success: 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success',
@@ -18,47 +17,46 @@ export const STATUS = {
 const ROOT_PREFIXES = ['query', 'rim', 'rs', 'sdg', 'xsi', 'xlink'] as const;
 
 /** A `query:QueryResponse` root declaring every prefix the builders use. */
-export function responseRoot(status: string, requestId: string | undefined): { doc: Builder; root: Builder } {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const root = doc.ele(NS.query, 'query:QueryResponse');
-  for (const p of ROOT_PREFIXES) if (p !== 'query') root.att(NS.xmlns, `xmlns:${p}`, NS[p]);
+export function responseRoot(status: string, requestId: string | undefined): Builder {
+  const root = new ElementWriter('query:QueryResponse');
+  for (const p of ROOT_PREFIXES) root.att(`xmlns:${p}`, NS[p]);
   root.att('status', status);
   if (requestId !== undefined) root.att('requestId', requestId);
-  return { doc, root };
+  return root;
 }
 
-export function serialize(doc: Builder): string {
-  return doc.end({ prettyPrint: true, indent: '  ' }) + '\n';
+export function serialize(root: Builder): string {
+  return serializeXml(root);
 }
 
 /** `<rim:Slot name><rim:SlotValue xsi:type="rim:<type>">` and returns the SlotValue. */
 export function slotValue(parent: Builder, name: string, type: string): Builder {
   return parent
-    .ele(NS.rim, 'rim:Slot')
+    .ele('rim:Slot')
     .att('name', name)
-    .ele(NS.rim, 'rim:SlotValue')
-    .att(NS.xsi, 'xsi:type', `rim:${type}`);
+    .ele('rim:SlotValue')
+    .att('xsi:type', `rim:${type}`);
 }
 
 export function stringSlot(parent: Builder, name: string, value: string): void {
-  slotValue(parent, name, 'StringValueType').ele(NS.rim, 'rim:Value').txt(value);
+  slotValue(parent, name, 'StringValueType').ele('rim:Value').txt(value);
 }
 
 export function dateTimeSlot(parent: Builder, name: string, value: string): void {
-  slotValue(parent, name, 'DateTimeValueType').ele(NS.rim, 'rim:Value').txt(value);
+  slotValue(parent, name, 'DateTimeValueType').ele('rim:Value').txt(value);
 }
 
 export function internationalStringSlot(parent: Builder, name: string, texts: readonly LocalizedText[]): void {
-  const value = slotValue(parent, name, 'InternationalStringValueType').ele(NS.rim, 'rim:Value');
+  const value = slotValue(parent, name, 'InternationalStringValueType').ele('rim:Value');
   for (const t of texts) {
-    const ls = value.ele(NS.rim, 'rim:LocalizedString');
-    if (t.lang !== undefined) ls.att(NS.xml, 'xml:lang', t.lang);
+    const ls = value.ele('rim:LocalizedString');
+    if (t.lang !== undefined) ls.att('xml:lang', t.lang);
     ls.att('value', t.value);
   }
 }
 
 function sdg(parent: Builder, local: string, text?: string): Builder {
-  const el = parent.ele(NS.sdg, `sdg:${local}`);
+  const el = parent.ele(`sdg:${local}`);
   if (text !== undefined) el.txt(text);
   return el;
 }

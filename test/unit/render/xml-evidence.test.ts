@@ -168,6 +168,17 @@ test('a path that is both a value and a container is refused', () => {
   expect(error.code).toBe('ERR_RENDER_FIELD_INVALID');
 });
 
+test.each([
+  [['Child/@xmlns'], 'a namespace declaration'],
+  [['Child/@xmlLang'], 'a reserved xml… name'],
+  [['Child/@country', 'Child/@country'], 'the same attribute twice'],
+])('attribute fields %j are refused (%s): the output would not be well-formed', (paths) => {
+  const error = thrown(() =>
+    buildXmlEvidence(input(xmlDistribution), withFields(paths.map((path) => ({ from: 'Birth.Country', path })))),
+  );
+  expect(error.code).toBe('ERR_RENDER_FIELD_INVALID');
+});
+
 test('characters XML cannot carry are refused, not silently written', () => {
   const fields = { ...record.fields, GivenName: 'A\u0001B' };
   const error = thrown(() => renderXmlEvidence(input(xmlDistribution, { record: { ...record, fields } })));
