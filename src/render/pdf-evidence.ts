@@ -8,7 +8,7 @@
  * data comes from DAGR, with `page / pages`.
  *
  * Text is set in DejaVu Sans (regular and bold), embedded as a subset with a ToUnicode map, so every
- * Latvian letter renders and `pdftotext` gets the text back. The document is made PDF/A-2B shaped:
+ * Latvian letter renders and `pdftotext` gets the text back (fonts prepared in ./pdf-fonts.ts). The document is made PDF/A-2B shaped:
  * XMP metadata mirroring the Info dictionary, an sRGB output intent, embedded fonts only, no
  * transparency, a file identifier. The tests check those parts; no PDF/A validator (veraPDF) runs
  * here, so conformance is claimed by the metadata, not proven.
@@ -16,7 +16,6 @@
  * Deterministic: the same input gives the same bytes. Dates and the file identifier come from the
  * input (no clock, no randomness); the font subsets get fixed tags instead of pdf-lib's random ones.
  */
-import fontkit from '@cantoo/fontkit';
 import { PDFDocument, PDFHexString, rgb } from '@cantoo/pdf-lib';
 import type { PDFFont, PDFPage } from '@cantoo/pdf-lib';
 import { createHash } from 'node:crypto';
@@ -24,6 +23,7 @@ import { createHash } from 'node:crypto';
 import type { RenderInput } from '../exchange/ports.js';
 import type { Bilingual, PdfDistribution } from '../mapping/model.js';
 import { RenderError } from './errors.js';
+import { NO_SHAPING, pdfFontkit } from './pdf-fonts.js';
 import { displayText, formatDate, isAbsent, readField, recordTimestamp } from './record-path.js';
 import type { Language } from './record-path.js';
 
@@ -73,40 +73,6 @@ const TEXT = {
   page: { lv: 'Lapa', en: 'Page' },
 } as const satisfies Record<string, Bilingual>;
 
-// OpenType shaping (GSUB/GPOS: ligatures, kerning, mark placement) was most of a render's time
-// (~0.5 ms per line with DejaVu) and buys nothing for Latvian and English text set in DejaVu: the
-// letters are precomposed glyphs (text is NFC-normalised first, see `wrap`), and without kerning
-// the widths differ by about 0.1%. So every default feature is switched off: one glyph per
-// character, advance widths from hmtx.
-const NO_SHAPING = Object.fromEntries(
-  ['ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern', 'rvrn'].map((f) => [
-    f,
-    false,
-  ]),
-);
-
-// Parsing the font for each document costs more than the rest of the render, so one parsed font
-// serves every document (keyed by the bytes object the caller keeps). That is safe only because
-// of the warm-up: fontkit caches glyph objects with the code points of their first request, and
-// the subsetter requests the parts of composite glyphs (Z in Ž, K in Ķ) with none; a later
-// document drawing a plain Z would then get a glyph with no Unicode mapping and lose it from its
-// text layer. Creating every mapped glyph from the cmap first, lowest code point first, makes the
-// cache's state independent of what was rendered before.
-type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
-type FontkitFont = Extract<Awaited<ReturnType<Fontkit['create']>>, { characterSet: number[] }>;
-const parsedFonts = new WeakMap<Uint8Array, FontkitFont>();
-const cachingFontkit: Fontkit = {
-  create(buffer: Uint8Array) {
-    let font = parsedFonts.get(buffer);
-    if (font === undefined) {
-      font = fontkit.create(buffer) as FontkitFont;
-      for (const codePoint of [...font.characterSet].sort((a, b) => a - b)) font.glyphForCodePoint(codePoint);
-      parsedFonts.set(buffer, font);
-    }
-    return font;
-  },
-};
-
 export async function renderPdfEvidence(
   input: RenderInput,
   assets: PdfAssets,
@@ -121,7 +87,7 @@ export async function renderPdfEvidence(
   const rows = sectionRows(input, distribution);
 
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(cachingFontkit);
+  doc.registerFontkit(pdfFontkit);
   const regular = await doc.embedFont(assets.regular, {
     subset: true,
     customName: 'DJVAAA+DejaVuSans',

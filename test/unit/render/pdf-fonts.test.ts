@@ -1,0 +1,43 @@
+import { layoutGlyphIds, pdfFontkit, shapedGlyphIds, SIMPLE_TEXT } from '../../../src/render/pdf-fonts.js';
+import { readPdfAssets } from '../../../src/resources/fonts.js';
+import { LATVIAN_LETTERS } from './fixtures.js';
+
+const assets = readPdfAssets();
+type Font = Parameters<typeof layoutGlyphIds>[0];
+const fonts = Object.entries(assets).map(([name, bytes]) => [name, pdfFontkit.create(bytes) as Font] as const);
+
+const simple: string[] = [];
+for (let cp = 0; cp <= 0x2ff; cp++) {
+  const c = String.fromCodePoint(cp);
+  if (SIMPLE_TEXT.test(c)) simple.push(c);
+}
+
+describe.each(fonts)('%s: the fast layout is fontkit layout without shaping', (_name, font) => {
+  test('one font object per bytes object', () => {
+    expect(pdfFontkit.create(assets.regular)).toBe(pdfFontkit.create(assets.regular));
+  });
+
+  test('every simple character on its own', () => {
+    expect(simple.length).toBeGreaterThan(500);
+    for (const c of simple) expect([c, layoutGlyphIds(font, c)]).toEqual([c, shapedGlyphIds(font, c)]);
+  });
+
+  test('every pair of common characters (contextual substitutions would show here)', () => {
+    const common = [...new Set(`${LATVIAN_LETTERS}abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-–/()&'"ÄÖÜßéèàç`)];
+    for (const a of common)
+      for (const b of common) {
+        const pair = a + b;
+        if (!SIMPLE_TEXT.test(pair)) continue;
+        expect([pair, layoutGlyphIds(font, pair)]).toEqual([pair, shapedGlyphIds(font, pair)]);
+      }
+  });
+
+  test('other text still goes through fontkit layout (soft hyphen, zero-width space, Cyrillic, astral)', () => {
+    for (const text of ['a\u00ADb', 'a\u200Bb', 'Ёжик', 'x🇱🇻y𝄞', 'e\u0301']) {
+      expect(SIMPLE_TEXT.test(text)).toBe(false);
+      expect(layoutGlyphIds(font, text)).toEqual(shapedGlyphIds(font, text));
+    }
+    // The soft hyphen is the reason it is excluded: fontkit hides it as a space glyph.
+    expect(layoutGlyphIds(font, '\u00AD')).toEqual(layoutGlyphIds(font, ' '));
+  });
+});
