@@ -115,6 +115,11 @@ export const CONFIG_KEYS = {
     default: '16',
     doc: 'Jobs one worker process runs at once (per queue).',
   },
+  WORKER_NICENESS: {
+    kind: { type: 'int', min: 0, max: 19 },
+    default: '10',
+    doc: 'Scheduling niceness a process of role worker gives itself at start (0 = leave it). Intake answers the connector while it waits; processing is queued anyway, so where api and workers share CPUs the api should win them. No effect on roles api and all.',
+  },
   PROCESS_ATTEMPTS: {
     kind: { type: 'int', min: 1, max: 100 },
     default: '5',
@@ -388,6 +393,7 @@ export interface Config {
   readonly queue: {
     readonly prefix: string;
     readonly concurrency: number;
+    readonly workerNiceness: number;
     readonly processAttempts: number;
     readonly processBackoffMs: number;
     readonly deliveryBackoffMaxMs: number;
@@ -534,6 +540,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     queue: {
       prefix: get('QUEUE_PREFIX'),
       concurrency: num('WORKER_CONCURRENCY'),
+      workerNiceness: num('WORKER_NICENESS'),
       processAttempts: num('PROCESS_ATTEMPTS'),
       processBackoffMs: num('PROCESS_BACKOFF_MS'),
       deliveryBackoffMaxMs: num('DELIVERY_BACKOFF_MAX_MS'),

@@ -4,6 +4,7 @@
  * REDIS_URL / DAGR_BASE_URL / CONNECTOR_OUTBOUND_URL it starts the embedded default: a private
  * Redis with AOF, the DAGR sandbox and the connector stand-in, on this host. Owns graceful shutdown.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -123,6 +124,7 @@ async function compose(
   const dataDir = path.resolve(config.dataDir);
   if (embedded && role !== 'all')
     throw new Error(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
+  if (role === 'worker') yieldCpuToIntake(config.queue.workerNiceness, logger);
 
   // Redis: the private one of the embedded default, or the configured one.
   let redisUrl = config.redis.url;
@@ -507,4 +509,20 @@ async function compose(
 
   logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');
   return { role, url: apiUrl, sandbox, stop: stopAll };
+}
+
+/**
+ * A worker lowers its own scheduling priority so that an api process on the same host answers the
+ * connector first: intake latency is what the sender waits for, processing is queued anyway.
+ * Never raises priority (that needs privileges) and never fails the start.
+ */
+function yieldCpuToIntake(niceness: number, logger: Logger): void {
+  if (niceness === 0) return;
+  try {
+    const current = os.getPriority();
+    if (current < niceness) os.setPriority(niceness);
+    logger.info({ niceness: Math.max(current, niceness) }, 'worker scheduling niceness');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not lower the worker scheduling priority; running at the inherited one');
+  }
 }

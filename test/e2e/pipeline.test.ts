@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
@@ -229,6 +229,12 @@ describe('Projectathon 2023 cases without preview, through the whole pipeline', 
       expect([name, summary.status]).toEqual([name, 'Success']);
     }
   });
+});
+
+test('a worker process yields the CPU to intake (WORKER_NICENESS, default 10); role all keeps its priority', () => {
+  expect(os.getPriority(worker.child.pid)).toBe(Math.max(10, os.getPriority()));
+  expect(os.getPriority(all.child.pid)).toBe(os.getPriority());
+  expect(worker.logs.some((l) => l.msg === 'worker scheduling niceness')).toBe(true);
 });
 
 test('logs of these exchanges hold no personal code, name or evidence content', () => {
