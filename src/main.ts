@@ -11,7 +11,7 @@ import express from 'express';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, providerAgent, type Config } from './config.js';
-import { createRestSubmitter } from './connector/rest-outbound.js';
+import { createRestSubmitter, type Submitter } from './connector/rest-outbound.js';
 import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
 import { createRedisTokenCache } from './dagr/token-cache-redis.js';
@@ -299,13 +299,16 @@ async function compose(
     stops.push({ phase: 1, run: () => watch.stop() });
     if (domibus === undefined && outboundUrl === undefined)
       throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
-    const submitter =
-      domibus?.submitter ??
-      createRestSubmitter({
+    let submitter: Submitter | undefined = domibus?.submitter;
+    if (submitter === undefined) {
+      const rest = createRestSubmitter({
         url: outboundUrl!,
         token: config.connector.outboundToken,
         timeoutMs: config.connector.outboundTimeoutMs,
       });
+      stops.push({ phase: 3, run: () => rest.close?.() });
+      submitter = rest;
+    }
     const xsd = loadEdmXsdValidator();
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;

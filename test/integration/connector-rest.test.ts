@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createInboundRouter, INBOUND_PATH } from '../../src/connector/rest-inbound.js';
@@ -189,5 +190,72 @@ describe('outbound REST submitter against the connector stand-in', () => {
     expect((await fetch(`${base}/sandbox/connector/outbox`, { method: 'DELETE' })).status).toBe(204);
     expect((await (await fetch(`${base}/sandbox/connector/outbox`)).json()).messages).toEqual([]);
     expect((await fetch(`${base}/sandbox/connector/outbox/unknown@x`)).status).toBe(404);
+  });
+});
+
+describe('outbound REST submitter: the HTTP exchange', () => {
+  // A bare loopback server: what it is sent, how many connections it sees, and how it answers.
+  const seen: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  let connections = 0;
+  let answer: (res: http.ServerResponse) => void = (res) => res.writeHead(202).end();
+  let peer: Server;
+  let url = '';
+  beforeAll(async () => {
+    peer = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body });
+        answer(res);
+      });
+    });
+    peer.on('connection', () => connections++);
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/in`;
+  });
+  afterAll(async () => {
+    peer.closeAllConnections();
+    await new Promise((resolve) => peer.close(resolve));
+  });
+
+  test('sends the envelope with token and Idempotency-Key, and keeps one connection for many answers', async () => {
+    seen.length = 0;
+    connections = 0;
+    answer = (res) => res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
+    const submitter = createRestSubmitter({ url, token: OUT_TOKEN, timeoutMs: 5000 });
+    const msg = outboundMessage();
+    for (let i = 0; i < 5; i++) await submitter.submit('xOut', msg);
+    submitter.close?.();
+    expect(seen).toHaveLength(5);
+    expect(seen[0]!.headers).toMatchObject({
+      authorization: `Bearer ${OUT_TOKEN}`,
+      'idempotency-key': msg.userMessage.messageId,
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(seen[0]!.body)).toMatchObject({ userMessage: { messageId: msg.userMessage.messageId } });
+    expect(connections).toBe(1);
+  });
+
+  test('a refusal carries the start of the connector answer; no token means no Authorization header', async () => {
+    seen.length = 0;
+    answer = (res) => res.writeHead(400, { 'content-type': 'application/problem+json' }).end(`{"title":"bad ${'x'.repeat(1000)}"}`);
+    const submitter = createRestSubmitter({ url, timeoutMs: 5000 });
+    const error = await submitter.submit('xOut', outboundMessage()).catch((e: unknown) => e as AdapterError);
+    submitter.close?.();
+    expect(error).toMatchObject({ code: 'ERR_CONNECTOR_REFUSED' });
+    expect((error as AdapterError).message).toContain('HTTP 400 for xOut: {"title":"bad xxx');
+    expect((error as AdapterError).message.length).toBeLessThan(400);
+    expect(seen[0]!.headers.authorization).toBeUndefined();
+  });
+
+  test('a connector that does not answer in time is unavailable (retried), not refused', async () => {
+    answer = () => undefined; // never answers
+    const submitter = createRestSubmitter({ url, timeoutMs: 300 });
+    await expect(submitter.submit('xOut', outboundMessage())).rejects.toMatchObject({
+      code: 'ERR_CONNECTOR_UNAVAILABLE',
+      message: expect.stringContaining('no answer within 300 ms') as unknown,
+    });
+    submitter.close?.();
   });
 });
