@@ -7,10 +7,10 @@
  * value longer than a page continues on the next one, and every page carries a footer saying the
  * data comes from DAGR, with `page / pages`.
  *
- * Text is set in DejaVu Sans (regular and bold), embedded as a subset with a ToUnicode map, so every
- * Latvian letter renders and `pdftotext` gets the text back (fonts prepared in ./pdf-fonts.ts). The document is made PDF/A-2B shaped:
- * XMP metadata mirroring the Info dictionary, an sRGB output intent, embedded fonts only, no
- * transparency, a file identifier. The tests check those parts; no PDF/A validator (veraPDF) runs
+ * Text is set in DejaVu Sans (regular and bold; prepared once in ./pdf-fonts.ts), embedded as a
+ * subset with a ToUnicode map, so every Latvian letter renders and `pdftotext` gets the text back.
+ * The document is made PDF/A-2B shaped: XMP metadata mirroring the Info dictionary, an sRGB output
+ * intent, embedded fonts only, no transparency, a file identifier. The tests check those parts; no PDF/A validator (veraPDF) runs
  * here, so conformance is claimed by the metadata, not proven.
  *
  * Deterministic: the same input gives the same bytes. Dates and the file identifier come from the

@@ -6,7 +6,7 @@
  * Keys (all under `prefix`; keep a {hash tag} in the prefix on Redis Cluster so the scripts'
  * keys share one slot):
  *   ex:<ref>        hash: in (sealed request), out (sealed answer), state, receivedAt, updatedAt,
- *                   purgedAt. After `purge` only the tombstone fields remain. TTL = ttlSeconds.
+ *                   purgedAt. After `finishDelivered` only the tombstone fields remain. TTL = ttlSeconds.
  *   mid:<digest>    the exchangeRef of an AS4 MessageId (keyed digest, not the id). TTL.
  *   rid:<digest>    the exchangeRef that owns a QueryRequest id (keyed digest). TTL.
  *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
@@ -84,8 +84,7 @@ export interface ExchangeStore {
    * answers it.
    */
   claimRequestId(requestId: string, ref: string): Promise<{ first: boolean; ownerRef: string }>;
-  /** Stores the answer, encrypted. False when the exchange no longer exists (expired). */
-  saveOutbound(ref: string, message: OutboundMessage): Promise<boolean>;
+  /** The stored answer; undefined when none was saved yet, or it was delivered (purged) or expired. */
   loadOutbound(ref: string): Promise<OutboundMessage | undefined>;
   /** Sets the state. False when the exchange does not exist or is already `delivered` (final). */
   markState(ref: string, state: ExchangeState): Promise<boolean>;
@@ -109,10 +108,6 @@ export interface ExchangeStore {
   ): Promise<{ state: ExchangeState; receivedAt: string; outbound: OutboundMessage | undefined } | undefined>;
   /** Marks the exchange `delivered` and drops request and answer (tombstone), in one step. */
   finishDelivered(ref: string): Promise<void>;
-  /** Drops request and answer, keeps a tombstone (state and times) until the TTL. */
-  purge(ref: string): Promise<void>;
-  /** Extends the TTL of an exchange (long delivery retries). */
-  touch(ref: string): Promise<void>;
   /** Refs still `received` that were accepted at least `olderThanMs` ago (crash recovery sweep). */
   listReceived(olderThanMs: number, limit: number): Promise<string[]>;
 }
@@ -139,20 +134,6 @@ if not cur then return 0 end
 if cur == 'delivered' and ARGV[1] ~= 'delivered' then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
 if ARGV[1] ~= 'received' then redis.call('ZREM', KEYS[2], ARGV[3]) end
-return 1
-`;
-
-const SAVE_OUT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'out', ARGV[1], 'updatedAt', ARGV[2])
-return 1
-`;
-
-const PURGE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HDEL', KEYS[1], 'in', 'out')
-redis.call('HSET', KEYS[1], 'purgedAt', ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 `;
 
@@ -198,8 +179,6 @@ const SCRIPTS = {
   accept: luaScript(ACCEPT),
   claim: luaScript(CLAIM),
   mark: luaScript(MARK),
-  saveOut: luaScript(SAVE_OUT),
-  purge: luaScript(PURGE),
   begin: luaScript(BEGIN),
   saveAnswer: luaScript(SAVE_ANSWER),
   openDelivery: luaScript(OPEN_DELIVERY),
@@ -270,12 +249,6 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       return { first: owner === ref, ownerRef: owner };
     },
 
-    async saveOutbound(ref, message) {
-      return (
-        ((await run(SCRIPTS.saveOut, [ex(ref)], [sealOutbound(ref, message), now().toISOString()])) as number) === 1
-      );
-    },
-
     async beginProcessing(ref) {
       const reply = (await SCRIPTS.begin.runBuffer(redis, [ex(ref), receivedKey], [now().toISOString(), ref])) as
         Buffer[] | null;
@@ -343,14 +316,6 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
         hasInbound: inLen > 0,
         hasOutbound: outLen > 0,
       };
-    },
-
-    async purge(ref) {
-      await run(SCRIPTS.purge, [ex(ref), receivedKey], [now().toISOString(), ref]);
-    },
-
-    async touch(ref) {
-      await redis.expire(ex(ref), ttlSeconds);
     },
 
     async listReceived(olderThanMs, limit) {

@@ -459,8 +459,7 @@ describe('no message lost', () => {
 describe('sending', () => {
   async function deliver(out = outboundMessage()): Promise<{ ref: string; out: typeof out }> {
     const { exchangeRef } = await store.acceptInbound({ ...request(), receivedAt: '2024-01-01T00:00:00Z' });
-    await store.saveOutbound(exchangeRef, out);
-    await store.markState(exchangeRef, 'answered');
+    expect(await store.saveAnswer(exchangeRef, out)).toBe('saved');
     await queues.enqueueDelivery(exchangeRef);
     return { ref: exchangeRef, out };
   }

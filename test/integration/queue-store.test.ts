@@ -69,7 +69,7 @@ describe('exchange store', () => {
     const msg = inbound('secret-message-id-1234@requester.example');
     const { exchangeRef } = await store.acceptInbound(msg);
     await store.claimRequestId('urn:uuid:11111111-2222-3333-4444-555555555555', exchangeRef);
-    await store.saveOutbound(exchangeRef, outboundMessage());
+    await store.saveAnswer(exchangeRef, outboundMessage());
     const raw = Buffer.concat(await rawValues());
     expect(raw.includes(Buffer.from(MARKER))).toBe(false);
     expect(raw.includes(Buffer.from('Zvaigzne'))).toBe(false);
@@ -98,11 +98,11 @@ describe('exchange store', () => {
     expect(new Set(claims.map((c) => c.ownerRef)).size).toBe(1);
   });
 
-  test('outbound save/load, states, purge keeps a tombstone, delivered is final', async () => {
+  test('answer save/load, states, delivery keeps a tombstone, delivered is final', async () => {
     const { exchangeRef } = await store.acceptInbound(inbound());
     expect(await store.loadOutbound(exchangeRef)).toBeUndefined();
     const out = outboundMessage();
-    expect(await store.saveOutbound(exchangeRef, out)).toBe(true);
+    expect(await store.saveAnswer(exchangeRef, out)).toBe('saved');
     const loaded = await store.loadOutbound(exchangeRef);
     expect(loaded?.regrep).toBe(out.regrep);
     expect(loaded?.userMessage).toEqual(out.userMessage);
@@ -110,11 +110,10 @@ describe('exchange store', () => {
 
     expect(await store.markState(exchangeRef, 'processing')).toBe(true);
     expect(await store.markState(exchangeRef, 'answered')).toBe(true);
-    expect(await store.markState(exchangeRef, 'delivered')).toBe(true);
+    await store.finishDelivered(exchangeRef);
     expect(await store.markState(exchangeRef, 'processing')).toBe(false);
     expect(await store.getState(exchangeRef)).toBe('delivered');
 
-    await store.purge(exchangeRef);
     expect(await store.loadInbound(exchangeRef)).toBeUndefined();
     expect(await store.loadOutbound(exchangeRef)).toBeUndefined();
     const record = await store.getRecord(exchangeRef);
@@ -209,11 +208,11 @@ describe('exchange store', () => {
     }
   });
 
-  test('unknown refs: no state, no resurrection by markState or saveOutbound', async () => {
+  test('unknown refs: no state, no resurrection by markState or saveAnswer', async () => {
     expect(await store.getState('xNope')).toBeUndefined();
     expect(await store.getRecord('xNope')).toBeUndefined();
     expect(await store.markState('xNope', 'processing')).toBe(false);
-    expect(await store.saveOutbound('xNope', outboundMessage())).toBe(false);
+    expect(await store.saveAnswer('xNope', outboundMessage())).toBe('gone');
     expect(await redis.exists(`${prefix}ex:xNope`)).toBe(0);
   });
 

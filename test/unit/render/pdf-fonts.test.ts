@@ -17,6 +17,17 @@ describe.each(fonts)('%s: the fast layout is fontkit layout without shaping', (_
     expect(pdfFontkit.create(assets.regular)).toBe(pdfFontkit.create(assets.regular));
   });
 
+  test('outlines are decoded once per glyph (static font)', () => {
+    const glyphs = font as unknown as { numGlyphs: number; getGlyph(id: number): { _decode(): unknown } };
+    expect(glyphs.numGlyphs).toBeGreaterThan(1000);
+    const z = font.glyphForCodePoint('Ž'.codePointAt(0)!) as unknown as { id: number };
+    for (const id of [z.id, glyphs.numGlyphs - 1]) {
+      const first = glyphs.getGlyph(id)._decode();
+      expect(first).not.toBeNull();
+      expect(glyphs.getGlyph(id)._decode()).toBe(first);
+    }
+  });
+
   test('every simple character on its own', () => {
     expect(simple.length).toBeGreaterThan(500);
     for (const c of simple) expect([c, layoutGlyphIds(font, c)]).toEqual([c, shapedGlyphIds(font, c)]);
