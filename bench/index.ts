@@ -1,7 +1,18 @@
-/** `npm run bench`: prints figures; asserts nothing. `npm run bench -- edm` or `-- pipeline` runs one part. */
+/**
+ * `npm run bench`: prints figures; asserts nothing. `npm run bench -- edm`, `-- pipeline` or
+ * `-- deployment` runs one part: the EDM core timings, the whole pipeline in one `all` process (the
+ * embedded default), and the deployment topology (one api and two worker processes) for a short
+ * sustained run of bench/load.ts (`npm run bench:load` runs it longer and with one worker too).
+ */
 import { benchEdmCore } from './edm-core.js';
 import { benchPipeline } from './pipeline.js';
 
 const only = process.argv[2];
 if (only === undefined || only === 'edm') benchEdmCore();
 if (only === undefined || only === 'pipeline') await benchPipeline();
+if (only === undefined || only === 'deployment') {
+  process.env.BENCH_LOAD_SECONDS ??= '20';
+  process.env.BENCH_LOAD_CONFIGS ??= '2:xml,2:pdf';
+  console.log('\nDeployment topology: one api and two worker processes (bench/load.ts)');
+  await import('./load.js');
+}
