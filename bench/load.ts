@@ -1,8 +1,9 @@
 /**
  * `npm run bench:load`: sustained load through the REST intake for a set time, with one and with
  * two worker processes, XML and PDF evidence. Topology per configuration: one `api` process
- * (intake + connector stand-in), N `worker` processes, the DAGR sandbox in this process, all on one
- * Redis. Load is closed-loop: at most BENCH_LOAD_IN_FLIGHT requests accepted and not yet answered.
+ * (intake only), one more api process that only hosts the connector stand-in the workers deliver
+ * to (in production the connector is another machine), N `worker` processes, the DAGR sandbox in
+ * this process, all on one Redis. Load is closed-loop: at most BENCH_LOAD_IN_FLIGHT requests accepted and not yet answered.
  *
  * Prints per configuration: answers/s, accept latency (POST → 202) p50/p95/p99, accept → outbound
  * latency (POST → the answer recorded by the stand-in) p50/p95/p99, and RSS over time of every
@@ -260,12 +261,15 @@ async function main(): Promise<void> {
     `Sustained load: ${SECONDS} s per configuration, ${RATE === undefined ? 'closed loop' : `${RATE} requests/s offered`}, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`,
   );
   try {
-    let current: { workers: number; api: AdapterProcess; ws: AdapterProcess[]; prefix: string } | undefined;
+    let current:
+      | { workers: number; api: AdapterProcess; connector: AdapterProcess; ws: AdapterProcess[]; prefix: string }
+      | undefined;
     for (const cfg of CONFIGS) {
       if (current?.workers !== cfg.workers) {
         if (current !== undefined) {
           await Promise.all(current.ws.map((w) => w.stop()));
           await current.api.stop();
+          await current.connector.stop();
         }
         const p = `${prefix}-${cfg.workers}w`;
         const env = {
@@ -274,7 +278,12 @@ async function main(): Promise<void> {
             ? {}
             : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }),
         };
-        const api = await startAdapter(env, ['--role', 'api']);
+        // The connector stand-in in a process of its own (an api process whose only client is the
+        // workers' delivery): in production the connector is another machine, and sharing the
+        // intake's event loop with it would add its work to every accept.
+        const connector = await startAdapter(env, ['--role', 'api']);
+        const outbound = `${connector.ready.api!}/sandbox/connector/inbox`;
+        const api = await startAdapter({ ...env, CONNECTOR_OUTBOUND_URL: outbound }, ['--role', 'api']);
         const ws = await Promise.all(
           Array.from({ length: cfg.workers }, () =>
             startAdapter(
@@ -282,15 +291,15 @@ async function main(): Promise<void> {
                 ...env,
                 DAGR_BASE_URL: dagr.url,
                 DAGR_PRIVATE_KEY_FILE: keyFile,
-                CONNECTOR_OUTBOUND_URL: `${api.ready.api!}/sandbox/connector/inbox`,
+                CONNECTOR_OUTBOUND_URL: outbound,
               },
               ['--role', 'worker'],
             ),
           ),
         );
-        current = { workers: cfg.workers, api, ws, prefix: p };
+        current = { workers: cfg.workers, api, connector, ws, prefix: p };
       }
-      const processes: Record<string, AdapterProcess> = { api: current.api };
+      const processes: Record<string, AdapterProcess> = { api: current.api, connector: current.connector };
       current.ws.forEach((w, k) => (processes[`worker${k + 1}`] = w));
       const templates = cfg.format === 'xml' ? xml : pdf;
       // Warm-up: JIT, PDF fonts, DAGR token.
@@ -327,6 +336,7 @@ async function main(): Promise<void> {
     if (current !== undefined) {
       await Promise.all(current.ws.map((w) => w.stop()));
       await current.api.stop();
+      await current.connector.stop();
     }
     const noop = await bullmqNoopRate(REDIS, `${prefix}-noop`, 20_000, { kind: 'bulk' });
     const concurrency = Number(process.env.WORKER_CONCURRENCY ?? '16');
