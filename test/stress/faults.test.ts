@@ -14,7 +14,8 @@
  *       new MessageIds
  *   (f) a clock jump past the preview deadlines (T2 for links never opened, T3 for opened ones) in
  *       the adapter process (test/support/stress-clock.mjs shifts its Date on SIGUSR2): the links
- *       show "expired", every request #2 gets exactly one EDM:ERR:0005
+ *       show "expired", every request #2 gets exactly one EDM:ERR:0005; in v2.0 also the requests #2
+ *       parked (sent before the citizen decided) are released by the expiry and answered once
  *
  * Sized for CI on two cores (60–120 requests per scenario); figures go to stdout for
  * docs/reliability.md. Waiting for a SIGKILLed worker's jobs takes BullMQ's lock duration (30 s).
@@ -27,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/dagr-embedded.js';
 import { startPrivateRedis, type PrivateRedis } from '../../src/sandbox/redis.js';
+import { asV2 } from '../support/exchange-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import {
   awaitAnswers,
@@ -297,11 +299,18 @@ describe('a clock jump past the preview deadlines', () => {
   const clockModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/stress-clock.mjs');
   const prefix = stressPrefix('clock');
   let adapter: AdapterProcess;
+  const RETURN_ORIGIN = 'https://portal.example';
 
   beforeAll(async () => {
     writeFileSync(clockFile, '0');
     adapter = await startAdapter(
-      { ...stressEnv({ redisUrl: SHARED_REDIS, prefix, token, key, dataDir }), ...QUICK, NODE_OPTIONS: `--import ${clockModule}`, STRESS_CLOCK_FILE: clockFile },
+      {
+        ...stressEnv({ redisUrl: SHARED_REDIS, prefix, token, key, dataDir }),
+        ...QUICK,
+        NODE_OPTIONS: `--import ${clockModule}`,
+        STRESS_CLOCK_FILE: clockFile,
+        PREVIEW_RETURN_ORIGINS: RETURN_ORIGIN,
+      },
       ['--role', 'all'],
     );
   }, 120_000);
@@ -317,6 +326,26 @@ describe('a clock jump past the preview deadlines', () => {
     return fresh(first.replace('<rim:Slot name="PossibilityForPreview">', `${slot}<rim:Slot name="PossibilityForPreview">`));
   };
 
+  /** The PreviewLocation of each envelope's EDM:ERR:0002 answer, read from the stand-in. */
+  const previewLocations = async (api: string, envelopes: readonly RestEnvelope[]): Promise<string[]> => {
+    const outbox = await readOutbox(api);
+    return Promise.all(
+      envelopes.map(async (e) => {
+        const m = outbox.find((s) => s.conversationId === e.userMessage.conversationId)!;
+        const answer = (await (await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(m.messageId)}`)).json()) as RestEnvelope;
+        const regrep = Buffer.from(answer.payloads[0]!.contentBase64, 'base64').toString('utf8');
+        return /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)<\/rim:Value>/.exec(regrep)![1]!;
+      }),
+    );
+  };
+  /** Moves the adapter's clock to `offsetMs` past real time and lets the preview sweeper (every 5 s) run. */
+  const jumpTo = async (offsetMs: number): Promise<void> => {
+    writeFileSync(clockFile, String(offsetMs));
+    adapter.child.kill('SIGUSR2');
+    await sleep(7000);
+  };
+  const PAST_T3_MS = (2400 + 120) * 1000;
+
   test('(f) links expire and every request #2 gets exactly one EDM:ERR:0005', async () => {
     const api = adapter.ready.api!;
     const firsts = Array.from({ length: 20 }, () => withPreview(fresh(example('lv-birth-certificate-pdf'))));
@@ -326,24 +355,14 @@ describe('a clock jump past the preview deadlines', () => {
     const accepted1 = await load(api, envelopes, 4);
     const t1 = await awaitAnswers(api, accepted1, { timeoutMs: 60_000, settleMs: 500 });
     expectExactlyOnce(t1, ['EDM:ERR:0002']);
-    const outbox = await readOutbox(api);
-    const locations = await Promise.all(
-      envelopes.map(async (e) => {
-        const m = outbox.find((s) => s.conversationId === e.userMessage.conversationId)!;
-        const answer = (await (await fetch(`${api}/sandbox/connector/outbox/${encodeURIComponent(m.messageId)}`)).json()) as RestEnvelope;
-        const regrep = Buffer.from(answer.payloads[0]!.contentBase64, 'base64').toString('utf8');
-        return /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)<\/rim:Value>/.exec(regrep)![1]!;
-      }),
-    );
+    const locations = await previewLocations(api, envelopes);
     // From here on the outbox holds only what follows; a late second answer to a request #1 would be a stray.
     await clearOutbox(api);
     // Half the links are opened (T2 ends, T3 runs), half never.
     for (const link of locations.slice(0, 10)) expect((await fetch(link, { redirect: 'manual' })).status).toBe(303);
 
     // The jump: past T3 (2400 s) for every session, in the one process that serves pages and works queues.
-    writeFileSync(clockFile, String((2400 + 120) * 1000));
-    adapter.child.kill('SIGUSR2');
-    await sleep(7000); // the preview sweeper runs every 5 s
+    await jumpTo(PAST_T3_MS);
 
     const pages = await Promise.all(locations.map(async (link) => (await fetch(link, { redirect: 'manual' })).status));
     expect(pages).toEqual(locations.map(() => 410));
@@ -352,6 +371,40 @@ describe('a clock jump past the preview deadlines', () => {
     const accepted2 = await load(api, seconds, 4);
     const t2 = await awaitAnswers(api, accepted2, { timeoutMs: 60_000, settleMs: 1500 });
     report('(f) clock jump past T2/T3', accepted2.length, t2, { opened: 10, neverOpened: 10 });
+    expectExactlyOnce(t2, ['EDM:ERR:0005']);
+  }, 180_000);
+
+  test('(f, v2.0) requests #2 parked while the citizen has not decided: the jump answers each with exactly one EDM:ERR:0005', async () => {
+    const api = adapter.ready.api!;
+    await clearOutbox(api); // the answers of the test before
+    const firsts = Array.from({ length: 10 }, () => asV2(withPreview(fresh(example('lv-birth-certificate-pdf')))));
+    const envelopes = firsts.map((xml) => envelopeOf(xml));
+    const sent = envelopes.map((e) => Buffer.from(e.payloads[0]!.contentBase64, 'base64').toString('utf8'));
+    const exchangeIds = envelopes.map((e) => e.userMessage.properties.find((p) => p.name === 'ExchangeId')!.value);
+    const t1 = await awaitAnswers(api, await load(api, envelopes, 4), { timeoutMs: 60_000, settleMs: 500 });
+    expectExactlyOnce(t1, ['EDM:ERR:0002']);
+    const locations = await previewLocations(api, envelopes);
+    await clearOutbox(api);
+    for (const link of locations.slice(0, 5)) expect((await fetch(link, { redirect: 'manual' })).status).toBe(303);
+
+    // Request #2 at once (v2.0: same ExchangeId, the PreviewLocation, a ReturnLocation): parked, not answered.
+    const returnSlot = `<rim:Slot name="ReturnLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${RETURN_ORIGIN}/back</rim:Value></rim:SlotValue></rim:Slot>`;
+    const seconds = sent.map((xml, i) => {
+      const e = envelopeOf(secondRequest(xml, locations[i]!).replace('<rim:Slot name="PossibilityForPreview">', `${returnSlot}<rim:Slot name="PossibilityForPreview">`));
+      e.userMessage.properties = e.userMessage.properties.map((p) => (p.name === 'ExchangeId' ? { ...p, value: exchangeIds[i]! } : p));
+      return e;
+    });
+    const accepted2 = await load(api, seconds, 4);
+    expect(accepted2).toHaveLength(10);
+    await sleep(2000);
+    expect(await readOutbox(api)).toEqual([]);
+
+    // Sessions of this test were created at the clock of the first jump; jump past their T3 too.
+    await jumpTo(2 * PAST_T3_MS);
+    const pages = await Promise.all(locations.map(async (link) => (await fetch(link, { redirect: 'manual' })).status));
+    expect(pages).toEqual(locations.map(() => 410));
+    const t2 = await awaitAnswers(api, accepted2, { timeoutMs: 60_000, settleMs: 1500 });
+    report('(f) v2.0 parked requests #2, clock jump', accepted2.length, t2, { opened: 5, neverOpened: 5 });
     expectExactlyOnce(t2, ['EDM:ERR:0005']);
   }, 180_000);
 });
