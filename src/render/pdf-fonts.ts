@@ -41,7 +41,7 @@ export const NO_SHAPING: Readonly<Record<string, boolean>> = Object.fromEntries(
  */
 export const SIMPLE_TEXT = /^[\u0020-\u007E\u00A0-\u00AC\u00AE-\u024F]*$/;
 
-/** The parts of fontkit's internals this module relies on (checked at start-up, see `prepare`). */
+/** The parts of fontkit's internals this module relies on; where one is missing, `prepare` leaves fontkit's own behaviour. */
 interface FontInternals {
   getGlyph(id: number): Glyph & { _decode?: () => unknown };
   numGlyphs: number;
@@ -67,7 +67,8 @@ function prepare(font: FontkitFont): FontkitFont {
   const inner = font as unknown as FontInternals;
   for (const codePoint of [...font.characterSet].sort((a, b) => a - b)) font.glyphForCodePoint(codePoint);
   const staticOutlines = inner._variationProcessor === undefined || inner._variationProcessor === null;
-  for (let id = 0; id < inner.numGlyphs; id++) {
+  const glyphCount = typeof inner.numGlyphs === 'number' ? inner.numGlyphs : 0;
+  for (let id = 0; id < glyphCount; id++) {
     const glyph = inner.getGlyph(id);
     const decode = glyph._decode;
     if (staticOutlines && typeof decode === 'function') {
@@ -78,6 +79,7 @@ function prepare(font: FontkitFont): FontkitFont {
       };
     }
   }
+  if (typeof inner.layout !== 'function' || typeof inner.glyphsForString !== 'function') return font;
   const shaped = inner.layout.bind(font);
   inner.layout = (text: string, ...rest: unknown[]) =>
     typeof text === 'string' && SIMPLE_TEXT.test(text) ? { glyphs: inner.glyphsForString(text) } : shaped(text, ...rest);
