@@ -3,7 +3,8 @@
  * two worker processes, XML and PDF evidence. Topology per configuration: one `api` process
  * (intake only), one more api process that only hosts the connector stand-in the workers deliver
  * to (in production the connector is another machine), N `worker` processes, the DAGR sandbox in
- * this process, all on one Redis. Load is closed-loop: at most BENCH_LOAD_IN_FLIGHT requests accepted and not yet answered.
+ * this process, all on one Redis. Load is closed-loop: at most BENCH_LOAD_IN_FLIGHT requests
+ * accepted and not yet answered.
  *
  * Prints per configuration: answers/s, accept latency (POST → 202) p50/p95/p99, accept → outbound
  * latency (POST → the answer recorded by the stand-in) p50/p95/p99, and RSS over time of every
@@ -279,8 +280,8 @@ async function main(): Promise<void> {
             : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }),
         };
         // The connector stand-in in a process of its own (an api process whose only client is the
-        // workers' delivery): in production the connector is another machine, and sharing the
-        // intake's event loop with it would add its work to every accept.
+        // workers' delivery): in production the connector is another machine, so the api's CPU
+        // figure should be intake alone. (Accept latency was the same either way.)
         const connector = await startAdapter(env, ['--role', 'api']);
         const outbound = `${connector.ready.api!}/sandbox/connector/inbox`;
         const api = await startAdapter({ ...env, CONNECTOR_OUTBOUND_URL: outbound }, ['--role', 'api']);
