@@ -11,12 +11,13 @@ import express from 'express';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, providerAgent, type Config } from './config.js';
-import { createRestSubmitter, type Submitter } from './connector/rest-outbound.js';
+import { createRestSubmitter } from './connector/rest-outbound.js';
 import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
 import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import { validateMessage } from './edm/validate.js';
 import type { ExchangeDeps } from './exchange/answer.js';
+import type { Submitter } from './exchange/ports.js';
 import { buildApp } from './http/app.js';
 import { rateLimit, securityHeaders } from './http/security.js';
 import { createAdminRouter } from './ops/admin-api.js';
@@ -299,16 +300,14 @@ async function compose(
     stops.push({ phase: 1, run: () => watch.stop() });
     if (domibus === undefined && outboundUrl === undefined)
       throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
-    let submitter: Submitter | undefined = domibus?.submitter;
-    if (submitter === undefined) {
-      const rest = createRestSubmitter({
+    const submitter: Submitter =
+      domibus?.submitter ??
+      createRestSubmitter({
         url: outboundUrl!,
         token: config.connector.outboundToken,
         timeoutMs: config.connector.outboundTimeoutMs,
       });
-      stops.push({ phase: 3, run: () => rest.close?.() });
-      submitter = rest;
-    }
+    stops.push({ phase: 3, run: () => submitter.close?.() });
     const xsd = loadEdmXsdValidator();
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios from 'axios';
 import { AdapterError } from '../errors.js';
-import type { OutboundMessage } from '../exchange/ports.js';
+import type { Submitter } from '../exchange/ports.js';
 import { toEnvelope } from './envelope.js';
 
 export interface RestSubmitterOptions {
@@ -21,13 +21,6 @@ export interface RestSubmitterOptions {
   readonly timeoutMs: number;
   /** Most sockets kept open to the connector (default 64). */
   readonly maxSockets?: number;
-}
-
-export interface Submitter {
-  /** Resolves when the connector accepted the message; rejects with a typed AdapterError otherwise. */
-  submit(exchangeRef: string, message: OutboundMessage): Promise<void>;
-  /** Closes kept-alive sockets. */
-  close?(): void;
 }
 
 /** The most of a connector's answer body read (only its start goes into the error message). */

@@ -83,6 +83,14 @@ export interface OutboundMessage {
   readonly attachments: readonly Attachment[];
 }
 
+/** Hands an answer to the eDelivery connector (REST or Domibus). */
+export interface Submitter {
+  /** Resolves when the connector accepted the message; rejects with a typed AdapterError otherwise. */
+  submit(exchangeRef: string, message: OutboundMessage): Promise<void>;
+  /** Closes kept-alive sockets, where the submitter keeps any. */
+  close?(): void;
+}
+
 /** A summary of how an exchange ended, for the audit trail and metrics (no personal data). */
 export interface ExchangeSummary {
   readonly outcome: 'evidence' | 'empty' | 'preview-required' | 'deferred' | 'error';

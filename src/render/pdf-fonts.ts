@@ -85,14 +85,3 @@ function prepare(font: FontkitFont): FontkitFont {
     typeof text === 'string' && SIMPLE_TEXT.test(text) ? { glyphs: inner.glyphsForString(text) } : shaped(text, ...rest);
   return font;
 }
-
-/** fontkit's own layout of `text` (with `NO_SHAPING`), bypassing the fast path: for tests. */
-export function shapedGlyphIds(font: FontkitFont, text: string): number[] {
-  const layout = Object.getPrototypeOf(font) as { layout: FontInternals['layout'] };
-  return layout.layout.call(font, text, NO_SHAPING).glyphs.map((g) => g?.id ?? -1);
-}
-
-/** What `layout` now returns for `text`: for tests. */
-export function layoutGlyphIds(font: FontkitFont, text: string): number[] {
-  return (font as unknown as FontInternals).layout(text, NO_SHAPING).glyphs.map((g) => g?.id ?? -1);
-}

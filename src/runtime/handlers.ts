@@ -18,14 +18,10 @@ import {
   type ExchangeResult,
 } from '../exchange/answer.js';
 import { AdapterError } from '../errors.js';
-import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
+import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../ops/logger.js';
-
-export interface Submitter {
-  submit(exchangeRef: string, message: OutboundMessage): Promise<void>;
-}
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {

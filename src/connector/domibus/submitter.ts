@@ -21,9 +21,8 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { AdapterError } from '../../errors.js';
-import type { OutboundMessage } from '../../exchange/ports.js';
+import type { OutboundMessage, Submitter } from '../../exchange/ports.js';
 import type { Logger } from '../../ops/logger.js';
-import type { Submitter } from '../rest-outbound.js';
 import { DomibusError, type DomibusClient } from './client.js';
 import { classifyStatus, describeErrors, outboundParts } from './messages.js';
 

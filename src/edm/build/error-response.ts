@@ -11,11 +11,11 @@ import {
   dateTimeSlot,
   internationalStringSlot,
   responseRoot,
-  serialize,
   slotValue,
   STATUS,
   stringSlot,
 } from './xml-writer.js';
+import { serializeXml } from '../xml/write.js';
 
 /** `rs:Exception/@xsi:type` and code-list name of each EDM error code (EDMErrorCodes). */
 export const EDM_ERRORS: Readonly<Record<EdmErrorCode, { readonly type: string; readonly message: string }>> = {
@@ -61,7 +61,7 @@ export function buildErrorResponse(input: ErrorResponseInput): string {
     agent(slotValue(root, 'EvidenceRequester', 'AnyValueType'), input.evidenceRequester, { full: false });
   }
   for (const e of input.exceptions) exception(root, e, input);
-  return serialize(root);
+  return serializeXml(root);
 }
 
 function exception(root: Builder, e: ExceptionInput, input: ErrorResponseInput): void {

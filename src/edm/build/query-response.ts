@@ -13,12 +13,12 @@ import {
   sdgElement,
   sdgMultilingual,
   sdgOptional,
-  serialize,
   slotValue,
   STATUS,
   stringSlot,
   subject,
 } from './xml-writer.js';
+import { serializeXml } from '../xml/write.js';
 
 export const EDM_CLASSIFICATION_SCHEME = 'urn:fdc:oots:classification:edm';
 
@@ -32,10 +32,10 @@ export function buildQueryResponse(input: QueryResponseInput): string {
   header(root, input, undefined);
   parties(root, input);
   const list = root.ele('rim:RegistryObjectList');
-  if (input.evidences.length === 0) return serialize(root);
+  if (input.evidences.length === 0) return serializeXml(root);
   if (!v2) {
     for (const e of input.evidences) evidenceObject(list, e, input);
-    return serialize(root);
+    return serializeXml(root);
   }
   const pkg = list
     .ele('rim:RegistryObject')
@@ -43,7 +43,7 @@ export function buildQueryResponse(input: QueryResponseInput): string {
     .att('id', input.packageId!);
   const inner = pkg.ele('rim:RegistryObjectList');
   for (const e of input.evidences) evidenceObject(inner, e, input);
-  return serialize(root);
+  return serializeXml(root);
 }
 
 /** Status Unavailable with `ResponseAvailableDateTime` and an empty RegistryObjectList (R-EDM-RESP-S006/S014). */
@@ -52,7 +52,7 @@ export function buildDeferredResponse(input: DeferredResponseInput): string {
   header(root, input, input.responseAvailableDateTime);
   parties(root, input);
   root.ele('rim:RegistryObjectList');
-  return serialize(root);
+  return serializeXml(root);
 }
 
 function header(root: Builder, input: ResponseHeaderInput, availableAt: string | undefined): void {

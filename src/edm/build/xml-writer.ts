@@ -4,7 +4,7 @@
  */
 import type { Address, Agent, EdmVersion, Identifier, LegalPerson, LocalizedText, NaturalPerson } from '../model.js';
 import { NS } from '../xml/namespaces.js';
-import { ElementWriter, serializeXml } from '../xml/write.js';
+import { ElementWriter } from '../xml/write.js';
 
 export type Builder = ElementWriter;
 
@@ -23,10 +23,6 @@ export function responseRoot(status: string, requestId: string | undefined): Bui
   root.att('status', status);
   if (requestId !== undefined) root.att('requestId', requestId);
   return root;
-}
-
-export function serialize(root: Builder): string {
-  return serializeXml(root);
 }
 
 /** `<rim:Slot name><rim:SlotValue xsi:type="rim:<type>">` and returns the SlotValue. */

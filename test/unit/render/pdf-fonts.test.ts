@@ -1,10 +1,20 @@
-import { layoutGlyphIds, pdfFontkit, shapedGlyphIds, SIMPLE_TEXT } from '../../../src/render/pdf-fonts.js';
+import { NO_SHAPING, pdfFontkit, SIMPLE_TEXT } from '../../../src/render/pdf-fonts.js';
 import { readPdfAssets } from '../../../src/resources/fonts.js';
 import { LATVIAN_LETTERS } from './fixtures.js';
 
 const assets = readPdfAssets();
-type Font = Parameters<typeof layoutGlyphIds>[0];
+type Font = Extract<Awaited<ReturnType<typeof pdfFontkit.create>>, { characterSet: number[] }>;
+type Layout = (this: unknown, text: string, features: unknown) => { glyphs: ({ id: number } | null)[] };
 const fonts = Object.entries(assets).map(([name, bytes]) => [name, pdfFontkit.create(bytes) as Font] as const);
+
+/** What `layout` returns for `text` now (the fast path where it applies). */
+const layoutGlyphIds = (font: Font, text: string): number[] =>
+  (font as unknown as { layout: Layout }).layout(text, NO_SHAPING).glyphs.map((g) => g?.id ?? -1);
+/** fontkit's own layout of `text` (the prototype's method, bypassing the fast path). */
+const shapedGlyphIds = (font: Font, text: string): number[] =>
+  (Object.getPrototypeOf(font) as { layout: Layout }).layout
+    .call(font, text, NO_SHAPING)
+    .glyphs.map((g) => g?.id ?? -1);
 
 const simple: string[] = [];
 for (let cp = 0; cp <= 0x2ff; cp++) {
