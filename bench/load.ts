@@ -12,7 +12,9 @@
  * XML throughput as a share of it. Asserts nothing; the figures go to docs/reliability.md.
  *
  *   BENCH_LOAD_SECONDS    seconds of load per configuration (default 60)
- *   BENCH_LOAD_CONFIGS    comma-separated workers:format (default 1:xml,1:pdf,2:xml,2:pdf)
+ *   BENCH_LOAD_CONFIGS    comma-separated workers:format (default 1:xml,1:pdf,2:xml,2:pdf,2:floor);
+ *                         format `floor` runs the same processes and hops doing none of the
+ *                         adapter's work (bench/floor-process.ts): what this machine allows at best
  *   BENCH_LOAD_IN_FLIGHT  most requests in flight (default 64)
  *   BENCH_LOAD_RATE       requests per second to offer (open loop, still capped by IN_FLIGHT);
  *                         unset = as fast as answers come back. A rate below capacity shows the
@@ -22,12 +24,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { bullmqNoopRate } from './bullmq-noop.js';
 import { startEmbeddedDagrSandbox } from '../src/sandbox/dagr-embedded.js';
-import { startAdapter, type AdapterProcess } from '../test/support/processes.js';
+import { startAdapter, startNodeProcess, type AdapterProcess } from '../test/support/processes.js';
 import {
   cpuSeconds,
   deleteKeysAt,
@@ -43,9 +47,10 @@ const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? '60');
 const IN_FLIGHT = Number(process.env.BENCH_LOAD_IN_FLIGHT ?? '64');
 const RATE = process.env.BENCH_LOAD_RATE === undefined ? undefined : Number(process.env.BENCH_LOAD_RATE);
 const RSS_EVERY = Number(process.env.BENCH_RSS_EVERY ?? '10');
-const CONFIGS = (process.env.BENCH_LOAD_CONFIGS ?? '1:xml,1:pdf,2:xml,2:pdf').split(',').map((c) => {
+const CONFIGS = (process.env.BENCH_LOAD_CONFIGS ?? '1:xml,1:pdf,2:xml,2:pdf,2:floor').split(',').map((c) => {
   const [w, f] = c.split(':');
-  if (!/^\d+$/.test(w ?? '') || (f !== 'xml' && f !== 'pdf')) throw new Error(`BENCH_LOAD_CONFIGS: bad entry ${c}`);
+  if (!/^\d+$/.test(w ?? '') || (f !== 'xml' && f !== 'pdf' && f !== 'floor'))
+    throw new Error(`BENCH_LOAD_CONFIGS: bad entry ${c}`);
   return { workers: Number(w), format: f };
 });
 
@@ -58,6 +63,34 @@ const out = (line: string): void => {
 const pct = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const mib = (b: number | undefined): string => (b === undefined ? '—' : (b / 1048576).toFixed(0));
+
+/**
+ * The generator's requests: bare node:http on kept-alive sockets. (Global fetch cost the generator
+ * about twice the CPU per request, taken from the processes under test on a 2-core machine.)
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+const post = (url: string, token: string, body: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 
 interface RunResult {
   readonly answered: number;
@@ -81,6 +114,7 @@ async function sustained(
   redis: Redis,
   templates: readonly string[],
   processes: Record<string, AdapterProcess>,
+  others: Record<string, number>,
 ): Promise<RunResult> {
   const sentAt = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
@@ -115,17 +149,12 @@ async function sustained(
       const start = performance.now();
       sentAt.set(id, start);
       try {
-        const res = await fetch(`${api}/connector/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(envelope),
-        });
-        await res.arrayBuffer();
-        if (res.status === 202) {
+        const status = await post(`${api}/connector/messages`, token, JSON.stringify(envelope));
+        if (status === 202) {
           accept.push(performance.now() - start);
           acceptedAt.set(id, start);
         } else {
-          errors[`HTTP ${res.status}`] = (errors[`HTTP ${res.status}`] ?? 0) + 1;
+          errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
           inFlight--;
         }
       } catch (error) {
@@ -163,7 +192,8 @@ async function sustained(
       if (name === 'api')
         for (const l of p.logs) {
           const h = l.http as { route?: string; status?: number; ms?: number } | undefined;
-          if (h?.route === '/connector/messages' && h.status === 202 && typeof h.ms === 'number') acceptServer.push(h.ms);
+          if (h?.route === '/connector/messages' && h.status === 202 && typeof h.ms === 'number')
+            acceptServer.push(h.ms);
         }
       // The harness keeps every log line; drop them so this process does not grow.
       p.logs.length = 0;
@@ -187,6 +217,7 @@ async function sustained(
   const cpuAt = (): Record<string, number> => {
     const out: Record<string, number> = { bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
     for (const [name, p] of Object.entries(processes)) out[name] = cpuSeconds(p.child.pid) ?? NaN;
+    for (const [name, pid] of Object.entries(others)) out[name] = cpuSeconds(pid) ?? NaN;
     return out;
   };
   const cpuStart = cpuAt();
@@ -255,74 +286,56 @@ async function main(): Promise<void> {
     clientId: 'oots-adapter-sandbox',
     keyFile,
   });
+  const dagrStub = await startDagrStub();
   const redis = new Redis(REDIS);
+  const redisPid = await localRedisPid(redis);
   const { pdf, xml } = evidenceRequests();
   const rates: Record<string, number> = {};
   out(
     `Sustained load: ${SECONDS} s per configuration, ${RATE === undefined ? 'closed loop' : `${RATE} requests/s offered`}, at most ${IN_FLIGHT} requests in flight, Redis ${REDIS}, ${process.env.WORKER_CONCURRENCY ?? '16'} jobs per worker process`,
   );
   try {
-    let current:
-      | { workers: number; api: AdapterProcess; connector: AdapterProcess; ws: AdapterProcess[]; prefix: string }
-      | undefined;
+    let current: Topology | undefined;
     for (const cfg of CONFIGS) {
-      if (current?.workers !== cfg.workers) {
-        if (current !== undefined) {
-          await Promise.all(current.ws.map((w) => w.stop()));
-          await current.api.stop();
-          await current.connector.stop();
-        }
-        const p = `${prefix}-${cfg.workers}w`;
+      const kind = cfg.format === 'floor' ? 'floor' : 'adapter';
+      if (current?.workers !== cfg.workers || current.kind !== kind) {
+        if (current !== undefined) await current.stop();
         const env = {
-          ...stressEnv({ redisUrl: REDIS, prefix: p, token, key, dataDir }),
+          ...stressEnv({ redisUrl: REDIS, prefix: `${prefix}-${cfg.workers}w-${kind}`, token, key, dataDir }),
           ...(process.env.WORKER_CONCURRENCY === undefined
             ? {}
             : { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }),
         };
-        // The connector stand-in in a process of its own (an api process whose only client is the
-        // workers' delivery): in production the connector is another machine, so the api's CPU
-        // figure should be intake alone. (Accept latency was the same either way.)
-        const connector = await startAdapter(env, ['--role', 'api']);
-        const outbound = `${connector.ready.api!}/sandbox/connector/inbox`;
-        const api = await startAdapter({ ...env, CONNECTOR_OUTBOUND_URL: outbound }, ['--role', 'api']);
-        const ws = await Promise.all(
-          Array.from({ length: cfg.workers }, () =>
-            startAdapter(
-              {
-                ...env,
-                DAGR_BASE_URL: dagr.url,
-                DAGR_PRIVATE_KEY_FILE: keyFile,
-                CONNECTOR_OUTBOUND_URL: outbound,
-              },
-              ['--role', 'worker'],
-            ),
-          ),
-        );
-        current = { workers: cfg.workers, api, connector, ws, prefix: p };
+        current =
+          kind === 'floor'
+            ? await startFloor(cfg.workers, env, dagrStub.url)
+            : await startAdapters(cfg.workers, env, dagr.url, keyFile);
       }
       const processes: Record<string, AdapterProcess> = { api: current.api, connector: current.connector };
       current.ws.forEach((w, k) => (processes[`worker${k + 1}`] = w));
-      const templates = cfg.format === 'xml' ? xml : pdf;
+      const templates = cfg.format === 'pdf' ? pdf : xml;
       // Warm-up: JIT, PDF fonts, DAGR token.
       await sustainedWarmup(current.api.ready.api!, token, templates);
       const r = await sustained(
         current.api.ready.api!,
         token,
-        `${current.prefix}:standin:outbox`,
+        `${current.env.QUEUE_PREFIX}:standin:outbox`,
         redis,
         templates,
         processes,
+        redisPid === undefined ? {} : { redis: redisPid },
       );
       rates[`${cfg.workers}:${cfg.format}`] = r.rate;
       out(
-        `\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format.toUpperCase()} evidence: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`,
+        `\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format === 'floor' ? 'topology floor (no work)' : `${cfg.format.toUpperCase()} evidence`}: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`,
       );
       out(
         `    accept p50 ${pct(r.accept, 50).toFixed(1)} ms, p95 ${pct(r.accept, 95).toFixed(1)} ms, p99 ${pct(r.accept, 99).toFixed(1)} ms (seen by the generator)`,
       );
-      out(
-        `    accept in the api p50 ${pct(r.acceptServer, 50).toFixed(1)} ms, p95 ${pct(r.acceptServer, 95).toFixed(1)} ms, p99 ${pct(r.acceptServer, 99).toFixed(1)} ms (${r.acceptServer.length} request log lines)`,
-      );
+      if (r.acceptServer.length > 0)
+        out(
+          `    accept in the api p50 ${pct(r.acceptServer, 50).toFixed(1)} ms, p95 ${pct(r.acceptServer, 95).toFixed(1)} ms, p99 ${pct(r.acceptServer, 99).toFixed(1)} ms (${r.acceptServer.length} request log lines)`,
+        );
       out(
         `    accept→outbound p50 ${pct(r.e2e, 50).toFixed(0)} ms, p95 ${pct(r.e2e, 95).toFixed(0)} ms, p99 ${pct(r.e2e, 99).toFixed(0)} ms`,
       );
@@ -334,11 +347,7 @@ async function main(): Promise<void> {
       );
       printRss(r.rss);
     }
-    if (current !== undefined) {
-      await Promise.all(current.ws.map((w) => w.stop()));
-      await current.api.stop();
-      await current.connector.stop();
-    }
+    if (current !== undefined) await current.stop();
     const noop = await bullmqNoopRate(REDIS, `${prefix}-noop`, 20_000, { kind: 'bulk' });
     const concurrency = Number(process.env.WORKER_CONCURRENCY ?? '16');
     const noopSingle = await bullmqNoopRate(REDIS, `${prefix}-noop`, 20_000, { kind: 'single', concurrency });
@@ -348,27 +357,129 @@ async function main(): Promise<void> {
     out(
       `  BullMQ bare no-op jobs added one at a time by 16 producers, one worker, concurrency ${concurrency} (the adapter's shape): ${noopSingle.toFixed(0)} jobs/s`,
     );
-    for (const [cfg, rate] of Object.entries(rates))
-      if (cfg.endsWith(':xml'))
-        out(
-          `  XML evidence with ${cfg.split(':')[0]} worker(s): ${((rate / noop) * 100).toFixed(1)} % of the bulk no-op rate, ${((rate / noopSingle) * 100).toFixed(1)} % of the one-at-a-time rate`,
-        );
+    for (const [cfg, rate] of Object.entries(rates)) {
+      const [w, format] = cfg.split(':');
+      if (format === 'pdf') continue;
+      const what = format === 'floor' ? 'Topology floor (no work)' : 'XML evidence';
+      out(
+        `  ${what} with ${w} worker(s): ${((rate / noop) * 100).toFixed(1)} % of the bulk no-op rate, ${((rate / noopSingle) * 100).toFixed(1)} % of the one-at-a-time rate`,
+      );
+    }
   } finally {
     await dagr.stop();
+    await dagrStub.stop();
+    agent.destroy();
     await redis.quit();
-    for (const p of [`${prefix}-1w`, `${prefix}-2w`, `${prefix}-noop`, prefix]) await deleteKeysAt(REDIS, p);
+    for (const p of [
+      ...new Set(CONFIGS.map((c) => `${prefix}-${c.workers}w-${c.format === 'floor' ? 'floor' : 'adapter'}`)),
+      `${prefix}-noop`,
+      prefix,
+    ])
+      await deleteKeysAt(REDIS, p);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The Redis server's pid when it runs on this host (its CPU is part of every answer's cost). */
+async function localRedisPid(redis: Redis): Promise<number | undefined> {
+  const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  return Number.isInteger(pid) &&
+    cpuSeconds(pid) !== undefined &&
+    /^(127\.|localhost|\[::1\])/.test(new URL(REDIS).hostname)
+    ? pid
+    : undefined;
+}
+
+interface Topology {
+  readonly kind: 'adapter' | 'floor';
+  readonly workers: number;
+  readonly env: Record<string, string>;
+  readonly api: AdapterProcess;
+  readonly connector: AdapterProcess;
+  readonly ws: AdapterProcess[];
+  stop(): Promise<void>;
+}
+
+const stopAll = async (t: Pick<Topology, 'api' | 'connector' | 'ws'>): Promise<void> => {
+  await Promise.all(t.ws.map((w) => w.stop()));
+  await t.api.stop();
+  await t.connector.stop();
+};
+
+async function startAdapters(
+  workers: number,
+  env: Record<string, string>,
+  dagrUrl: string,
+  keyFile: string,
+): Promise<Topology> {
+  // The connector stand-in in a process of its own (an api process whose only client is the
+  // workers' delivery): in production the connector is another machine, so the api's CPU
+  // figure should be intake alone. (Accept latency was the same either way.)
+  const connector = await startAdapter(env, ['--role', 'api']);
+  const outbound = `${connector.ready.api!}/sandbox/connector/inbox`;
+  const api = await startAdapter({ ...env, CONNECTOR_OUTBOUND_URL: outbound }, ['--role', 'api']);
+  const ws = await Promise.all(
+    Array.from({ length: workers }, () =>
+      startAdapter(
+        { ...env, DAGR_BASE_URL: dagrUrl, DAGR_PRIVATE_KEY_FILE: keyFile, CONNECTOR_OUTBOUND_URL: outbound },
+        ['--role', 'worker'],
+      ),
+    ),
+  );
+  const t = { kind: 'adapter' as const, workers, env, api, connector, ws };
+  return { ...t, stop: () => stopAll(t) };
+}
+
+/** The same processes and hops doing none of the adapter's work (bench/floor-process.ts). */
+async function startFloor(workers: number, env: Record<string, string>, dagrUrl: string): Promise<Topology> {
+  const floor = (role: string, extra: Record<string, string> = {}): Promise<AdapterProcess> =>
+    startNodeProcess(['--import', 'tsx', 'bench/floor-process.ts', role], { ...env, ...extra });
+  const connector = await floor('connector');
+  const api = await floor('api');
+  const ws = await Promise.all(
+    Array.from({ length: workers }, () =>
+      floor('worker', { DAGR_BASE_URL: dagrUrl, CONNECTOR_OUTBOUND_URL: connector.ready.api! }),
+    ),
+  );
+  const t = { kind: 'floor' as const, workers, env, api, connector, ws };
+  return { ...t, stop: () => stopAll(t) };
+}
+
+/**
+ * The floor's DAGR: one fixed record of about the sandbox's size, from a bare server in this
+ * process (where the DAGR sandbox runs for the adapter).
+ */
+async function startDagrStub(): Promise<{ url: string; stop(): Promise<void> }> {
+  const record = JSON.stringify({
+    records: [
+      {
+        personCode: '000000-00000',
+        givenName: 'Synthetic',
+        familyName: 'Person',
+        born: '1990-01-01',
+        note: 'x'.repeat(300),
+      },
+    ],
+  });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(record);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${a.port}/record`,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 async function sustainedWarmup(api: string, token: string, templates: readonly string[]): Promise<void> {
   await Promise.all(
     Array.from({ length: 20 }, (_v, k) =>
-      fetch(`${api}/connector/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(envelopeOf(templates[k % templates.length]!)),
-      }).then((r) => r.arrayBuffer()),
+      post(`${api}/connector/messages`, token, JSON.stringify(envelopeOf(templates[k % templates.length]!))),
     ),
   );
   await sleep(3000);

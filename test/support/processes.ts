@@ -7,7 +7,10 @@ import { createInterface } from 'node:readline';
 
 export interface AdapterProcess {
   readonly child: ChildProcess;
-  readonly ready: { api?: string; sandbox: { dagr?: string; connector?: string; redis?: string; idp?: string; domibus?: string } };
+  readonly ready: {
+    api?: string;
+    sandbox: { dagr?: string; connector?: string; redis?: string; idp?: string; domibus?: string };
+  };
   /** Every JSON log line the process printed so far. */
   readonly logs: Record<string, unknown>[];
   /** Raw stdout and stderr lines (for log-content checks). */
@@ -21,10 +24,19 @@ const nodeArgs = (process.env.ADAPTER_NODE_ARGS ?? '').split(' ').filter((a) => 
  * `ADAPTER_FROM=dist` runs the compiled build as `npm start` does (the benchmarks; build first);
  * otherwise the TypeScript sources through tsx, so tests see the code as it is now.
  */
-const entry = (): string[] => (process.env.ADAPTER_FROM === 'dist' ? ['bin/oots-adapter.js'] : ['--import', 'tsx', 'src/cli/entry.ts']);
+const entry = (): string[] =>
+  process.env.ADAPTER_FROM === 'dist' ? ['bin/oots-adapter.js'] : ['--import', 'tsx', 'src/cli/entry.ts'];
 
-export async function startAdapter(env: Record<string, string>, args: string[] = []): Promise<AdapterProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, ...entry(), 'start', ...args], {
+export function startAdapter(env: Record<string, string>, args: string[] = []): Promise<AdapterProcess> {
+  return startNodeProcess([...entry(), 'start', ...args], env);
+}
+
+/**
+ * Runs `node ARGV` (with ADAPTER_NODE_ARGS) and waits for its JSON "adapter ready" line: the
+ * adapter, or any process that announces itself the same way (the benchmark's floor processes).
+ */
+export async function startNodeProcess(argv: string[], env: Record<string, string>): Promise<AdapterProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, ...argv], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +45,10 @@ export async function startAdapter(env: Record<string, string>, args: string[] =
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr }).on('line', (line) => raw.push(line));
   const ready = await new Promise<AdapterProcess['ready']>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`adapter did not start in time:\n${raw.slice(-20).join('\n')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`adapter did not start in time:\n${raw.slice(-20).join('\n')}`)),
+      60_000,
+    );
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`adapter exited (${code}) before it was ready:\n${raw.slice(-20).join('\n')}`));
