@@ -60,7 +60,7 @@ async function api(): Promise<void> {
       }
       const ref = `${prefix}:floor:req:${process.pid}:${n++}`;
       await redis.set(ref, body);
-      await queue.add('process', { ref, id }, { removeOnComplete: { count: 1000 } });
+      await queue.add('process', { ref, id }, { removeOnComplete: { count: 1000 }, attempts: 3 });
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
     })().catch(() => res.writeHead(500).end());
   });
@@ -113,6 +113,9 @@ async function worker(): Promise<void> {
     },
     { connection, prefix, concurrency: Number(process.env.WORKER_CONCURRENCY ?? '16') },
   );
+  // A kept-alive socket the peer closed while idle fails a call now and then: the job is retried
+  // (attempts: 3), like the adapter retries; say so on stderr.
+  w.on('failed', (_job, err) => process.stderr.write(`floor job failed: ${err.message}\n`));
   await w.waitUntilReady();
   ready();
   process.once('SIGTERM', () => {

@@ -94,6 +94,8 @@ const post = (url: string, token: string, body: string): Promise<number> =>
 
 interface RunResult {
   readonly answered: number;
+  /** Accepted and not seen in the outbox by the end of the drain (120 s after the window). */
+  readonly unanswered: number;
   readonly rate: number;
   readonly accept: number[];
   /** The api's own time per accepted request (its request log line: handler start → 202 written). */
@@ -236,6 +238,7 @@ async function sustained(
   acceptServer.sort((a, b) => a - b);
   return {
     answered: doneAt.size,
+    unanswered: acceptedAt.size - doneAt.size,
     rate: answeredInWindow / SECONDS,
     accept,
     acceptServer,
@@ -327,7 +330,7 @@ async function main(): Promise<void> {
       );
       rates[`${cfg.workers}:${cfg.format}`] = r.rate;
       out(
-        `\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format === 'floor' ? 'topology floor (no work)' : `${cfg.format.toUpperCase()} evidence`}: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, errors ${JSON.stringify(r.errors)})`,
+        `\n  ${cfg.workers} worker process${cfg.workers > 1 ? 'es' : ''}, ${cfg.format === 'floor' ? 'topology floor (no work)' : `${cfg.format.toUpperCase()} evidence`}: ${r.rate.toFixed(1)} answers/s (${r.answered} answered, ${r.unanswered} accepted and unanswered, errors ${JSON.stringify(r.errors)})`,
       );
       out(
         `    accept p50 ${pct(r.accept, 50).toFixed(1)} ms, p95 ${pct(r.accept, 95).toFixed(1)} ms, p99 ${pct(r.accept, 99).toFixed(1)} ms (seen by the generator)`,
