@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createDomibusClient, domibusSelfTest, type DomibusClient } from '../../src/connector/domibus/client.js';
-import { parseSubmitRequest, submitRequest, type WsMessage } from '../../src/connector/domibus/messages.js';
+import {
+  outboundParts,
+  parseSubmitRequest,
+  submitRequest,
+  type WsMessage,
+} from '../../src/connector/domibus/messages.js';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
 import {
   createDomibusPushRouter,
@@ -490,6 +495,39 @@ describe('sending', () => {
     await eventually(async () => (await store.getState(ref)) === 'delivered', 'delivery');
     expect(deliverAttempts.get(ref)).toBeGreaterThanOrEqual(2);
     expect(sentFor(out.userMessage.messageId)).toHaveLength(1);
+  });
+
+  test('Domibus refusing a re-submit as a duplicate (WS_PLUGIN:0007): the submission it holds is tracked, not failed', async () => {
+    // The status check before a first submit normally finds an earlier submission; this covers the
+    // case where it does not yet (Domibus accepted but had not committed when we asked).
+    const { exchangeRef } = await store.acceptInbound({ ...request(), receivedAt: '2024-01-01T00:00:00Z' });
+    const out = outboundMessage();
+    expect(await client.submitMessage(outboundParts(out))).toBe(out.userMessage.messageId);
+    let statusCalls = 0;
+    const blind = createDomibusSubmitter({
+      client: {
+        submitMessage: (m) => client.submitMessage(m),
+        getMessageErrors: (id) => client.getMessageErrors(id),
+        getStatus: (id) => (statusCalls++ === 0 ? Promise.resolve('NOT_FOUND') : client.getStatus(id)),
+      },
+      redis,
+      prefix: lockPrefix,
+      ttlSeconds: 600,
+      logger,
+      ackPolls: 2,
+      ackPollIntervalMs: 10,
+    });
+    const duplicateRefusals = (): number =>
+      events.filter((e) => e.type === 'submit' && !e.accepted && e.reason?.startsWith('WS_PLUGIN:0007') === true)
+        .length;
+    const refusedBefore = duplicateRefusals();
+    await blind.submit(exchangeRef, out);
+    expect(duplicateRefusals()).toBe(refusedBefore + 1);
+    expect(sentFor(out.userMessage.messageId)).toHaveLength(1);
+    expect(await blind.record(exchangeRef)).toMatchObject({
+      domibusId: out.userMessage.messageId,
+      status: 'ACKNOWLEDGED',
+    });
   });
 
   test('not yet acknowledged: the job checks again later, without submitting again', async () => {

@@ -189,15 +189,27 @@ export async function awaitAnswers(
   accepted: readonly string[],
   opts: { timeoutMs: number; settleMs?: number; pollMs?: number },
 ): Promise<Tally> {
+  return awaitTally(() => readOutbox(api), accepted, opts);
+}
+
+/**
+ * As `awaitAnswers`, over any record of sent answers (`read`): the REST stand-in's outbox, or the
+ * Domibus stand-in's submissions turned into summaries.
+ */
+export async function awaitTally(
+  read: () => Promise<readonly OutboxSummary[]> | readonly OutboxSummary[],
+  accepted: readonly string[],
+  opts: { timeoutMs: number; settleMs?: number; pollMs?: number },
+): Promise<Tally> {
   const deadline = Date.now() + opts.timeoutMs;
-  let t = tally(accepted, await readOutbox(api));
+  let t = tally(accepted, await read());
   while (t.lost.length > 0 && Date.now() < deadline) {
     await sleep(opts.pollMs ?? 500);
-    t = tally(accepted, await readOutbox(api));
+    t = tally(accepted, await read());
   }
   if (opts.settleMs !== undefined && opts.settleMs > 0) {
     await sleep(opts.settleMs);
-    t = tally(accepted, await readOutbox(api));
+    t = tally(accepted, await read());
   }
   return t;
 }
