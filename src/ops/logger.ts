@@ -54,8 +54,9 @@ export const REDACT_PATHS = [
  * Lines go to stdout asynchronously by default: a synchronous write per line cost a quarter of the
  * worker's CPU under load (one syscall per line), while the asynchronous stream coalesces the lines
  * written during one write into the next. pino flushes what is still buffered synchronously on
- * exit and after every `fatal` line; a SIGKILL can lose the last few lines, never an exchange (the
- * store and the audit trail are in Redis, not in the log).
+ * exit and after every `fatal` line, but cannot wait for the one write already on the thread pool:
+ * a SIGKILL right after a fatal can lose the lines of that write (or they land after the fatal
+ * line). Never an exchange: the store and the audit trail are in Redis, not in the log.
  */
 export function createLogger(
   level: string,

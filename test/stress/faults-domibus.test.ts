@@ -55,15 +55,15 @@ import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import {
   awaitTally,
   deleteKeysAt,
-  envelopeOf,
-  evidenceRequests,
   outcomeCounts,
   pool,
+  QUICK_RETRIES,
   sleep,
   stressEnv,
   stressPrefix,
   tally,
   type Tally,
+  workload,
 } from '../support/stress-harness.js';
 
 const SHARED_REDIS = 'redis://127.0.0.1:6379';
@@ -80,16 +80,7 @@ const PUSH_PASSWORD = randomBytes(16).toString('hex');
 const WORKER_DOMIBUS_TIMEOUT_MS = 2000;
 
 /** Quick retries (as faults.test.ts) and a short job lock, so that a killed worker's jobs return within seconds. */
-const QUICK = {
-  PROCESS_BACKOFF_MS: '200',
-  PROCESS_ATTEMPTS: '6',
-  DELIVERY_BACKOFF_MAX_MS: '500',
-  DAGR_RETRIES: '1',
-  DAGR_TIMEOUT_MS: '1000',
-  DAGR_BREAKER_FAILURES: '5',
-  DAGR_BREAKER_RESET_MS: '500',
-  JOB_LOCK_MS: '5000',
-};
+const QUICK = { ...QUICK_RETRIES, JOB_LOCK_MS: '5000' };
 
 let dagr: EmbeddedDagr;
 let standin: DomibusStandin;
@@ -122,13 +113,6 @@ async function startWorker(): Promise<AdapterProcess> {
   );
   everyWorker.push(w);
   return w;
-}
-
-/** A mix of requests that end in evidence (PDF and XML), as faults.test.ts sends. */
-function workload(n: number): RestEnvelope[] {
-  const { pdf, xml } = evidenceRequests();
-  const all = [...pdf, ...xml];
-  return Array.from({ length: n }, (_, i) => envelopeOf(all[i % all.length]!));
 }
 
 const requestIdIn = (e: RestEnvelope): string =>

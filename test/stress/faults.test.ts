@@ -35,17 +35,18 @@ import {
   clearOutbox,
   deleteKeysAt,
   envelopeOf,
-  evidenceRequests,
   example,
   fresh,
   readOutbox,
   outcomeCounts,
   pool,
   postEnvelope,
+  QUICK_RETRIES,
   sleep,
   stressEnv,
   stressPrefix,
   type Tally,
+  workload,
 } from '../support/stress-harness.js';
 
 const SHARED_REDIS = 'redis://127.0.0.1:6379';
@@ -55,17 +56,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-faults-'));
 const keyFile = path.join(dataDir, 'dagr-sandbox-client.pem');
 let dagr: EmbeddedDagr;
 
-/** Small retry and backoff settings so that a fault window of a few seconds fits in the retries. */
-const QUICK = {
-  PROCESS_BACKOFF_MS: '200',
-  PROCESS_ATTEMPTS: '6',
-  DELIVERY_BACKOFF_MAX_MS: '500',
-  DAGR_RETRIES: '1',
-  DAGR_TIMEOUT_MS: '1000',
-  DAGR_BREAKER_FAILURES: '5',
-  DAGR_BREAKER_RESET_MS: '500',
-  CONNECTOR_OUTBOUND_TIMEOUT_MS: '5000',
-};
+const QUICK = { ...QUICK_RETRIES, CONNECTOR_OUTBOUND_TIMEOUT_MS: '5000' };
 
 interface Topology {
   readonly redisUrl: string;
@@ -95,13 +86,6 @@ async function stopTopology(t: Topology | undefined): Promise<void> {
   if (t === undefined) return;
   await Promise.all(t.workers.map((w) => w.stop()));
   await t.api.stop();
-}
-
-/** A mix of requests that end in evidence (PDF and XML) and one that ends in an empty success. */
-function workload(n: number): RestEnvelope[] {
-  const { pdf, xml } = evidenceRequests();
-  const all = [...pdf, ...xml];
-  return Array.from({ length: n }, (_, i) => envelopeOf(all[i % all.length]!));
 }
 
 /** Posts every envelope (at most `concurrency` at once), retrying 503s like a connector; returns the accepted conversations. */

@@ -89,6 +89,24 @@ export function envelopeOf(xml: string): RestEnvelope {
   };
 }
 
+/** A mix of requests that end in evidence (PDF and XML), `n` of them, each a fresh conversation. */
+export function workload(n: number): RestEnvelope[] {
+  const { pdf, xml } = evidenceRequests();
+  const all = [...pdf, ...xml];
+  return Array.from({ length: n }, (_, i) => envelopeOf(all[i % all.length]!));
+}
+
+/** Small retry and backoff settings so that a fault window of a few seconds fits in the retries. */
+export const QUICK_RETRIES: Readonly<Record<string, string>> = Object.freeze({
+  PROCESS_BACKOFF_MS: '200',
+  PROCESS_ATTEMPTS: '6',
+  DELIVERY_BACKOFF_MAX_MS: '500',
+  DAGR_RETRIES: '1',
+  DAGR_TIMEOUT_MS: '1000',
+  DAGR_BREAKER_FAILURES: '5',
+  DAGR_BREAKER_RESET_MS: '500',
+});
+
 export interface PostResult {
   readonly status: number;
   /** Attempts made (more than one when the intake answered 503 or the socket failed). */
