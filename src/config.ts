@@ -145,6 +145,21 @@ export const CONFIG_KEYS = {
     default: '300000',
     doc: 'Longest wait between two delivery attempts to the connector (deliveries retry until accepted).',
   },
+  ANSWER_DEADLINE_SECONDS: {
+    kind: { type: 'int', min: 0, max: 86_400 },
+    default: '300',
+    doc: "Answer deadline, counted from the request's ebMS Timestamp: OOTS T1 (EDM v2.0 chapter 4.4: 5 min for the first round trip). Evidence that cannot be produced before it is not sent later: the requester gets EDM:ERR:0005 at the deadline, and a request that arrives after it gets EDM:ERR:0005 at once. A v2.0 request #2 waits under the preview deadlines (T2/T3) instead. 0 = no answer deadline.",
+  },
+  DELIVERY_DEADLINE_SECONDS: {
+    kind: { type: 'int', min: 0, max: 31_536_000 },
+    default: '3600',
+    doc: 'How long, from receipt, an answer the connector does not take is retried; then the exchange is marked failed in the audit trail, counted (oots_deadlines_total{kind="delivery"}) and alerted. 0 = retried until accepted.',
+  },
+  REQUEST_REPLAY_SECONDS: {
+    kind: { type: 'int', min: 0, max: 86_400 },
+    default: '900',
+    doc: 'How long the answer to a request is kept (encrypted) for the same request sent again under a new AS4 MessageId (same requester, request id and content): such a re-send gets that answer again, with no second DAGR lookup. Covers T1 and the requester margin with room for slow re-sends. 0 = not kept (a re-send is answered only while the first is in progress).',
+  },
   EXCHANGE_TTL_SECONDS: {
     kind: { type: 'int', min: 60, max: 31_536_000 },
     default: '2592000',
@@ -401,6 +416,12 @@ export interface Config {
     readonly maxStalls: number;
   };
   readonly exchangeTtlSeconds: number;
+  /** ANSWER_DEADLINE_SECONDS, DELIVERY_DEADLINE_SECONDS (0 = off), REQUEST_REPLAY_SECONDS. */
+  readonly deadlines: {
+    readonly answerSeconds: number;
+    readonly deliverySeconds: number;
+    readonly replaySeconds: number;
+  };
   readonly connector: {
     /** Undefined = the embedded default generates one. */
     readonly inboundToken: string | undefined;
@@ -548,6 +569,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxStalls: num('JOB_MAX_STALLS'),
     },
     exchangeTtlSeconds: num('EXCHANGE_TTL_SECONDS'),
+    deadlines: {
+      answerSeconds: num('ANSWER_DEADLINE_SECONDS'),
+      deliverySeconds: num('DELIVERY_DEADLINE_SECONDS'),
+      replaySeconds: num('REQUEST_REPLAY_SECONDS'),
+    },
     connector: {
       inboundToken: secret('CONNECTOR_INBOUND_TOKEN', get('CONNECTOR_INBOUND_TOKEN'), problems),
       maxBodyBytes: num('CONNECTOR_MAX_BODY_BYTES'),

@@ -63,6 +63,10 @@ import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
 import { startPrivateRedis } from './sandbox/redis.js';
 import { createExchangeStore } from './store/exchange-store.js';
+import { createDeadlineBook } from './store/deadline-book.js';
+import { createRequestLedger } from './store/request-ledger.js';
+import { createExchangeAlerts } from './ops/exchange-alerts.js';
+import { startDeadlineSweep } from './runtime/deadline-sweep.js';
 
 export type Role = Config['role'];
 
@@ -325,8 +329,11 @@ async function compose(
       preview: previewPort,
     };
     const baseObserver = createExchangeObserver({ metrics, audit, logger });
+    const alerts = createExchangeAlerts({ registry: metrics.registry, logger });
     const observer = {
       ...baseObserver,
+      onRequestIdReuse: (e: Parameters<typeof alerts.onRequestIdReuse>[0]) => alerts.onRequestIdReuse(e),
+      onDeadline: (e: Parameters<typeof alerts.onDeadline>[0]) => alerts.onDeadline(e),
       onAnswered: async (e: Parameters<NonNullable<typeof baseObserver.onAnswered>>[0]) => {
         mappingAlert.observe(e.result.summary);
         await baseObserver.onAnswered?.(e);
@@ -354,6 +361,7 @@ async function compose(
             'DAGR service_list unavailable: uploaded mappings are checked without dataset definitions',
           ),
         );
+    const { answerSeconds, deliverySeconds, replaySeconds } = config.deadlines;
     const handlerDeps = {
       store,
       queues,
@@ -362,6 +370,17 @@ async function compose(
       logger,
       observer,
       afterDelivered: (ref: string) => previewPort.afterDelivered(ref),
+      // Re-sends of the same request (src/store/request-ledger.ts) and deadlines (src/runtime/deadlines.ts).
+      ledger: createRequestLedger(redis, {
+        prefix: `${prefix}:requests:`,
+        key,
+        replayTtlSeconds: replaySeconds,
+        // A claim outlives the answer deadline, and the preview deadlines a v2.0 request #2 waits under.
+        pendingTtlSeconds: Math.max(answerSeconds, 300) + config.preview.t2Seconds + config.preview.t3Seconds + 120,
+      }),
+      deadlines: createDeadlineBook(redis, `${prefix}:store:`),
+      ...(answerSeconds > 0 ? { answerDeadlineSeconds: answerSeconds } : {}),
+      ...(deliverySeconds > 0 ? { deliveryDeadlineSeconds: deliverySeconds } : {}),
     };
     startWorkers = async () => {
       await queues.startWorkers(
@@ -383,6 +402,8 @@ async function compose(
         intervalMs: 15_000,
       });
       stops.push({ phase: 1, run: () => rescue.stop() });
+      const deadlineSweep = startDeadlineSweep({ deps: handlerDeps, intervalMs: 1000 });
+      stops.push({ phase: 1, run: () => deadlineSweep.stop() });
       // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.
       const previewSweeper = startPreviewSweeper({
         store: previewStore,

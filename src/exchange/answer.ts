@@ -29,7 +29,8 @@ import { lookupKey, matchSubject } from '../identity/match.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
 import { previewFields } from '../render/preview-fields.js';
-import type { Attachment, DagrPort, ExchangeSummary, OutboundMessage, PreparedEvidence, PreviewPort, RenderPort } from './ports.js';
+import type { Attachment, DagrPort, ExchangeSummary, OutboundMessage, PreparedEvidence, PreviewPort, RenderPort, StoredAnswer } from './ports.js';
+import { canonicalRequest } from '../edm/canonical.js';
 
 export interface ExchangeDeps {
   readonly registry: MappingRegistry;
@@ -66,6 +67,8 @@ export interface ExchangeResult {
   readonly requestId: string | undefined;
   /** For the audit trail: who asked (`schemeID|identifier`) and about whom (identifier as requested). */
   readonly parties: { readonly requester: string | undefined; readonly subjectIdentifier: string | undefined };
+  /** True when this is the stored answer of the same request sent before (AnswerOptions.claimRequest). */
+  readonly replayed?: boolean;
 }
 
 /** Ends an exchange early with an EDM error; caught in `answerRequest`. */
@@ -87,8 +90,14 @@ class Refusal extends Error {
  */
 export class NoAnswerYet extends Error {
   override readonly name = 'NoAnswerYet';
-  constructor(readonly reason: 'parked' | 'duplicate') {
-    super(reason === 'parked' ? 'waiting for the preview decision' : 'another request answers this preview');
+  constructor(readonly reason: 'parked' | 'duplicate' | 'waiting') {
+    super(
+      reason === 'parked'
+        ? 'waiting for the preview decision'
+        : reason === 'waiting'
+          ? 'the same request is being answered by another exchange'
+          : 'another request answers this preview',
+    );
   }
 }
 
@@ -100,11 +109,46 @@ export interface AnswerOptions {
    */
   readonly final?: boolean;
   /**
-   * Called with the QueryRequest id as soon as it is read, before any base-registry call: false
-   * means another exchange already answers this request (a duplicate under a new MessageId), and
-   * nothing is done or sent for this one.
+   * Called once the request is read and valid, before any base-registry call, with what makes it
+   * the same request as another one (requester, request id, canonical content). `first`: answer
+   * it here; `wait`: the same request is being answered by another exchange, which answers this
+   * one too when it completes (NoAnswerYet 'waiting'); `replay`: the same request was answered
+   * before, and this one gets that stored answer in a new message (no second lookup).
    */
-  readonly claimRequestId?: (requestId: string) => Promise<boolean>;
+  readonly claimRequest?: (claim: RequestClaim) => Promise<ClaimOutcome>;
+  /**
+   * The answer deadline of this request (counted from its ebMS Timestamp). A request that is
+   * processed after it gets EDM:ERR:0005 at once, `basis` saying why; a transient failure of a
+   * base registry is then final too. Not applied to a v2.0 request #2, which waits for the
+   * preview decision under the preview deadlines (T2/T3).
+   */
+  readonly deadline?: { readonly at: Date; readonly basis: string };
+}
+
+/** What makes two requests the same request (see AnswerOptions.claimRequest). */
+export interface RequestClaim {
+  readonly requestId: string;
+  /** The sending access point and the original sender (C1), from the ebMS header. */
+  readonly requester: string;
+  /** The canonical form of the request without id and IssueDateTime (src/edm/canonical.ts). */
+  readonly canonical: string;
+}
+
+export type ClaimOutcome =
+  | { readonly kind: 'first' }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'replay'; readonly answer: StoredAnswer };
+
+/**
+ * Whether an answer may be given again to the same request sent again. Evidence, an empty
+ * success and the errors that a new attempt would repeat are; a preview-required answer is not
+ * (each request #1 opens its own, single-use preview), nor a timeout or a processing failure (a
+ * requester re-sending after those is asking for a new attempt).
+ */
+export function isReusableAnswer(summary: ExchangeSummary): boolean {
+  if (summary.outcome === 'evidence' || summary.outcome === 'empty') return true;
+  if (summary.outcome !== 'error') return false;
+  return summary.edmCode === 'EDM:ERR:0003' || summary.edmCode === 'EDM:ERR:0004' || summary.edmCode === 'EDM:ERR:0006' || summary.edmCode === 'EDM:ERR:0007';
 }
 
 export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, options: AnswerOptions = {}): Promise<ExchangeResult> {
@@ -119,10 +163,6 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     root = payload.root;
     const read = readVersion(root);
     if (read.version !== undefined) version = read.version;
-    const requestId = attr(root, 'id')?.trim();
-    if (requestId !== undefined && requestId !== '' && options.claimRequestId !== undefined && !(await options.claimRequestId(requestId))) {
-      throw new NoAnswerYet('duplicate');
-    }
     const verdict = judgeTree(root, payload.xsd);
     const errors = verdict.errors.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
     if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
@@ -134,6 +174,16 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
     if (previewed && deps.preview === undefined) {
       throw new Refusal('EDM:ERR:0007', 'this evidence provider offers no preview; send the request with PossibilityForPreview=false');
+    }
+    const waitsForDecision = request.previewLocation !== undefined && generationOf(request.version) === 'v2';
+    if (options.deadline !== undefined && !waitsForDecision && deps.now().getTime() >= options.deadline.at.getTime()) {
+      throw new Refusal('EDM:ERR:0005', `the answer deadline of this request has passed (${options.deadline.basis}); no evidence is sent after it`);
+    }
+    const requestId = attr(root, 'id')?.trim();
+    if (requestId !== undefined && requestId !== '' && options.claimRequest !== undefined) {
+      const claim = await options.claimRequest({ requestId, requester: requesterOf(input.userMessage), canonical: canonicalRequest(root) });
+      if (claim.kind === 'wait') throw new NoAnswerYet('waiting');
+      if (claim.kind === 'replay') return replay(input, request, claim.answer, deps);
     }
     const found = findMapping(request, deps);
     mapping = found.mapping;
@@ -186,7 +236,8 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
   } catch (e) {
     const refusal = toRefusal(e);
     if (refusal === undefined) throw e;
-    if (options.final === false && !(e instanceof Refusal) && refusal.code === 'EDM:ERR:0005') throw e;
+    const beforeDeadline = options.deadline === undefined || deps.now().getTime() < options.deadline.at.getTime();
+    if (options.final === false && beforeDeadline && !(e instanceof Refusal) && refusal.code === 'EDM:ERR:0005') throw e;
     return failure(input, request, root, version, refusal, deps, summary(refusal.outcome, refusal.code, request, mapping, refusal.detail));
   }
 }
@@ -196,6 +247,14 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
  * EDM:ERR:0008 so the requester is never left without a reply.
  */
 export function answerWithProcessingError(input: InboundRequest, deps: ExchangeDeps, detail: string): ExchangeResult {
+  return answerWithError(input, deps, 'EDM:ERR:0008', detail);
+}
+
+/**
+ * An EDM error answer decided outside the use case (the deadline sweep's EDM:ERR:0005, the
+ * rescue's EDM:ERR:0008), echoing what can be read of the request.
+ */
+export function answerWithError(input: InboundRequest, deps: ExchangeDeps, code: EdmErrorCode, detail: string): ExchangeResult {
   let request: QueryRequest | undefined;
   let root: XmlElement | undefined;
   let version: EdmVersion = versionFromHeader(input.userMessage) ?? 'oots-edm:v1.0';
@@ -206,8 +265,8 @@ export function answerWithProcessingError(input: InboundRequest, deps: ExchangeD
   } catch {
     request = undefined;
   }
-  const refusal = new Refusal('EDM:ERR:0008', detail);
-  return failure(input, request, root, version, refusal, deps, summary('error', 'EDM:ERR:0008', request, undefined, detail));
+  const refusal = new Refusal(code, detail);
+  return failure(input, request, root, version, refusal, deps, summary('error', code, request, undefined, detail));
 }
 
 function versionFromHeader(um: UserMessage): EdmVersion | undefined {
@@ -551,5 +610,46 @@ function finish(
     summary: outcome,
     requestId,
     parties,
+  };
+}
+
+/** The claim key of a stored request (for the deadline sweep), or undefined when it cannot be read. */
+export function requestKeyOf(input: InboundRequest, deps: ExchangeDeps): RequestClaim | undefined {
+  try {
+    const root = readPayload(input, deps);
+    const requestId = attr(root, 'id')?.trim();
+    if (requestId === undefined || requestId === '') return undefined;
+    return { requestId, requester: requesterOf(input.userMessage), canonical: canonicalRequest(root) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who sends: the sending access point and the original sender (C1) of the ebMS header. */
+export function requesterOf(um: UserMessage): string {
+  const sender = messageProperty(um, 'originalSender');
+  return JSON.stringify([um.from.partyIdType ?? '', um.from.partyId, sender?.type ?? '', sender?.value ?? '']);
+}
+
+/**
+ * The stored answer of the same request, sent again as a new message to this one: the same RegRep
+ * document and evidence parts (same bytes, same cids), under a header derived from this request
+ * (its conversation, its parties, a new MessageId).
+ */
+function replay(input: InboundRequest, request: QueryRequest, stored: StoredAnswer, deps: ExchangeDeps): ExchangeResult {
+  const action = stored.outbound.userMessage.action === 'ExceptionResponse' ? 'ExceptionResponse' : 'ExecuteQueryResponse';
+  const userMessage = deriveReplyHeader(withCornerProperties(input.userMessage, deps), {
+    messageId: `${deps.uuid()}@${deps.messageDomain}`,
+    timestamp: deps.now().toISOString(),
+    action,
+    version: request.version,
+    payloads: stored.outbound.userMessage.payloads,
+  });
+  return {
+    outbound: { userMessage, regrep: stored.outbound.regrep, attachments: stored.outbound.attachments },
+    summary: stored.summary,
+    requestId: request.id,
+    parties: partiesOf(request, input),
+    replayed: true,
   };
 }

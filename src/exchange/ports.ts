@@ -91,6 +91,12 @@ export interface Submitter {
   close?(): void;
 }
 
+/** An answer kept for the same request sent again (see `isReusableAnswer`). */
+export interface StoredAnswer {
+  readonly outbound: OutboundMessage;
+  readonly summary: ExchangeSummary;
+}
+
 /** A summary of how an exchange ended, for the audit trail and metrics (no personal data). */
 export interface ExchangeSummary {
   readonly outcome: 'evidence' | 'empty' | 'preview-required' | 'deferred' | 'error';

@@ -17,6 +17,8 @@ import {
   type ExchangeDeps,
   type ExchangeResult,
 } from '../exchange/answer.js';
+import { answerDeadlineOf, deliveryDeadlinePassed, type DeadlineDeps } from './deadlines.js';
+import { requestClaimer } from './resend.js';
 import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
@@ -31,7 +33,13 @@ export interface ExchangeObserver {
     result: ExchangeResult;
     durationMs: number;
   }): void | Promise<void>;
-  onDuplicate?(event: { exchangeRef: string; ownerRef: string }): void;
+  /** A request id seen before: the same request sent again, or the id reused (src/runtime/resend.ts). */
+  onRequestIdReuse?(event: {
+    exchangeRef: string;
+    kind: 'resend-waited' | 'resend-replayed' | 'other-content' | 'other-requester';
+  }): void;
+  /** An answer or delivery deadline passed (src/runtime/deadlines.ts). */
+  onDeadline?(event: { exchangeRef: string; kind: 'answer-late' | 'answer-at-deadline' | 'delivery' }): void;
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
   onDeliveryFailed?(event: {
     exchangeRef: string;
@@ -40,9 +48,13 @@ export interface ExchangeObserver {
   }): void | Promise<void>;
 }
 
-export interface HandlerDeps {
+export interface HandlerDeps extends DeadlineDeps {
   readonly store: ExchangeStore;
-  readonly queues: { enqueueDelivery(ref: string): Promise<void>; isPaused?(name: 'deliver'): Promise<boolean> };
+  readonly queues: {
+    enqueueDelivery(ref: string): Promise<void>;
+    isPaused?(name: 'deliver'): Promise<boolean>;
+    enqueueProcess?(ref: string, round?: string): Promise<void>;
+  };
   readonly exchange: ExchangeDeps;
   readonly submitter: Submitter;
   readonly logger: Logger;
@@ -78,26 +90,29 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     }
     const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
 
-    // The same QueryRequest delivered again under another AS4 MessageId is answered once: the
-    // exchange claims the request id before it calls any base registry.
-    const claimRequestId = async (requestId: string): Promise<boolean> => {
-      const claim = await deps.store.claimRequestId(requestId, ref);
-      if (!claim.first) {
-        ctx.log.info({ ownerRef: claim.ownerRef }, 'duplicate QueryRequest: answered by another exchange');
-        deps.observer?.onDuplicate?.({ exchangeRef: ref, ownerRef: claim.ownerRef });
-      }
-      return claim.first;
-    };
+    // The same QueryRequest sent again under another AS4 MessageId gets the first one's answer;
+    // the claim is made before any base-registry call (src/runtime/resend.ts).
+    const claimer = requestClaimer(deps, ref, ctx.log);
+    const deadline = answerDeadlineOf(inbound, deps);
 
     const started = Date.now();
     let result: ExchangeResult;
     try {
-      result = await answerRequest(input, deps.exchange, { final: ctx.final, claimRequestId });
+      result = await answerRequest(input, deps.exchange, {
+        final: ctx.final,
+        ...(claimer === undefined ? {} : { claimRequest: claimer.claim }),
+        ...(deadline === undefined ? {} : { deadline }),
+      });
     } catch (error) {
       if (error instanceof NoAnswerYet) {
         if (error.reason === 'parked') {
           // v2.0 request #2: processed again when the user decides or the deadline passes.
           ctx.log.info('waiting for the preview decision');
+          return;
+        }
+        if (error.reason === 'waiting') {
+          // Answered when the same request's exchange completes, or at the deadline at the latest.
+          if (deadline !== undefined) await deps.deadlines?.add(ref, deadline.at.getTime());
           return;
         }
         ctx.log.info('nothing to send: another exchange answers this request');
@@ -106,6 +121,8 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       }
       if (!ctx.final) {
         ctx.log.warn({ err: errorForLog(error) }, 'processing failed; the job will be retried');
+        // Should the retries outlast the answer deadline, the deadline sweep answers at it.
+        if (deadline !== undefined) await deps.deadlines?.add(ref, deadline.at.getTime());
         throw error;
       }
       ctx.log.error({ err: errorForLog(error) }, 'processing failed on its last attempt; answering EDM:ERR:0008');
@@ -126,6 +143,9 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       return;
     }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
+    if (result.summary.edmCode === 'EDM:ERR:0005' && deadline !== undefined && !(deps.exchange.now() < deadline.at))
+      deps.observer?.onDeadline?.({ exchangeRef: ref, kind: 'answer-late' });
+    await claimer?.complete(result);
     await deps.observer?.onAnswered?.({ exchangeRef: ref, inbound, result, durationMs: Date.now() - started });
     if (deps.deliverInline === false || (await deps.queues.isPaused?.('deliver')) === true) {
       await deps.queues.enqueueDelivery(ref);
@@ -176,6 +196,13 @@ export function createDeliverHandler(deps: HandlerDeps): JobHandler {
     const outbound = record.outbound;
     if (outbound === undefined) {
       ctx.log.error('no stored answer to deliver');
+      return;
+    }
+    const late = deliveryDeadlinePassed(record.receivedAt, deps);
+    if (late !== undefined) {
+      // Nothing is retried for ever: past the delivery deadline the exchange is given up.
+      deps.observer?.onDeadline?.({ exchangeRef: ref, kind: 'delivery' });
+      await onDeliveryGivenUp(deps, ref, new Error(late));
       return;
     }
     await deps.submitter.submit(ref, outbound);
