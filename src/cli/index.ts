@@ -133,7 +133,10 @@ async function domibusSelfTestCommand(): Promise<number> {
   }
 }
 
-async function sendCommand(file: string, opts: { url?: string; token?: string; out: string; timeout: string }): Promise<number> {
+async function sendCommand(
+  file: string,
+  opts: { url?: string; token?: string; out: string; timeout: string; messageId?: string },
+): Promise<number> {
   const config = loadConfig();
   const apiUrl = opts.url ?? `http://${config.http.host}:${config.http.port}`;
   const token = opts.token ?? config.connector.inboundToken ?? localConnectorToken(path.resolve(config.dataDir));
@@ -145,8 +148,23 @@ async function sendCommand(file: string, opts: { url?: string; token?: string; o
     return 2;
   }
   try {
-    const result = await send(bytes, { apiUrl, token, outDir: opts.out, timeoutMs: Number(opts.timeout) });
+    const result = await send(bytes, {
+      apiUrl,
+      token,
+      outDir: opts.out,
+      timeoutMs: Number(opts.timeout),
+      ...(opts.messageId === undefined ? {} : { messageId: opts.messageId }),
+    });
     const s = result.summary;
+    if (result.delivery === 'duplicate')
+      err('transport duplicate: the adapter already had a message with this MessageId; showing the answer it sent for it');
+    if (result.earlier !== undefined)
+      err(
+        `request id ${s.requestId ?? ''} was seen before (${result.earlier.count} earlier answer(s) to it in the stand-in's outbox)` +
+          (result.earlier.sameAnswer
+            ? ': answered with the stored answer of the first request (same RegRep document and evidence)'
+            : ': answered on its own'),
+      );
     err(`answer: ${s.action} ${s.status ?? ''}${s.errorCode === undefined ? '' : ` ${s.errorCode}`} (${result.files.length} part(s))`);
     for (const f of result.files) err(`  wrote ${f}`);
     process.stdout.write(result.regrep.endsWith('\n') ? result.regrep : result.regrep + '\n');
@@ -200,7 +218,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .option('--token <token>', 'connector bearer token (default CONNECTOR_INBOUND_TOKEN or the embedded default\'s)')
     .option('--out <dir>', 'where to write the response and evidence files', 'out')
     .option('--timeout <ms>', 'how long to wait for the answer', '30000')
-    .action(async (file: string, opts: { url?: string; token?: string; out: string; timeout: string }) => {
+    .option('--message-id <id>', 'the AS4 MessageId to send under (default: a new one); the same id again is a transport duplicate')
+    .action(async (file: string, opts: { url?: string; token?: string; out: string; timeout: string; messageId?: string }) => {
       exit = await sendCommand(file, opts);
     });
   registerMappingCommands(program, (code) => {

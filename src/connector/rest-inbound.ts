@@ -93,7 +93,9 @@ export function createInboundRouter(deps: InboundDeps): express.Router {
           { exchangeRef, messageId: userMessage.messageId, conversationId: userMessage.conversationId, duplicate },
           'request accepted',
         );
-        res.status(202).json({ status: 'accepted', messageId: userMessage.messageId });
+        res
+          .status(202)
+          .json({ status: 'accepted', messageId: userMessage.messageId, delivery: duplicate ? 'duplicate' : 'new' });
       } catch (err) {
         log.error(
           { err: err instanceof Error ? { message: err.message, name: err.name } : String(err) },

@@ -173,15 +173,20 @@ describe('faults and duplicates', () => {
     expect(await answersFor(envelope.userMessage.conversationId)).toHaveLength(1);
   });
 
-  test('the same QueryRequest under a new MessageId is answered once', async () => {
+  test('the same QueryRequest under a new MessageId gets its own answer: the first one\'s RegRep and evidence again', async () => {
     const xml = Buffer.from(fresh(example('lv-birth-certificate-pdf')), 'utf8');
     const a = envelopeFor(xml);
-    const b = { ...envelopeFor(xml), userMessage: { ...envelopeFor(xml).userMessage, conversationId: a.userMessage.conversationId } };
-    expect((await post(a)).status).toBe(202);
-    expect((await post(b)).status).toBe(202);
-    await answersFor(a.userMessage.conversationId);
+    const b = envelopeFor(xml);
+    expect(await (await post(a)).json()).toMatchObject({ delivery: 'new' });
+    expect(await (await post(b)).json()).toMatchObject({ delivery: 'new' });
+    const [ansA] = await answersFor(a.userMessage.conversationId);
+    const [ansB] = await answersFor(b.userMessage.conversationId);
+    const [envA, envB] = [await envelopeOf(ansA!), await envelopeOf(ansB!)];
+    expect(envB.payloads.map((p) => p.contentBase64)).toEqual(envA.payloads.map((p) => p.contentBase64));
+    expect(envB.userMessage.messageId).not.toBe(envA.userMessage.messageId);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await answersFor(a.userMessage.conversationId)).toHaveLength(1);
+    expect(await answersFor(b.userMessage.conversationId)).toHaveLength(1);
   });
 
   test('a malformed envelope is refused with problem details; a wrong token with 401', async () => {

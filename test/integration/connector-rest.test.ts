@@ -59,10 +59,10 @@ describe('inbound REST connector', () => {
     const before = (await queues.counts()).process.waiting;
     const r1 = await post(env);
     expect(r1.status).toBe(202);
-    expect(await r1.json()).toEqual({ status: 'accepted', messageId: env.userMessage.messageId });
+    expect(await r1.json()).toEqual({ status: 'accepted', messageId: env.userMessage.messageId, delivery: 'new' });
     const r2 = await post(env);
     expect(r2.status).toBe(202);
-    expect(await r2.json()).toEqual({ status: 'accepted', messageId: env.userMessage.messageId });
+    expect(await r2.json()).toEqual({ status: 'accepted', messageId: env.userMessage.messageId, delivery: 'duplicate' });
     expect((await queues.counts()).process.waiting).toBe(before + 1);
     expect(await redis.keys(`${prefix}store:ex:*`)).toHaveLength(1);
   });

@@ -31,7 +31,7 @@
  *
  * Sized for CI on two cores (40–50 requests per scenario).
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -470,13 +470,17 @@ test('(g3) the same message pushed twice, pushed whole, delivered into the inbox
   expect(standin.pending()).toEqual([]);
 
   // Every message retrieved: the access point delivers the same messages again (same MessageId),
-  // and ten requesters re-send their request under a new MessageId in the same conversation.
+  // and ten requesters re-send their request under a new MessageId (in a conversation of its own).
   const resends = envelopes.slice(0, RESENDS).map((e) => ({
     ...e,
-    userMessage: { ...e.userMessage, messageId: `${randomBytes(8).toString('hex')}@resend.invalid` },
+    userMessage: {
+      ...e.userMessage,
+      messageId: `${randomBytes(8).toString('hex')}@resend.invalid`,
+      conversationId: randomUUID(),
+    },
   }));
   await deliverAll([...envelopes, ...resends], 6);
-  const accepted = envelopes.map((e) => e.userMessage.conversationId);
+  const accepted = [...envelopes, ...resends].map((e) => e.userMessage.conversationId);
   const o = await settle(m, accepted, 2500);
   const fresh = acceptedLogs(false) - before.fresh;
   const duplicates = acceptedLogs(true) - before.duplicate;
@@ -488,8 +492,8 @@ test('(g3) the same message pushed twice, pushed whole, delivered into the inbox
     storedNew: fresh,
     storedAsDuplicate: duplicates,
   });
-  // 40 requests and 10 resends (new MessageIds) are new exchanges; the resends' request ids are
-  // answered by the first exchange, so they end `delivered` without a second answer.
+  // 40 requests and 10 resends (new MessageIds) are new exchanges, each answered once (a resend
+  // with the first exchange's stored answer).
   expectExactlyOnce(o, envelopes.length + RESENDS);
   expect(fresh).toBe(envelopes.length + RESENDS);
   // The second inbox delivery of all 40, and the inbox copy or the whole push of 10, collapsed by MessageId.

@@ -20,7 +20,7 @@
  * Sized for CI on two cores (60–120 requests per scenario); figures go to stdout for
  * docs/reliability.md. Waiting for a SIGKILLed worker's jobs takes BullMQ's lock duration (30 s).
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -228,11 +228,15 @@ describe('on the shared Redis: one api process, two worker processes', () => {
     const envelopes = workload(40);
     // Each envelope three times concurrently (a connector retrying after a lost 202).
     const sameMessage = envelopes.flatMap((e) => [e, e, e]);
-    // Ten of them again under a new MessageId in the same conversation (the requester's resend).
-    const sameRequest = envelopes.slice(0, 10).map((e) => ({ ...e, userMessage: { ...e.userMessage, messageId: `${randomBytes(8).toString('hex')}@resend.invalid` } }));
+    // Ten of them again under a new MessageId (the requester's resend, in a conversation of its own):
+    // every new MessageId gets one answer, the first one's again.
+    const sameRequest = envelopes.slice(0, 10).map((e) => ({
+      ...e,
+      userMessage: { ...e.userMessage, messageId: `${randomBytes(8).toString('hex')}@resend.invalid`, conversationId: randomUUID() },
+    }));
     const results = await pool([...sameMessage, ...sameRequest], 8, (e) => postEnvelope(api, token, e, { untilAccepted: true }));
     expect(results.filter((r) => r.status !== 202)).toEqual([]);
-    const accepted = envelopes.map((e) => e.userMessage.conversationId);
+    const accepted = [...envelopes, ...sameRequest].map((e) => e.userMessage.conversationId);
     const tally = await awaitAnswers(api, accepted, { timeoutMs: 60_000, settleMs: 2500 });
     report('(e) duplicates', accepted.length, tally, { posts: results.length });
     expectExactlyOnce(tally, ['Success']);
