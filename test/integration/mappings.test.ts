@@ -237,6 +237,15 @@ describe('a data controller registers a new evidence mapping', () => {
     expect(checked.stdout).toMatch(/dagr\.permission: is still a placeholder/);
   });
 
+  test('validate ends every problem line and its summary with a newline (a YAML syntax error)', () => {
+    const broken = path.join(work, 'unclosed-quote.yaml');
+    writeFileSync(broken, 'evidenceType: "https://example.invalid\nid: x\n');
+    const checked = cli(['validate', broken]);
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toMatch(/YAML syntax error: .*and the quotes\n$/);
+    expect(checked.stderr).toBe('1 of 1 mapping(s) have problems\n');
+  });
+
   test('a misspelt DAGR field is named with file, line, field and a hint; the fixed file passes', () => {
     const typo = fillIn(readFileSync(file, 'utf8')).replace('from: Address.City }', 'from: Address.Cty }');
     writeFileSync(file, typo);
