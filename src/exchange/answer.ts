@@ -192,8 +192,11 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
       const resolved = await deps.preview!.resolve({ exchangeRef: input.exchangeRef, request, exchangeId: exchangeIdOf(input.userMessage) });
       switch (resolved.status) {
         case 'parked':
-        case 'duplicate':
           throw new NoAnswerYet(resolved.status);
+        case 'duplicate':
+          // Another request #2 (another id or content) already answers this single-use preview:
+          // this message still gets its one answer, and nothing is released twice.
+          throw new Refusal('EDM:ERR:0005', 'the preview this request names is already answered by another request: no evidence is released again');
         case 'expired':
         case 'not-found':
           throw new Refusal('EDM:ERR:0005', 'the preview was not completed in time (or does not exist): no evidence is released');

@@ -1,4 +1,6 @@
-import { answerRequest, answerWithProcessingError } from '../../../src/exchange/answer.js';
+import { answerRequest, answerWithProcessingError, isReusableAnswer, NoAnswerYet } from '../../../src/exchange/answer.js';
+import { canonicalRequest } from '../../../src/edm/canonical.js';
+import { parseXml } from '../../../src/edm/xml/parse.js';
 import { DagrError } from '../../../src/dagr/errors.js';
 import { validateMessage } from '../../../src/edm/validate.js';
 import { messageProperty } from '../../../src/ebms/model.js';
@@ -291,5 +293,80 @@ describe('transient base-registry failures delay the answer while retries remain
     const deps = testDeps({ dagr: fakeDagr({ fail: new DagrError('forbidden', 'HTTP 403') }) });
     const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps, { final: false });
     expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0008');
+  });
+});
+
+describe('the same request sent again, and the answer deadline', () => {
+  const xml = exampleRequest('lv-birth-certificate-pdf');
+  const canonical = (x: string): string => canonicalRequest(parseXml(Buffer.from(x, 'utf8')));
+
+  test('the canonical form ignores id, IssueDateTime, prefixes, indentation and comments, and nothing else', () => {
+    const same = xml
+      .replace(/(<query:QueryRequest\b[^>]*\bid=")urn:uuid:[^"]+"/, '$1urn:uuid:00000000-0000-4000-8000-000000000001"')
+      .replace(/(IssueDateTime">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)[^<]+/, '$12030-01-01T00:00:00Z')
+      .replace(/\n\s*/g, '\n')
+      .replace('<sdg:Name lang="DE">', '<!-- a comment --><sdg:Name lang="DE">')
+      .replaceAll('sdg:', 'p4s:')
+      .replace('xmlns:sdg=', 'xmlns:p4s=');
+    expect(same).not.toBe(xml);
+    expect(canonical(same)).toBe(canonical(xml));
+    expect(canonical(xml.replace('Stadt Köln', 'Stadt Bonn'))).not.toBe(canonical(xml));
+    expect(canonical(xml.replace('<sdg:Format>application/pdf', '<sdg:Format>application/xml'))).not.toBe(canonical(xml));
+  });
+
+  test('the claim comes before any DAGR call: wait, or the stored answer in a new message to this request', async () => {
+    const dagr = fakeDagr();
+    const deps = testDeps({ dagr });
+    const first = await answerRequest(inbound(xml), deps);
+    await expect(answerRequest(inbound(xml), deps, { claimRequest: () => Promise.resolve({ kind: 'wait' }) })).rejects.toBeInstanceOf(NoAnswerYet);
+    const um = userMessage({ messageId: 'msg-2@ap.de.example', conversationId: 'conv-2' });
+    const again = await answerRequest(inbound(xml, um), deps, {
+      claimRequest: () => Promise.resolve({ kind: 'replay', answer: { outbound: first.outbound, summary: first.summary } }),
+    });
+    expect(dagr.calls).toBe(1);
+    expect(again.outbound.regrep).toBe(first.outbound.regrep);
+    expect(again.outbound.attachments).toBe(first.outbound.attachments);
+    expect(again.outbound.userMessage.conversationId).toBe('conv-2');
+    expect(again.outbound.userMessage.messageId).not.toBe(first.outbound.userMessage.messageId);
+    expect(again.outbound.userMessage.payloads).toEqual(first.outbound.userMessage.payloads);
+    expect(again.replayed).toBe(true);
+  });
+
+  test('only answers a new attempt would repeat are given again', () => {
+    const s = (outcome: 'evidence' | 'empty' | 'preview-required' | 'error', edmCode?: string) =>
+      ({ outcome, edmCode, evidenceType: undefined, mappingId: undefined, mappingVersion: undefined, detail: undefined }) as Parameters<typeof isReusableAnswer>[0];
+    expect(isReusableAnswer(s('evidence'))).toBe(true);
+    expect(isReusableAnswer(s('empty'))).toBe(true);
+    expect(isReusableAnswer(s('error', 'EDM:ERR:0006'))).toBe(true);
+    expect(isReusableAnswer(s('preview-required', 'EDM:ERR:0002'))).toBe(false);
+    expect(isReusableAnswer(s('error', 'EDM:ERR:0005'))).toBe(false);
+    expect(isReusableAnswer(s('error', 'EDM:ERR:0008'))).toBe(false);
+  });
+
+  test('past the deadline: EDM:ERR:0005 at once saying why; a transient failure at the deadline is final', async () => {
+    const dagr = fakeDagr();
+    const at = new Date('2026-11-25T09:59:59.000Z');
+    const late = await answerRequest(inbound(xml), testDeps({ dagr }), { deadline: { at, basis: 'ebMS Timestamp X + 300 s' } });
+    expect(exceptionCode(late.outbound.regrep)).toBe('EDM:ERR:0005');
+    expect(late.outbound.regrep).toContain('the answer deadline of this request has passed (ebMS Timestamp X + 300 s)');
+    expect(dagr.calls).toBe(0);
+    const failing = testDeps({ dagr: fakeDagr({ fail: new DagrError('unavailable', 'HTTP 503') }), now: () => new Date('2026-11-25T09:59:00.000Z') });
+    await expect(answerRequest(inbound(xml), failing, { final: false, deadline: { at: new Date('2026-11-25T10:00:00Z'), basis: 'b' } })).rejects.toBeInstanceOf(DagrError);
+  });
+
+  test('another request #2 for a preview already answered gets EDM:ERR:0005, not silence', async () => {
+    const deps = testDeps({
+      preview: {
+        open: () => Promise.reject(new Error('not used')),
+        resolve: () => Promise.resolve({ status: 'duplicate' }),
+      },
+    });
+    const second = xml.replace(
+      '<rim:Slot name="PossibilityForPreview">',
+      '<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>https://preview.example/preview/abc</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">',
+    );
+    const result = await answerRequest(inbound(second), deps);
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0005');
+    expect(result.outbound.regrep).toContain('already answered by another request');
   });
 });
