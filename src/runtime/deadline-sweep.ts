@@ -1,8 +1,8 @@
 /** The deadline sweep: the answer at the deadline for exchanges still unanswered (./deadlines.ts). */
-import { answerWithError, requestKeyOf } from '../exchange/answer.js';
+import { answerWithError } from '../exchange/answer.js';
 import { answerDeadlineOf } from './deadlines.js';
 import type { HandlerDeps } from './handlers.js';
-import { wake } from './resend.js';
+import { forgetRequest } from './resend.js';
 
 /**
  * Answers EDM:ERR:0005 the exchanges whose answer deadline came while they were still
@@ -45,9 +45,7 @@ export function startDeadlineSweep(opts: {
       deps.observer?.onDeadline?.({ exchangeRef: ref, kind: 'answer-at-deadline' });
       await deps.observer?.onAnswered?.({ exchangeRef: ref, inbound, result, durationMs: Date.now() - started });
       // Those waiting for this exchange's answer are processed on their own (a timeout is not reusable).
-      const key = requestKeyOf(input, deps.exchange);
-      if (key !== undefined && deps.ledger !== undefined)
-        await wake(deps, ref, await deps.ledger.complete(key, ref, undefined), deps.logger);
+      await forgetRequest(deps, ref, input);
       answered++;
     }
     return answered;

@@ -18,7 +18,7 @@ import {
   type ExchangeResult,
 } from '../exchange/answer.js';
 import { answerDeadlineOf, deliveryDeadlinePassed, type DeadlineDeps } from './deadlines.js';
-import { requestClaimer } from './resend.js';
+import { forgetRequest, requestClaimer } from './resend.js';
 import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
@@ -283,6 +283,11 @@ export function startRescueSweep(opts: {
       );
       if ((await deps.store.saveAnswer(exchangeRef, result.outbound)) !== 'saved') continue;
       await deps.queues.enqueueDelivery(exchangeRef);
+      await forgetRequest(deps, exchangeRef, {
+        exchangeRef,
+        userMessage: inbound.userMessage,
+        payloads: inbound.payloads,
+      });
       deps.logger.error(
         { exchangeRef, reason: reason.slice(0, 200) },
         'process job failed for good; answered EDM:ERR:0008',

@@ -3,7 +3,15 @@
  * request before any base-registry call, and when this exchange owns it, hands its answer to the
  * ledger (kept for re-sends when reusable) and wakes the exchanges that waited for it.
  */
-import { isReusableAnswer, type ClaimOutcome, type ExchangeResult, type RequestClaim } from '../exchange/answer.js';
+import {
+  isReusableAnswer,
+  requestKeyOf,
+  type ClaimOutcome,
+  type ExchangeDeps,
+  type ExchangeResult,
+  type InboundRequest,
+  type RequestClaim,
+} from '../exchange/answer.js';
 import type { Logger } from '../ops/logger.js';
 import type { RequestKey, RequestLedger } from '../store/request-ledger.js';
 
@@ -82,4 +90,24 @@ export async function wake(deps: WakeDeps, ownerRef: string, waiters: readonly s
   }
   for (const w of waiters) await deps.queues.enqueueProcess(w, `after-${ownerRef}`);
   log.info({ waiters: waiters.length }, 'woke the exchanges waiting for this answer');
+}
+
+/**
+ * After an answer that is not given again was stored outside the process job (the rescue sweep's
+ * EDM:ERR:0008, the deadline sweep's EDM:ERR:0005): the request is forgotten, so that a re-send is
+ * a new attempt, and those that waited for it are processed on their own.
+ */
+export async function forgetRequest(
+  deps: WakeDeps & {
+    readonly ledger?: RequestLedger | undefined;
+    readonly exchange: ExchangeDeps;
+    readonly logger: Logger;
+  },
+  ref: string,
+  input: InboundRequest,
+): Promise<void> {
+  if (deps.ledger === undefined) return;
+  const key = requestKeyOf(input, deps.exchange);
+  if (key === undefined) return;
+  await wake(deps, ref, await deps.ledger.complete(key, ref, undefined), deps.logger);
 }

@@ -13,7 +13,12 @@ import { generateKey } from '../../src/crypto/aead.js';
 import type { DagrLookupResult, DagrPort, OutboundMessage } from '../../src/exchange/ports.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
-import { createDeliverHandler, createProcessHandler, type HandlerDeps } from '../../src/runtime/handlers.js';
+import {
+  createDeliverHandler,
+  createProcessHandler,
+  startRescueSweep,
+  type HandlerDeps,
+} from '../../src/runtime/handlers.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import { createRequestLedger } from '../../src/store/request-ledger.js';
 import { createDeadlineBook } from '../../src/store/deadline-book.js';
@@ -117,7 +122,7 @@ async function rig() {
       return got[0]!;
     });
   }
-  return { dagr, delivered, reuse, post, answered, store };
+  return { dagr, delivered, reuse, post, answered, store, deps };
 }
 
 const request = (): string =>
@@ -237,5 +242,28 @@ describe('the same request sent again under a new MessageId', () => {
     const b = await r.post(envelope(xml));
     const [ansB] = await r.answered(b);
     expect(ansB!.attachments).toHaveLength(1);
+  });
+
+  test('a first exchange that failed for good (rescued with EDM:ERR:0008) releases the one waiting: answered on its own', async () => {
+    const r = await rig();
+    const xml = request();
+    r.dagr.hold();
+    const a = await r.post(envelope(xml));
+    await until('the first lookup to start', () => r.dagr.calls === 1);
+    const b = await r.post(envelope(xml));
+    await until('the second to wait', () => r.reuse.includes('resend-waited'));
+    // The first one's job is written off (as when its worker died too often): the rescue answers it.
+    const rescue = startRescueSweep({
+      deps: r.deps,
+      failedJobs: () => Promise.resolve([{ exchangeRef: a.ref, reason: 'stalled' }]),
+      intervalMs: 3_600_000,
+    });
+    expect(await rescue.runOnce()).toBe(1);
+    rescue.stop();
+    r.dagr.release();
+    const [ansA, ansB] = await r.answered(a, b);
+    expect(ansA!.regrep).toContain('EDM:ERR:0008');
+    expect(ansB!.attachments).toHaveLength(1);
+    expect(r.dagr.calls).toBe(2);
   });
 });
