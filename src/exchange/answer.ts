@@ -90,7 +90,11 @@ class Refusal extends Error {
  */
 export class NoAnswerYet extends Error {
   override readonly name = 'NoAnswerYet';
-  constructor(readonly reason: 'parked' | 'duplicate' | 'waiting') {
+  constructor(
+    readonly reason: 'parked' | 'duplicate' | 'waiting',
+    /** False for a v2.0 request #2, which waits under the preview deadlines, not the answer deadline. */
+    readonly underAnswerDeadline = true,
+  ) {
     super(
       reason === 'parked'
         ? 'waiting for the preview decision'
@@ -182,7 +186,7 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     const requestId = attr(root, 'id')?.trim();
     if (requestId !== undefined && requestId !== '' && options.claimRequest !== undefined) {
       const claim = await options.claimRequest({ requestId, requester: requesterOf(input.userMessage), canonical: canonicalRequest(root) });
-      if (claim.kind === 'wait') throw new NoAnswerYet('waiting');
+      if (claim.kind === 'wait') throw new NoAnswerYet('waiting', !waitsForDecision);
       if (claim.kind === 'replay') return replay(input, request, claim.answer, deps);
     }
     const found = findMapping(request, deps);

@@ -108,11 +108,14 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         if (error.reason === 'parked') {
           // v2.0 request #2: processed again when the user decides or the deadline passes.
           ctx.log.info('waiting for the preview decision');
+          // Under T2/T3 now, not the answer deadline (a retry before may have set one).
+          await deps.deadlines?.remove(ref);
           return;
         }
         if (error.reason === 'waiting') {
           // Answered when the same request's exchange completes, or at the deadline at the latest.
-          if (deadline !== undefined) await deps.deadlines?.add(ref, deadline.at.getTime());
+          if (deadline !== undefined && error.underAnswerDeadline)
+            await deps.deadlines?.add(ref, deadline.at.getTime());
           return;
         }
         ctx.log.info('nothing to send: another exchange answers this request');

@@ -10,7 +10,7 @@ import { envelopeFor } from '../../src/cli/send.js';
 import { parseEnvelope, type RestEnvelope } from '../../src/connector/envelope.js';
 import { generateKey } from '../../src/crypto/aead.js';
 import { AdapterError } from '../../src/errors.js';
-import type { DagrLookupResult, DagrPort, OutboundMessage } from '../../src/exchange/ports.js';
+import type { DagrLookupResult, DagrPort, OutboundMessage, PreviewPort } from '../../src/exchange/ports.js';
 import { createAuditTrail } from '../../src/ops/audit.js';
 import { createExchangeAlerts } from '../../src/ops/exchange-alerts.js';
 import { createLogger } from '../../src/ops/logger.js';
@@ -28,14 +28,14 @@ import { createDeadlineBook } from '../../src/store/deadline-book.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import { createRequestLedger } from '../../src/store/request-ledger.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
-import { exampleRequest, fakeDagr, testDeps } from '../support/exchange-fixtures.js';
+import { asV2, exampleRequest, fakeDagr, testDeps } from '../support/exchange-fixtures.js';
 
 const redis = new Redis(REDIS_URL);
 const prefixes: string[] = [];
 const running: Queues[] = [];
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 
-async function rig(opts: { refuseDeliveries?: boolean } = {}) {
+async function rig(opts: { refuseDeliveries?: boolean; preview?: PreviewPort } = {}) {
   const prefix = testPrefix('deadlines').slice(0, -1);
   prefixes.push(prefix);
   const key = generateKey();
@@ -78,7 +78,7 @@ async function rig(opts: { refuseDeliveries?: boolean } = {}) {
   const deps: HandlerDeps = {
     store,
     queues,
-    exchange: testDeps({ dagr, now }),
+    exchange: testDeps({ dagr, now, ...(opts.preview === undefined ? {} : { preview: opts.preview }) }),
     logger,
     now,
     submitter: {
@@ -207,6 +207,41 @@ describe('the answer deadline (ebMS Timestamp + ANSWER_DEADLINE_SECONDS)', () =>
     await r.post(envelopeAt(T0 - 299_000));
     await until('the answer', () => r.submitted.length === 1);
     expect(r.submitted[0]!.attachments).toHaveLength(1);
+  });
+});
+
+describe('the preview deadlines stay as they are', () => {
+  test('a v2.0 request #2 (and its re-send) waiting for the decision past T1 is not cut by the answer deadline', async () => {
+    let decided = false;
+    const preview: PreviewPort = {
+      open: () => Promise.reject(new Error('not used')),
+      resolve: () =>
+        Promise.resolve(decided ? { status: 'decided', sessionId: 's1', approved: [] } : { status: 'parked' }),
+    };
+    const r = await rig({ preview });
+    const slots =
+      '<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>https://preview.example/preview/s1</rim:Value></rim:SlotValue></rim:Slot>' +
+      '<rim:Slot name="ReturnLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>https://portal.example/back</rim:Value></rim:SlotValue></rim:Slot>';
+    const xml = asV2(exampleRequest('lv-birth-certificate-pdf'))
+      .replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
+      .replace('<rim:Slot name="PossibilityForPreview">', `${slots}<rim:Slot name="PossibilityForPreview">`);
+    const stamp = (e: RestEnvelope): RestEnvelope => ({
+      ...e,
+      userMessage: { ...e.userMessage, timestamp: new Date(T0).toISOString() },
+    });
+    const parked = await r.post(stamp(envelopeFor(Buffer.from(xml, 'utf8'))));
+    await until('parked', () => r.lines.some((l) => l.msg === 'waiting for the preview decision'));
+    const resend = await r.post(stamp(envelopeFor(Buffer.from(xml, 'utf8'))));
+    await until('the re-send to wait', () =>
+      r.lines.some((l) => l.exchangeRef === resend && /being answered by another exchange/.test(String(l.msg))),
+    );
+    r.advance(20 * 60_000);
+    expect(await r.sweep.runOnce()).toBe(0);
+    expect(r.submitted).toHaveLength(0);
+    decided = true;
+    await r.deps.queues.enqueueProcess!(parked, 'preview');
+    await until('both answered', () => r.submitted.length === 2);
+    for (const m of r.submitted) expect(m.regrep).toContain('ResponseStatusType:Success');
   });
 });
 
