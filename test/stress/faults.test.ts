@@ -330,17 +330,27 @@ describe('a clock jump past the preview deadlines', () => {
     );
   };
   /** Moves the adapter's clock to `offsetMs` past real time and lets the preview sweeper (every 5 s) run. */
+  let offset = 0;
   const jumpTo = async (offsetMs: number): Promise<void> => {
+    offset = offsetMs;
     writeFileSync(clockFile, String(offsetMs));
     adapter.child.kill('SIGUSR2');
     await sleep(7000);
   };
   const PAST_T3_MS = (2400 + 120) * 1000;
+  /**
+   * An envelope stamped (ebMS Timestamp) at the adapter's clock: time passed for the requester too,
+   * so the request is not past its answer deadline (T1) when it arrives; only the preview expired.
+   */
+  const stampedOf = (xml: string): RestEnvelope => {
+    const e = envelopeOf(xml);
+    return { ...e, userMessage: { ...e.userMessage, timestamp: new Date(Date.now() + offset).toISOString() } };
+  };
 
   test('(f) links expire and every request #2 gets exactly one EDM:ERR:0005', async () => {
     const api = adapter.ready.api!;
     const firsts = Array.from({ length: 20 }, () => withPreview(fresh(example('lv-birth-certificate-pdf'))));
-    const envelopes = firsts.map((xml) => envelopeOf(xml));
+    const envelopes = firsts.map((xml) => stampedOf(xml));
     // envelopeOf refreshes the request id: keep the XML each envelope really carries.
     const sent = envelopes.map((e) => Buffer.from(e.payloads[0]!.contentBase64, 'base64').toString('utf8'));
     const accepted1 = await load(api, envelopes, 4);
@@ -358,7 +368,7 @@ describe('a clock jump past the preview deadlines', () => {
     const pages = await Promise.all(locations.map(async (link) => (await fetch(link, { redirect: 'manual' })).status));
     expect(pages).toEqual(locations.map(() => 410));
 
-    const seconds = sent.map((xml, i) => envelopeOf(secondRequest(xml, locations[i]!)));
+    const seconds = sent.map((xml, i) => stampedOf(secondRequest(xml, locations[i]!)));
     const accepted2 = await load(api, seconds, 4);
     const t2 = await awaitAnswers(api, accepted2, { timeoutMs: 60_000, settleMs: 1500 });
     report('(f) clock jump past T2/T3', accepted2.length, t2, { opened: 10, neverOpened: 10 });
@@ -369,7 +379,7 @@ describe('a clock jump past the preview deadlines', () => {
     const api = adapter.ready.api!;
     await clearOutbox(api); // the answers of the test before
     const firsts = Array.from({ length: 10 }, () => asV2(withPreview(fresh(example('lv-birth-certificate-pdf')))));
-    const envelopes = firsts.map((xml) => envelopeOf(xml));
+    const envelopes = firsts.map((xml) => stampedOf(xml));
     const sent = envelopes.map((e) => Buffer.from(e.payloads[0]!.contentBase64, 'base64').toString('utf8'));
     const exchangeIds = envelopes.map((e) => e.userMessage.properties.find((p) => p.name === 'ExchangeId')!.value);
     const t1 = await awaitAnswers(api, await load(api, envelopes, 4), { timeoutMs: 60_000, settleMs: 500 });
@@ -381,7 +391,7 @@ describe('a clock jump past the preview deadlines', () => {
     // Request #2 at once (v2.0: same ExchangeId, the PreviewLocation, a ReturnLocation): parked, not answered.
     const returnSlot = `<rim:Slot name="ReturnLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${RETURN_ORIGIN}/back</rim:Value></rim:SlotValue></rim:Slot>`;
     const seconds = sent.map((xml, i) => {
-      const e = envelopeOf(secondRequest(xml, locations[i]!).replace('<rim:Slot name="PossibilityForPreview">', `${returnSlot}<rim:Slot name="PossibilityForPreview">`));
+      const e = stampedOf(secondRequest(xml, locations[i]!).replace('<rim:Slot name="PossibilityForPreview">', `${returnSlot}<rim:Slot name="PossibilityForPreview">`));
       e.userMessage.properties = e.userMessage.properties.map((p) => (p.name === 'ExchangeId' ? { ...p, value: exchangeIds[i]! } : p));
       return e;
     });
