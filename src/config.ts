@@ -157,8 +157,8 @@ export const CONFIG_KEYS = {
   },
   REQUEST_REPLAY_SECONDS: {
     kind: { type: 'int', min: 0, max: 86_400 },
-    default: '900',
-    doc: 'How long the answer to a request is kept (encrypted) for the same request sent again under a new AS4 MessageId (same requester, request id and content): such a re-send gets that answer again, with no second DAGR lookup. Covers T1 and the requester margin with room for slow re-sends. 0 = not kept (a re-send is answered only while the first is in progress).',
+    default: '360',
+    doc: 'How long the answer to a request is kept (encrypted) for the same request sent again under a new AS4 MessageId (same requester, request id and content): such a re-send gets that answer again, with no second DAGR lookup. Default: as long as a requester still waits for it (T1 + its 1 min margin, EDM v2.0 chapter 4.4). Each kept answer holds its evidence (about 45 KB for the shipped PDF mappings), so R requests/s keep about R x 45 KB x this in Redis. 0 = not kept (a re-send is answered from the first only while that one is in progress).',
   },
   EXCHANGE_TTL_SECONDS: {
     kind: { type: 'int', min: 60, max: 31_536_000 },
