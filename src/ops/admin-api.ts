@@ -16,6 +16,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Queues } from '../queue/queues.js';
 import { principalOf, problem, type AdminAuth } from './admin-auth.js';
+import { crossSiteGuard } from './admin-cross-site.js';
 import type { AuditRecord, AuditTrail, OutcomeCounts } from './audit.js';
 import type { Logger } from './logger.js';
 import type { DagrSnapshot, DagrWatch } from './metrics.js';
@@ -163,7 +164,7 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
     },
   );
 
-  router.use('/admin/api', deps.auth.authenticate, api);
+  router.use('/admin/api', deps.auth.authenticate, crossSiteGuard('api'), api);
 
   router.get('/admin', deps.auth.authenticate, (req: Request, res: Response, next: NextFunction) => {
     Promise.all([opsSummary(deps, '1h'), opsSummary(deps, '1d')])

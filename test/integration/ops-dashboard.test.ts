@@ -59,7 +59,7 @@ afterAll(async () => {
 const retryAll = (authz?: string): Promise<Response> =>
   fetch(`${served.url}/admin/queues/api/queues/exchange-process/retry/failed`, {
     method: 'PUT',
-    headers: authz === undefined ? {} : { authorization: authz },
+    headers: authz === undefined ? {} : { authorization: authz, 'x-requested-by': 'ops-test' },
   });
 
 describe('queue dashboard', () => {
@@ -134,7 +134,7 @@ describe('admin API and page', () => {
     const post = (body: unknown): Promise<Response> =>
       fetch(`${served.url}/admin/api/audit/by-subject`, {
         method: 'POST',
-        headers: { ...asViewer, 'content-type': 'application/json' },
+        headers: { ...asViewer, 'content-type': 'application/json', 'x-requested-by': 'ops-test' },
         body: JSON.stringify(body),
       });
     const found = await post({ identifier: ANNA });

@@ -383,8 +383,11 @@ interface AdminCase {
   readonly auth?: string;
   readonly body?: string;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
   readonly status: number;
 }
+
+const CLIENT = { 'x-requested-by': 'hostile-test' } as const;
 
 const ADMIN: AdminCase[] = [
   { name: 'GET /admin without credentials', path: '/admin', status: 401 },
@@ -400,8 +403,8 @@ const ADMIN: AdminCase[] = [
   { name: 'path traversal (double-encoded) under /admin/queues', path: '/admin/queues/%252e%252e%252f%252e%252e%252fetc%252fpasswd', auth: basic(viewer.user, viewer.password), status: 404 },
   { name: 'path traversal in an audit lookup id', path: '/admin/api/audit/exchanges/..%2f..%2f..%2fetc%2fpasswd', auth: basic(viewer.user, viewer.password), status: 404 },
   { name: 'summary window injection', path: '/admin/api/summary?window=../../1h', auth: basic(viewer.user, viewer.password), status: 400 },
-  { name: 'audit by-subject with a 1 MB body', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: 'x'.repeat(1024 * 1024) }), contentType: 'application/json', status: 413 },
-  { name: 'audit by-subject with a non-string identifier', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: { $ne: '' } }), contentType: 'application/json', status: 400 },
+  { name: 'audit by-subject with a 1 MB body', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: 'x'.repeat(1024 * 1024) }), contentType: 'application/json', headers: CLIENT, status: 413 },
+  { name: 'audit by-subject with a non-string identifier', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: { $ne: '' } }), contentType: 'application/json', headers: CLIENT, status: 400 },
   { name: 'GET /metrics without the token', path: '/metrics', status: 401 },
   { name: 'GET /metrics with a wrong token', path: '/metrics', auth: `Bearer ${randomBytes(16).toString('hex')}`, status: 401 },
   { name: 'path traversal on the stand-in outbox', path: '/sandbox/connector/outbox/..%2f..%2fstandin%3Afaults', status: 404 },
@@ -409,7 +412,7 @@ const ADMIN: AdminCase[] = [
 
 describe('admin pages and /metrics: credentials, roles, traversal', () => {
   test.each(ADMIN.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...c.headers };
     if (c.auth !== undefined) headers.authorization = c.auth;
     if (c.contentType !== undefined) headers['content-type'] = c.contentType;
     const res = await send(c.path, { method: c.method ?? 'GET', headers, ...(c.body === undefined ? {} : { body: c.body }) });
