@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, providerAgent } from '../config.js';
 import { XmlInputError, type EdmErrorCode } from '../errors.js';
 import { buildErrorResponse, requestEcho } from '../edm/build/index.js';
 import { EDM_ERROR_CODES } from '../edm/codelists.js';
@@ -145,7 +145,14 @@ async function sendCommand(file: string, opts: { url?: string; token?: string; o
     return 2;
   }
   try {
-    const result = await send(bytes, { apiUrl, token, outDir: opts.out, timeoutMs: Number(opts.timeout) });
+    const recipient = providerAgent(config.evidenceProvider).identifier;
+    const result = await send(bytes, {
+      apiUrl,
+      token,
+      outDir: opts.out,
+      timeoutMs: Number(opts.timeout),
+      ...(recipient === undefined ? {} : { recipient }),
+    });
     const s = result.summary;
     err(`answer: ${s.action} ${s.status ?? ''}${s.errorCode === undefined ? '' : ` ${s.errorCode}`} (${result.files.length} part(s))`);
     for (const f of result.files) err(`  wrote ${f}`);

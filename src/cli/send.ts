@@ -10,7 +10,9 @@ import { classify } from '../edm/classify.js';
 import { parseQueryRequest } from '../edm/parse-request.js';
 import { parseXml } from '../edm/xml/parse.js';
 import { EBRS_BINDING, EBRS_MIME_TYPE, GATEWAY_ROLE, QUERY_MANAGER } from '../ebms/model.js';
+import { CONFIG_KEYS } from '../config.js';
 import type { RestEnvelope } from '../connector/envelope.js';
+import type { Identifier } from '../edm/model.js';
 import type { OutboxSummary } from '../sandbox/connector-standin.js';
 
 export interface SendOptions {
@@ -18,6 +20,8 @@ export interface SendOptions {
   readonly token: string;
   readonly outDir: string;
   readonly timeoutMs: number;
+  /** The adapter's own identifier (EP_IDENTIFIER), the header's finalRecipient. Default: the embedded default's. */
+  readonly recipient?: Identifier;
 }
 
 export interface SendResult {
@@ -28,13 +32,22 @@ export interface SendResult {
 
 const PARTY_TYPE = 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots';
 
-/** The REST envelope a connector would deliver for this request. */
-export function envelopeFor(requestXml: Buffer): RestEnvelope {
+/** The embedded default's evidence provider (EP_IDENTIFIER and its scheme, unset). */
+export const EMBEDDED_PROVIDER: Identifier = {
+  value: CONFIG_KEYS.EP_IDENTIFIER.default,
+  schemeID: CONFIG_KEYS.EP_IDENTIFIER_SCHEME.default,
+};
+
+/**
+ * The REST envelope a connector would deliver for this request: a header consistent with the
+ * payload (four-corner model): originalSender is the payload's requester, finalRecipient the
+ * adapter it is sent to (not the payload's EvidenceProvider, which test data often leaves foreign).
+ */
+export function envelopeFor(requestXml: Buffer, recipient: Identifier = EMBEDDED_PROVIDER): RestEnvelope {
   const root = parseXml(requestXml);
   if (classify(root) !== 'QueryRequest') throw new Error('the file is not an OOTS QueryRequest');
   const request = parseQueryRequest(root);
   const requester = request.evidenceRequesters.find((a) => a.classification === 'ER') ?? request.evidenceRequesters[0];
-  const provider = request.evidenceProvider;
   const prop = (name: string, id: { value: string; schemeID: string | undefined } | undefined) =>
     id === undefined ? [] : [{ name, value: id.value, ...(id.schemeID === undefined ? {} : { type: id.schemeID }) }];
   const v2 = request.version === 'oots-edm:v2.0';
@@ -50,7 +63,7 @@ export function envelopeFor(requestXml: Buffer): RestEnvelope {
       action: 'ExecuteQueryRequest',
       properties: [
         ...prop('originalSender', requester?.identifier),
-        ...prop('finalRecipient', provider?.identifier),
+        ...prop('finalRecipient', recipient),
         ...(v2
           ? [
               { name: 'ExchangeId', value: randomUUID() },
@@ -64,7 +77,7 @@ export function envelopeFor(requestXml: Buffer): RestEnvelope {
 }
 
 export async function send(requestXml: Buffer, opts: SendOptions): Promise<SendResult> {
-  const envelope = envelopeFor(requestXml);
+  const envelope = envelopeFor(requestXml, opts.recipient);
   const posted = await fetch(`${opts.apiUrl}/connector/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
