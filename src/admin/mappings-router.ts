@@ -387,8 +387,21 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
         );
     });
 
+  // The "ok" banner shows only what this router wrote after a change: the text comes back signed,
+  // so a link made elsewhere (`?done=Mapping X was approved by the security team`) shows nothing.
+  const doneMac = (text: string): string => createHmac('sha256', csrfKey).update(`done|${text}`).digest('base64url');
+  const redirectDone = (res: Response, text: string): void => {
+    res.redirect(303, `/admin/mappings?done=${encodeURIComponent(text)}&sig=${doneMac(text)}`);
+  };
+  const signedDone = (done: unknown, sig: unknown): string | undefined => {
+    if (typeof done !== 'string' || typeof sig !== 'string') return undefined;
+    const expected = Buffer.from(doneMac(done));
+    const given = Buffer.from(sig);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? done.slice(0, 300) : undefined;
+  };
+
   page.get('/admin/mappings', (req, res, next) => {
-    const done = typeof req.query['done'] === 'string' ? req.query['done'].slice(0, 300) : undefined;
+    const done = signedDone(req.query['done'], req.query['sig']);
     sendPage(req, res, 200, done === undefined ? {} : { message: { kind: 'ok', text: done } }).catch(next);
   });
 
@@ -515,9 +528,6 @@ export function deriveCsrfKey(encryptionKey: Buffer): Buffer {
   return createHmac('sha256', encryptionKey).update('oots-adapter/mappings-csrf').digest();
 }
 
-function redirectDone(res: Response, text: string): void {
-  res.redirect(303, `/admin/mappings?done=${encodeURIComponent(text)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTML (escaped, no script)

@@ -257,6 +257,10 @@ function withCornerProperties(um: UserMessage, deps: ExchangeDeps): UserMessage 
 }
 
 function regrepPart(input: InboundRequest): InboundRequest['payloads'][number] {
+  // One request, one RegRep part (TDD payload packaging): a second one is not silently ignored.
+  const regreps = input.payloads.filter((p) => p.mimeType === EBRS_MIME_TYPE).length;
+  if (regreps > 1)
+    throw new Refusal('EDM:ERR:0003', `the message carries ${regreps} RegRep parts (${EBRS_MIME_TYPE}); a request has exactly one`);
   const part = input.payloads.find((p) => p.mimeType === EBRS_MIME_TYPE) ?? input.payloads[0];
   if (part === undefined) throw new Refusal('EDM:ERR:0003', 'the message carries no RegRep payload (application/x-ebrs+xml)');
   return part;

@@ -118,7 +118,8 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
 
   api.get('/summary', (req: Request, res: Response, next: NextFunction) => {
     const w = typeof req.query.window === 'string' ? req.query.window : '1h';
-    if (!(w in WINDOWS)) {
+    // Own keys only: `in` would let `toString` or `__proto__` through to a 500.
+    if (!Object.hasOwn(WINDOWS, w)) {
       problem(res, 400, 'Bad Request', 'window must be 1h or 1d');
       return;
     }

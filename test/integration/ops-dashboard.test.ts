@@ -157,6 +157,9 @@ describe('admin API and page', () => {
       dagr: null,
     });
     expect((await fetch(`${served.url}/admin/api/summary?window=1y`, { headers: asViewer })).status).toBe(400);
+    // Inherited names are not windows (an `in` check took them and answered 500).
+    for (const w of ['toString', '__proto__', 'constructor', 'hasOwnProperty'])
+      expect([w, (await fetch(`${served.url}/admin/api/summary?window=${w}`, { headers: asViewer })).status]).toEqual([w, 400]);
     const page = await fetch(`${served.url}/admin`, { headers: asViewer });
     expect(page.status).toBe(200);
     const html = await page.text();

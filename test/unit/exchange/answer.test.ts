@@ -244,6 +244,15 @@ describe('every failure ends as the right EDM error', () => {
     });
   });
 
+  test('two RegRep parts: refused with EDM:ERR:0003 saying why, never the first one answered', async () => {
+    const one = inbound(exampleRequest('lv-birth-certificate-pdf'));
+    const second = { ...one.payloads[0]!, href: 'cid:second@ap.de.example' };
+    const result = await answerRequest({ ...one, payloads: [...one.payloads, second] }, testDeps());
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/2 RegRep parts \(application\/x-ebrs\+xml\); a request has exactly one/);
+    expect(result.outbound.attachments).toEqual([]);
+  });
+
   test('processing that cannot complete ends as EDM:ERR:0008', () => {
     const result = answerWithProcessingError(
       inbound(exampleRequest('lv-birth-certificate-pdf')),
