@@ -35,7 +35,10 @@ function board(queues: readonly Queue[], basePath: string, readOnly: boolean): e
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: readOnly ? 'OOTS queues (read-only)' : 'OOTS queues' } },
   });
-  return adapter.getRouter() as express.Router;
+  // bull-board serves from an express app of its own, which would announce itself again.
+  const app = adapter.getRouter() as express.Express;
+  app.disable('x-powered-by');
+  return app;
 }
 
 export function createQueueDashboard(deps: DashboardDeps): express.Router {
