@@ -8,8 +8,8 @@
  * 2. a `text/plain` form whose body is a mapping YAML, uploading and activating it;
  * 3. a form adding a job to the deliver queue through the queue dashboard's API.
  *
- * Legitimate use stays: the dashboard's own same-origin fetch adds a job, the API answers a
- * client that sends `X-Requested-By`.
+ * Legitimate use stays: the dashboard's own same-origin fetch adds a job and its UI pauses a
+ * queue; the API answers a client that sends `X-Requested-By`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -177,6 +177,19 @@ test('a form on another site cannot add a job through the queue dashboard; its o
     });
     expect(status).toBe(200);
     expect(await deliverWaiting()).toBe(before + 1);
+
+    // And the real UI: the queue menu's Pause, confirmed, goes through (axios sends Origin only).
+    await page.goto(`${api}/admin/queues/queue/exchange-deliver`);
+    // The queue's action menu is the button after the workers badge.
+    const workers = page.locator('button', { hasText: 'No workers' });
+    await workers.waitFor({ timeout: 15_000 });
+    await workers.locator('xpath=following::button[1]').click();
+    await page.getByRole('menuitem', { name: /^pause$/i }).click();
+    const paused = page.waitForResponse((r) => r.url().endsWith('/exchange-deliver/pause'));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const res = await paused;
+    expect(res.request().headers()['origin']).toBe(new URL(api).origin);
+    expect(res.status()).toBe(200);
   } finally {
     await context.close();
   }
