@@ -70,7 +70,7 @@ export const CONFIG_KEYS = {
   EP_IDENTIFIER: {
     kind: { type: 'string', pattern: /^\S+$/ },
     default: '90000012827',
-    doc: 'Identifier of this evidence provider as it appears in ErrorProvider / EvidenceProvider agents.',
+    doc: 'Identifier of this evidence provider as it appears in ErrorProvider / EvidenceProvider agents, and the ebMS finalRecipient (C4) a request must name (or the issuing authority of the mapping that serves it).',
   },
   EP_IDENTIFIER_SCHEME: {
     kind: {

@@ -197,6 +197,7 @@ async function compose(
 
   // The API listens first: in the embedded default the worker delivers to its stand-in.
   const app = express();
+  app.disable('x-powered-by');
   let apiUrl: string | undefined;
   // A worker-only process serves /healthz, /readyz and /metrics.
   const server = await new Promise<Server>((resolve, reject) => {

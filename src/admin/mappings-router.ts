@@ -25,6 +25,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { MappingProblem } from '../mapping/parse.js';
 import { principalOf, type AdminAuth } from '../ops/admin-auth.js';
+import { crossSiteGuard, requestOrigin } from '../ops/admin-cross-site.js';
 import type { Logger } from '../ops/logger.js';
 import type { ChangeResult, MappingStore, MappingSummary, UploadResult } from '../registry/mapping-store.js';
 import { describeTry, type TryInput, type TryResult } from '../registry/try-mapping.js';
@@ -48,7 +49,8 @@ export interface MappingsAdminDeps {
   readonly now?: (() => Date) | undefined;
 }
 
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
+// Not text/plain: a cross-site form can send that type (see src/ops/admin-cross-site.ts).
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const TRY_TTL_MS = 10 * 60_000;
 const CSRF_TTL_S = 4 * 3600;
 const PAGE_CSP =
@@ -351,16 +353,7 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
   };
   /** Operator, same-origin (when the browser says), valid token: else 403. */
   const guardForm: RequestHandler = (req, res, next) => {
-    const origin = req.get('origin');
-    const host = req.get('host');
-    let sameOrigin = origin === undefined;
-    if (origin !== undefined && origin !== 'null' && host !== undefined)
-      try {
-        sameOrigin = new URL(origin).host === host;
-      } catch {
-        sameOrigin = false;
-      }
-    if (!sameOrigin || !csrfOk(who(req), (req.body as Record<string, unknown> | undefined)?.['csrf'])) {
+    if (requestOrigin(req) === 'foreign' || !csrfOk(who(req), (req.body as Record<string, unknown> | undefined)?.['csrf'])) {
       problemJson(
         res,
         403,
@@ -394,8 +387,21 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
         );
     });
 
+  // The "ok" banner shows only what this router wrote after a change: the text comes back signed,
+  // so a link made elsewhere (`?done=Mapping X was approved by the security team`) shows nothing.
+  const doneMac = (text: string): string => createHmac('sha256', csrfKey).update(`done|${text}`).digest('base64url');
+  const redirectDone = (res: Response, text: string): void => {
+    res.redirect(303, `/admin/mappings?done=${encodeURIComponent(text)}&sig=${doneMac(text)}`);
+  };
+  const signedDone = (done: unknown, sig: unknown): string | undefined => {
+    if (typeof done !== 'string' || typeof sig !== 'string') return undefined;
+    const expected = Buffer.from(doneMac(done));
+    const given = Buffer.from(sig);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? done.slice(0, 300) : undefined;
+  };
+
   page.get('/admin/mappings', (req, res, next) => {
-    const done = typeof req.query['done'] === 'string' ? req.query['done'].slice(0, 300) : undefined;
+    const done = signedDone(req.query['done'], req.query['sig']);
     sendPage(req, res, 200, done === undefined ? {} : { message: { kind: 'ok', text: done } }).catch(next);
   });
 
@@ -511,8 +517,8 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
   );
 
   const router = express.Router();
-  router.use('/admin/api', auth.authenticate, api);
-  router.use('/admin/mappings', auth.authenticate);
+  router.use('/admin/api', auth.authenticate, crossSiteGuard('api'), api);
+  router.use('/admin/mappings', auth.authenticate, crossSiteGuard('page'));
   router.use(page);
   return router;
 }
@@ -522,9 +528,6 @@ export function deriveCsrfKey(encryptionKey: Buffer): Buffer {
   return createHmac('sha256', encryptionKey).update('oots-adapter/mappings-csrf').digest();
 }
 
-function redirectDone(res: Response, text: string): void {
-  res.redirect(303, `/admin/mappings?done=${encodeURIComponent(text)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTML (escaped, no script)

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, providerAgent } from '../config.js';
 import { XmlInputError, type EdmErrorCode } from '../errors.js';
 import { buildErrorResponse, requestEcho } from '../edm/build/index.js';
 import { EDM_ERROR_CODES } from '../edm/codelists.js';
@@ -148,12 +148,14 @@ async function sendCommand(
     return 2;
   }
   try {
+    const recipient = providerAgent(config.evidenceProvider).identifier;
     const result = await send(bytes, {
       apiUrl,
       token,
       outDir: opts.out,
       timeoutMs: Number(opts.timeout),
       ...(opts.messageId === undefined ? {} : { messageId: opts.messageId }),
+      ...(recipient === undefined ? {} : { recipient }),
     });
     const s = result.summary;
     if (result.delivery === 'duplicate')

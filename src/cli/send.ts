@@ -10,7 +10,9 @@ import { classify } from '../edm/classify.js';
 import { parseQueryRequest } from '../edm/parse-request.js';
 import { parseXml } from '../edm/xml/parse.js';
 import { EBRS_BINDING, EBRS_MIME_TYPE, GATEWAY_ROLE, QUERY_MANAGER } from '../ebms/model.js';
+import { CONFIG_KEYS } from '../config.js';
 import type { RestEnvelope } from '../connector/envelope.js';
+import type { Identifier } from '../edm/model.js';
 import type { OutboxSummary } from '../sandbox/connector-standin.js';
 
 export interface SendOptions {
@@ -23,6 +25,8 @@ export interface SendOptions {
    * so sending again with the same id is a transport duplicate whose answer is found again.
    */
   readonly messageId?: string;
+  /** The adapter's own identifier (EP_IDENTIFIER), the header's finalRecipient. Default: the embedded default's. */
+  readonly recipient?: Identifier;
 }
 
 export interface SendResult {
@@ -41,13 +45,26 @@ export interface SendResult {
 
 const PARTY_TYPE = 'urn:oasis:names:tc:ebcore:partyid-type:unregistered:oots';
 
-/** The REST envelope a connector would deliver for this request. */
-export function envelopeFor(requestXml: Buffer, opts: { messageId?: string } = {}): RestEnvelope {
+/** The embedded default's evidence provider (EP_IDENTIFIER and its scheme, unset). */
+export const EMBEDDED_PROVIDER: Identifier = {
+  value: CONFIG_KEYS.EP_IDENTIFIER.default,
+  schemeID: CONFIG_KEYS.EP_IDENTIFIER_SCHEME.default,
+};
+
+/**
+ * The REST envelope a connector would deliver for this request: a header consistent with the
+ * payload (four-corner model): originalSender is the payload's requester, finalRecipient the
+ * adapter it is sent to (not the payload's EvidenceProvider, which test data often leaves foreign).
+ */
+export function envelopeFor(
+  requestXml: Buffer,
+  opts: { messageId?: string; recipient?: Identifier } = {},
+): RestEnvelope {
+  const recipient = opts.recipient ?? EMBEDDED_PROVIDER;
   const root = parseXml(requestXml);
   if (classify(root) !== 'QueryRequest') throw new Error('the file is not an OOTS QueryRequest');
   const request = parseQueryRequest(root);
   const requester = request.evidenceRequesters.find((a) => a.classification === 'ER') ?? request.evidenceRequesters[0];
-  const provider = request.evidenceProvider;
   const prop = (name: string, id: { value: string; schemeID: string | undefined } | undefined) =>
     id === undefined ? [] : [{ name, value: id.value, ...(id.schemeID === undefined ? {} : { type: id.schemeID }) }];
   const v2 = request.version === 'oots-edm:v2.0';
@@ -63,7 +80,7 @@ export function envelopeFor(requestXml: Buffer, opts: { messageId?: string } = {
       action: 'ExecuteQueryRequest',
       properties: [
         ...prop('originalSender', requester?.identifier),
-        ...prop('finalRecipient', provider?.identifier),
+        ...prop('finalRecipient', recipient),
         ...(v2
           ? [
               { name: 'ExchangeId', value: randomUUID() },
@@ -89,7 +106,10 @@ function uuidFrom(s: string): string {
 }
 
 export async function send(requestXml: Buffer, opts: SendOptions): Promise<SendResult> {
-  const envelope = envelopeFor(requestXml, opts.messageId === undefined ? {} : { messageId: opts.messageId });
+  const envelope = envelopeFor(requestXml, {
+    ...(opts.messageId === undefined ? {} : { messageId: opts.messageId }),
+    ...(opts.recipient === undefined ? {} : { recipient: opts.recipient }),
+  });
   const posted = await fetch(`${opts.apiUrl}/connector/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },

@@ -17,6 +17,7 @@ import AjvModule, { type ErrorObject } from 'ajv';
 import { EBRS_MIME_TYPE, type EbmsProperty, type PayloadPart, type UserMessage } from '../ebms/model.js';
 import { AdapterError } from '../errors.js';
 import type { OutboundMessage } from '../exchange/ports.js';
+import { textProblems } from './identifiers.js';
 
 const Ajv = AjvModule.default;
 
@@ -181,6 +182,12 @@ export function parseEnvelope(json: unknown, opts: ParseOptions = {}): ParsedEnv
   const limits = opts.limits ?? DEFAULT_ENVELOPE_LIMITS;
   if (!validateShape(json)) throw new EnvelopeError((validateShape.errors ?? []).map(problemOf));
   const env = json;
+  // Before any dedupe: ids that differ only in a lone surrogate must not collapse into one.
+  const textual = [
+    ...textProblems(env.userMessage, '/userMessage'),
+    ...env.payloads.flatMap((p, i) => textProblems({ href: p.href, properties: p.properties }, `/payloads/${i}`)),
+  ];
+  if (textual.length > 0) throw new EnvelopeError(textual);
   const problems: EnvelopeProblem[] = [];
   let tooLarge = false;
   if (env.payloads.length > limits.maxPayloads) {

@@ -24,6 +24,7 @@ import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from '../edm/xml/parse.j
 import { attr, type XmlElement } from '../edm/xml/tree.js';
 import type { Violation } from '../edm/violation.js';
 import { EBRS_MIME_TYPE, messageProperty, type PayloadPart, type UserMessage } from '../ebms/model.js';
+import { recipientMismatch, repeatedProperty, senderMismatch } from '../ebms/four-corner.js';
 import { deriveReplyHeader } from '../ebms/reply.js';
 import { lookupKey, matchSubject } from '../identity/match.js';
 import type { MappingRegistry } from '../mapping/registry.js';
@@ -175,6 +176,8 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     if (headerVersion !== undefined && headerVersion !== version) {
       throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-038: ebMS SpecificationId ${headerVersion} differs from the payload's ${version}`);
     }
+    const sender = senderMismatch(input.userMessage, request.evidenceRequesters.map((a) => a.identifier));
+    if (sender !== undefined) throw new Refusal('EDM:ERR:0003', sender);
     const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
     if (previewed && deps.preview === undefined) {
       throw new Refusal('EDM:ERR:0007', 'this evidence provider offers no preview; send the request with PossibilityForPreview=false');
@@ -191,6 +194,9 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     }
     const found = findMapping(request, deps);
     mapping = found.mapping;
+    const authority = { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme };
+    const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
+    if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) {
       // Request #2 of a preview: answer with what the user approved, nothing else.
       const resolved = await deps.preview!.resolve({ exchangeRef: input.exchangeRef, request, exchangeId: exchangeIdOf(input.userMessage) });
@@ -285,6 +291,10 @@ function checkHeader(um: UserMessage): void {
   if (um.action !== 'ExecuteQueryRequest') {
     throw new Refusal('EDM:ERR:0003', `ebMS action ${um.action} is not ExecuteQueryRequest`);
   }
+  const repeated = repeatedProperty(um);
+  if (repeated !== undefined) {
+    throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-018: the ebMS message property ${repeated} occurs more than once`);
+  }
   for (const name of ['originalSender', 'finalRecipient']) {
     if ((messageProperty(um, name)?.value ?? '') === '') {
       throw new Refusal('EDM:ERR:0003', `R-EDM-ebMS-019: the ebMS header has no ${name} property`);
@@ -313,6 +323,10 @@ function withCornerProperties(um: UserMessage, deps: ExchangeDeps): UserMessage 
 }
 
 function regrepPart(input: InboundRequest): InboundRequest['payloads'][number] {
+  // One request, one RegRep part (TDD payload packaging): a second one is not silently ignored.
+  const regreps = input.payloads.filter((p) => p.mimeType === EBRS_MIME_TYPE).length;
+  if (regreps > 1)
+    throw new Refusal('EDM:ERR:0003', `the message carries ${regreps} RegRep parts (${EBRS_MIME_TYPE}); a request has exactly one`);
   const part = input.payloads.find((p) => p.mimeType === EBRS_MIME_TYPE) ?? input.payloads[0];
   if (part === undefined) throw new Refusal('EDM:ERR:0003', 'the message carries no RegRep payload (application/x-ebrs+xml)');
   return part;

@@ -25,6 +25,13 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // On every route, helmet or not: main.ts mounts this app inside another express app, whose own
+  // X-Powered-By header would otherwise go out; and no answer (JSON, problem+json) is sniffed.
+  app.use((_req: Request, res: Response, next: () => void) => {
+    res.removeHeader('X-Powered-By');
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
 
   for (const handler of deps.first ?? []) app.use(handler);
   for (const router of deps.routers ?? []) app.use(router);

@@ -152,7 +152,20 @@ export function parseMappingSource(
       hint: 'rename the file, e.g. `lv-birth-certificate.yaml`',
     });
 
-  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    // yaml refuses aliases that expand beyond maxAliasCount (a "billion laughs" alias bomb).
+    problems.push({
+      file: fileName,
+      line: 1,
+      field: '',
+      message: `YAML refused: ${firstLine(e instanceof Error ? e.message : String(e))}`,
+      hint: 'write the values out instead of repeating them through YAML anchors and aliases (&name / *name)',
+    });
+    return { ok: false, problems };
+  }
   const validate = validatorFor(schema);
   if (!validate(data)) {
     const described = relevantErrors(validate.errors ?? []).map((e) =>

@@ -16,6 +16,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Queues } from '../queue/queues.js';
 import { principalOf, problem, type AdminAuth } from './admin-auth.js';
+import { crossSiteGuard } from './admin-cross-site.js';
 import type { AuditRecord, AuditTrail, OutcomeCounts } from './audit.js';
 import type { Logger } from './logger.js';
 import type { DagrSnapshot, DagrWatch } from './metrics.js';
@@ -117,7 +118,8 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
 
   api.get('/summary', (req: Request, res: Response, next: NextFunction) => {
     const w = typeof req.query.window === 'string' ? req.query.window : '1h';
-    if (!(w in WINDOWS)) {
+    // Own keys only: `in` would let `toString` or `__proto__` through to a 500.
+    if (!Object.hasOwn(WINDOWS, w)) {
       problem(res, 400, 'Bad Request', 'window must be 1h or 1d');
       return;
     }
@@ -163,7 +165,7 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
     },
   );
 
-  router.use('/admin/api', deps.auth.authenticate, api);
+  router.use('/admin/api', deps.auth.authenticate, crossSiteGuard('api'), api);
 
   router.get('/admin', deps.auth.authenticate, (req: Request, res: Response, next: NextFunction) => {
     Promise.all([opsSummary(deps, '1h'), opsSummary(deps, '1d')])

@@ -13,6 +13,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { principalOf, problem, type AdminAuth } from './admin-auth.js';
+import { crossSiteGuard } from './admin-cross-site.js';
 import type { Logger } from './logger.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -34,7 +35,10 @@ function board(queues: readonly Queue[], basePath: string, readOnly: boolean): e
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: readOnly ? 'OOTS queues (read-only)' : 'OOTS queues' } },
   });
-  return adapter.getRouter() as express.Router;
+  // bull-board serves from an express app of its own, which would announce itself again.
+  const app = adapter.getRouter() as express.Express;
+  app.disable('x-powered-by');
+  return app;
 }
 
 export function createQueueDashboard(deps: DashboardDeps): express.Router {
@@ -42,7 +46,7 @@ export function createQueueDashboard(deps: DashboardDeps): express.Router {
   const viewerBoard = board(deps.queues, basePath, true);
   const operatorBoard = board(deps.queues, basePath, false);
   const router = express.Router();
-  router.use(basePath, deps.auth.authenticate, (req: Request, res: Response, next: NextFunction) => {
+  router.use(basePath, deps.auth.authenticate, crossSiteGuard('dashboard'), (req: Request, res: Response, next: NextFunction) => {
     const who = principalOf(req);
     const reads = req.method === 'GET' || req.method === 'HEAD';
     if (who?.role !== 'operator') {

@@ -164,6 +164,13 @@ describe('mappings admin page (no JavaScript)', () => {
       });
       expect(forged.status()).toBe(403);
       expect((await store.get(ID))?.status).toBe('active');
+      // A link made elsewhere cannot put its words in the trusted "ok" banner.
+      const lure = 'Security notice: mapping lv-declared-residence was approved, re-upload it at evil.example';
+      for (const sig of ['', '&sig=AAAA']) {
+        await page.goto(`${served.url}/admin/mappings?done=${encodeURIComponent(lure)}${sig}`);
+        expect(await page.locator('#message').count()).toBe(0);
+        expect(await page.content()).not.toContain('Security notice');
+      }
       expect(await page.locator('form#upload').count()).toBe(1);
     } finally {
       await context.close();

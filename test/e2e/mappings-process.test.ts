@@ -130,7 +130,7 @@ let api: string;
   const upload = (text: string): Promise<Response> =>
     fetch(`${api}/admin/api/mappings?id=${ID}&activate=true`, {
       method: 'POST',
-      headers: { authorization: authz, 'content-type': 'application/yaml' },
+      headers: { authorization: authz, 'content-type': 'application/yaml', 'x-requested-by': 'e2e' },
       body: text,
     });
 
@@ -145,7 +145,7 @@ let api: string;
 
     const rolled = await fetch(`${api}/admin/api/mappings/${ID}/rollback`, {
       method: 'POST',
-      headers: { authorization: authz },
+      headers: { authorization: authz, 'x-requested-by': 'e2e' },
     });
     expect(rolled.status).toBe(200);
     await servedEverywhere('0.1.0+r1');

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { buildApp } from '../../src/http/app.js';
 import { cspDirectives, rateLimit, securityHeaders } from '../../src/http/security.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 
@@ -62,6 +63,33 @@ describe('securityHeaders', () => {
     app.get('/', (_req, res) => res.send('ok'));
     const res = await fetch(await serve(app));
     expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+});
+
+describe('buildApp inside another express app (as main.ts mounts it)', () => {
+  test('no X-Powered-By and X-Content-Type-Options: nosniff on every route: routers, /edm/validate, 404', async () => {
+    const router = express.Router();
+    router.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+    const outer = express(); // X-Powered-By left on, as a host app might
+    outer.use(
+      buildApp({
+        logger: pino({ level: 'silent' }),
+        maxBodyBytes: 1024,
+        routers: [router],
+        validate: () => ({ valid: true }) as never,
+      }),
+    );
+    const url = await serve(outer);
+    const answers = [
+      await fetch(`${url}/healthz`),
+      await fetch(`${url}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' }),
+      await fetch(`${url}/nothing-here`),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 404]);
+    for (const r of answers) {
+      expect(r.headers.get('x-powered-by')).toBeNull();
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 });
 

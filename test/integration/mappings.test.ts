@@ -154,7 +154,10 @@ const api = (p: string, init: RequestInit & { as?: typeof OPERATOR } = {}): Prom
   const who = init.as ?? OPERATOR;
   return fetch(`${served.url}${p}`, {
     ...init,
-    headers: { authorization: basic(who.user, who.password), ...(init.headers as Record<string, string> | undefined) },
+    headers: {
+      authorization: basic(who.user, who.password),
+      'x-requested-by': 'mappings-test',
+      ...(init.headers as Record<string, string> | undefined) },
   });
 };
 const upload = (text: string, activate: boolean): Promise<Response> =>

@@ -59,7 +59,7 @@ afterAll(async () => {
 const retryAll = (authz?: string): Promise<Response> =>
   fetch(`${served.url}/admin/queues/api/queues/exchange-process/retry/failed`, {
     method: 'PUT',
-    headers: authz === undefined ? {} : { authorization: authz },
+    headers: authz === undefined ? {} : { authorization: authz, 'x-requested-by': 'ops-test' },
   });
 
 describe('queue dashboard', () => {
@@ -134,7 +134,7 @@ describe('admin API and page', () => {
     const post = (body: unknown): Promise<Response> =>
       fetch(`${served.url}/admin/api/audit/by-subject`, {
         method: 'POST',
-        headers: { ...asViewer, 'content-type': 'application/json' },
+        headers: { ...asViewer, 'content-type': 'application/json', 'x-requested-by': 'ops-test' },
         body: JSON.stringify(body),
       });
     const found = await post({ identifier: ANNA });
@@ -157,6 +157,9 @@ describe('admin API and page', () => {
       dagr: null,
     });
     expect((await fetch(`${served.url}/admin/api/summary?window=1y`, { headers: asViewer })).status).toBe(400);
+    // Inherited names are not windows (an `in` check took them and answered 500).
+    for (const w of ['toString', '__proto__', 'constructor', 'hasOwnProperty'])
+      expect([w, (await fetch(`${served.url}/admin/api/summary?window=${w}`, { headers: asViewer })).status]).toEqual([w, 400]);
     const page = await fetch(`${served.url}/admin`, { headers: asViewer });
     expect(page.status).toBe(200);
     const html = await page.text();

@@ -200,6 +200,15 @@ const EDGE: EdgeCase[] = [
   { name: 'NUL in the conversationId', send: () => intake(json(withUm({ conversationId: 'c\u0000d' }))), status: 400, field: '/userMessage/conversationId' },
   { name: 'CRLF in a message property value', send: () => intake(json(withUm({ properties: [{ name: 'originalSender', value: 'a\r\nX-Injected: 1', type: 't' }] }))), status: 400, field: '/userMessage/properties/0/value' },
   { name: 'party without role', send: () => intake(json(withUm({ from: { partyId: 'AP' } }))), status: 400, field: '/userMessage/from/role' },
+  // Round two (issue 15): ids that would collapse as UTF-8, and controls outside C0.
+  { name: 'lone high surrogate \\ud800 in the messageId', send: () => intake(json(withUm({ messageId: 'twin-\ud800@x' }))), status: 400, field: '/userMessage/messageId' },
+  { name: 'its twin with \\udbff (same UTF-8 bytes)', send: () => intake(json(withUm({ messageId: 'twin-\udbff@x' }))), status: 400, field: '/userMessage/messageId' },
+  { name: 'lone low surrogate in the conversationId', send: () => intake(json(withUm({ conversationId: 'c-\udc00' }))), status: 400, field: '/userMessage/conversationId' },
+  { name: 'lone surrogate in a party id', send: () => intake(json(withUm({ from: { partyId: 'AP_\ud83d', role: 'r' } }))), status: 400, field: '/userMessage/from/partyId' },
+  { name: 'C1 control NEL (U+0085) in the messageId', send: () => intake(json(withUm({ messageId: 'm\u0085@x' }))), status: 400, field: '/userMessage/messageId' },
+  { name: 'C1 CSI (U+009B) terminal escape in the conversationId', send: () => intake(json(withUm({ conversationId: 'c\u009b2J' }))), status: 400, field: '/userMessage/conversationId' },
+  { name: 'U+2028 LINE SEPARATOR in the messageId', send: () => intake(json(withUm({ messageId: 'm\u2028@x' }))), status: 400, field: '/userMessage/messageId' },
+  { name: 'U+2029 PARAGRAPH SEPARATOR in a property value', send: () => intake(json(withUm({ properties: [{ name: 'originalSender', value: 'a\u2029b', type: 't' }] }))), status: 400, field: '/userMessage/properties/0/value' },
 ];
 
 function withB64(contentBase64: string): RestEnvelope {
@@ -292,7 +301,24 @@ const WORKER: WorkerCase[] = [
       return { ...e, userMessage: { ...e.userMessage, properties: [...props, { name: 'SpecificationId', value: 'oots-edm:v2.0' }] } };
     },
   },
+  // Round two (issue 15): the header held against the payload (four-corner model).
+  { name: 'forged originalSender (another requester than the payload)', envelope: () => withProps((p) => p.map((q) => (q.name === 'originalSender' ? { ...q, value: 'DE11122233', type: 'urn:cef.eu:names:identifier:EAS:9930' } : q))) },
+  { name: 'finalRecipient naming another evidence provider', envelope: () => withProps((p) => p.map((q) => (q.name === 'finalRecipient' ? { ...q, value: '90000278178' } : q))) },
+  { name: 'two originalSender properties, the forged one first', envelope: () => withProps((p) => [{ name: 'originalSender', value: 'DE11122233', type: 'urn:cef.eu:names:identifier:EAS:9930' }, ...p]) },
+  { name: 'two finalRecipient properties', envelope: () => withProps((p) => [...p, p.find((q) => q.name === 'finalRecipient')!]) },
+  {
+    name: 'two RegRep parts (the second a forged request)',
+    envelope: () => {
+      const e = base();
+      return { ...e, payloads: [e.payloads[0]!, { ...e.payloads[0]!, href: 'cid:second@x', contentBase64: b64(valid().replace('120488-14731', '010101-10006')) }] };
+    },
+  },
 ];
+
+function withProps(change: (p: RestEnvelope['userMessage']['properties']) => RestEnvelope['userMessage']['properties']): RestEnvelope {
+  const e = base();
+  return { ...e, userMessage: { ...e.userMessage, properties: change(e.userMessage.properties) } };
+}
 
 /** Heavy but well-formed and valid: answered normally (evidence), without a blow-up. */
 const HEAVY_VALID: WorkerCase[] = [
@@ -383,7 +409,17 @@ interface AdminCase {
   readonly auth?: string;
   readonly body?: string;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
   readonly status: number;
+}
+
+const CLIENT = { 'x-requested-by': 'hostile-test' } as const;
+
+/** Nine levels of nine aliases each: 9^9 "lol" if expanded. */
+function aliasBomb(): string {
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  return lines.join('\n');
 }
 
 const ADMIN: AdminCase[] = [
@@ -393,15 +429,32 @@ const ADMIN: AdminCase[] = [
   { name: 'GET /admin/api/summary with a malformed Basic header', path: '/admin/api/summary', auth: 'Basic !!!not-base64', status: 401 },
   { name: 'GET /admin/api/summary with a bearer token', path: '/admin/api/summary', auth: `Bearer ${token}`, status: 401 },
   { name: 'GET /admin/queues without credentials', path: '/admin/queues', status: 401 },
-  { name: 'viewer POST on the queue dashboard (retry)', path: '/admin/queues/api/queues/process/retry/failed', method: 'PUT', auth: basic(viewer.user, viewer.password), status: 403 },
-  { name: 'viewer DELETE on the queue dashboard (clean)', path: '/admin/queues/api/queues/process/clean/completed', method: 'DELETE', auth: basic(viewer.user, viewer.password), status: 403 },
-  { name: 'viewer POST on the queue dashboard (pause)', path: '/admin/queues/api/queues/process/pause', method: 'POST', auth: basic(viewer.user, viewer.password), status: 403 },
+  { name: 'viewer POST on the queue dashboard (retry)', path: '/admin/queues/api/queues/process/retry/failed', method: 'PUT', auth: basic(viewer.user, viewer.password), headers: CLIENT, status: 403 },
+  { name: 'viewer DELETE on the queue dashboard (clean)', path: '/admin/queues/api/queues/process/clean/completed', method: 'DELETE', auth: basic(viewer.user, viewer.password), headers: CLIENT, status: 403 },
+  { name: 'viewer POST on the queue dashboard (pause)', path: '/admin/queues/api/queues/process/pause', method: 'POST', auth: basic(viewer.user, viewer.password), headers: CLIENT, status: 403 },
   { name: 'path traversal (encoded) under /admin/queues/static', path: '/admin/queues/static/..%2f..%2f..%2fpackage.json', auth: basic(viewer.user, viewer.password), status: 404 },
   { name: 'path traversal (double-encoded) under /admin/queues', path: '/admin/queues/%252e%252e%252f%252e%252e%252fetc%252fpasswd', auth: basic(viewer.user, viewer.password), status: 404 },
   { name: 'path traversal in an audit lookup id', path: '/admin/api/audit/exchanges/..%2f..%2f..%2fetc%2fpasswd', auth: basic(viewer.user, viewer.password), status: 404 },
   { name: 'summary window injection', path: '/admin/api/summary?window=../../1h', auth: basic(viewer.user, viewer.password), status: 400 },
-  { name: 'audit by-subject with a 1 MB body', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: 'x'.repeat(1024 * 1024) }), contentType: 'application/json', status: 413 },
-  { name: 'audit by-subject with a non-string identifier', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: { $ne: '' } }), contentType: 'application/json', status: 400 },
+  { name: 'audit by-subject with a 1 MB body', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: 'x'.repeat(1024 * 1024) }), contentType: 'application/json', headers: CLIENT, status: 413 },
+  { name: 'audit by-subject with a non-string identifier', path: '/admin/api/audit/by-subject', method: 'POST', auth: basic(viewer.user, viewer.password), body: json({ identifier: { $ne: '' } }), contentType: 'application/json', headers: CLIENT, status: 400 },
+  // Round two (issue 15): inherited names, cross-site forms, an alias bomb.
+  { name: 'summary window=toString (inherited name)', path: '/admin/api/summary?window=toString', auth: basic(viewer.user, viewer.password), status: 400 },
+  { name: 'summary window=__proto__', path: '/admin/api/summary?window=__proto__', auth: basic(viewer.user, viewer.password), status: 400 },
+  { name: 'summary window=constructor', path: '/admin/api/summary?window=constructor', auth: basic(viewer.user, viewer.password), status: 400 },
+  { name: 'cross-site form: deactivate a mapping (foreign Origin, form body)', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), body: 'a=b', contentType: 'application/x-www-form-urlencoded', headers: { origin: 'http://evil.example' }, status: 403 },
+  { name: 'deactivate without X-Requested-By (no Origin: not a browser, not a client)', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), status: 403 },
+  { name: 'deactivate with a form body, even with X-Requested-By', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), body: 'a=b', contentType: 'application/x-www-form-urlencoded', headers: CLIENT, status: 415 },
+  { name: 'deactivate with Origin: null (sandboxed frame)', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), headers: { ...CLIENT, origin: 'null' }, status: 403 },
+  { name: 'deactivate with Sec-Fetch-Site: cross-site', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), headers: { ...CLIENT, 'sec-fetch-site': 'cross-site' }, status: 403 },
+  { name: 'deactivate with Sec-Fetch-Site: same-site (another port is another origin)', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), headers: { ...CLIENT, 'sec-fetch-site': 'same-site' }, status: 403 },
+  { name: 'deactivate with a foreign Referer and no Origin', path: '/admin/api/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), headers: { ...CLIENT, referer: 'http://evil.example/page' }, status: 403 },
+  { name: 'cross-site text/plain form: upload and activate a mapping', path: '/admin/api/mappings?id=lv-birth-certificate&activate=true', method: 'POST', auth: basic(operator.user, operator.password), body: 'x: 1', contentType: 'text/plain', headers: { origin: 'http://evil.example' }, status: 403 },
+  { name: 'upload as text/plain with X-Requested-By', path: '/admin/api/mappings?id=lv-birth-certificate', method: 'POST', auth: basic(operator.user, operator.password), body: 'x: 1', contentType: 'text/plain', headers: CLIENT, status: 415 },
+  { name: 'cross-site form: add a job through the queue dashboard', path: '/admin/queues/api/queues/exchange-deliver/add', method: 'POST', auth: basic(operator.user, operator.password), body: '{"name":"deliver","data":{}}', contentType: 'text/plain', headers: { origin: 'http://evil.example' }, status: 403 },
+  { name: 'dashboard action without Origin or X-Requested-By', path: '/admin/queues/api/queues/exchange-deliver/add', method: 'POST', auth: basic(operator.user, operator.password), body: '{"name":"deliver","data":{}}', contentType: 'application/json', status: 403 },
+  { name: 'mappings page form from another origin (even with a token field)', path: '/admin/mappings/lv-birth-certificate/deactivate', method: 'POST', auth: basic(operator.user, operator.password), body: 'csrf=1.x', contentType: 'application/x-www-form-urlencoded', headers: { origin: 'http://evil.example' }, status: 403 },
+  { name: 'YAML alias bomb upload', path: '/admin/api/mappings?id=alias-bomb', method: 'POST', auth: basic(operator.user, operator.password), body: aliasBomb(), contentType: 'application/yaml', headers: CLIENT, status: 422 },
   { name: 'GET /metrics without the token', path: '/metrics', status: 401 },
   { name: 'GET /metrics with a wrong token', path: '/metrics', auth: `Bearer ${randomBytes(16).toString('hex')}`, status: 401 },
   { name: 'path traversal on the stand-in outbox', path: '/sandbox/connector/outbox/..%2f..%2fstandin%3Afaults', status: 404 },
@@ -409,13 +462,43 @@ const ADMIN: AdminCase[] = [
 
 describe('admin pages and /metrics: credentials, roles, traversal', () => {
   test.each(ADMIN.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...c.headers };
     if (c.auth !== undefined) headers.authorization = c.auth;
     if (c.contentType !== undefined) headers['content-type'] = c.contentType;
     const res = await send(c.path, { method: c.method ?? 'GET', headers, ...(c.body === undefined ? {} : { body: c.body }) });
     expect(res.status).toBe(c.status);
     expect(res.body).not.toContain('root:x:0:0');
     expect(res.body).not.toContain('"dependencies"');
+  });
+});
+
+describe('admin page banner and response headers (round two)', () => {
+  test('/admin/mappings?done= does not show attacker text in the trusted ok banner', async () => {
+    const lure = 'Mapping approved by the security team: re-upload it at evil.example';
+    const res = await send(`/admin/mappings?done=${encodeURIComponent(lure)}`, { headers: { authorization: basic(viewer.user, viewer.password) } });
+    expect(res.status).toBe(200);
+    expect(res.body).not.toContain('security team');
+    expect(res.body).not.toContain('id="message"');
+  });
+
+  test('no X-Powered-By anywhere, and nosniff on every answer (JSON, problem+json, HTML)', async () => {
+    const asViewer = { authorization: basic(viewer.user, viewer.password) };
+    const answers = await Promise.all([
+      fetch(`${api}/healthz`),
+      fetch(`${api}/readyz`),
+      fetch(`${api}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: valid() }),
+      fetch(`${api}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a' }),
+      fetch(`${api}/connector/messages`, { method: 'POST' }),
+      fetch(`${api}/nothing-here`),
+      fetch(`${api}/metrics`),
+      fetch(`${api}/admin/api/summary`, { headers: asViewer }),
+      fetch(`${api}/admin/queues`, { headers: asViewer }),
+      fetch(`${api}/sandbox/connector/outbox`),
+    ]);
+    for (const r of answers) {
+      expect([r.url, r.headers.get('x-powered-by')]).toEqual([r.url, null]);
+      expect([r.url, r.headers.get('x-content-type-options')]).toEqual([r.url, 'nosniff']);
+    }
   });
 });
 

@@ -4,6 +4,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseQueryRequest } from '../../src/edm/parse-request.js';
+import { parseXml } from '../../src/edm/xml/parse.js';
 import { EBRS_MIME_TYPE, type UserMessage } from '../../src/ebms/model.js';
 import type { ExchangeDeps, InboundRequest } from '../../src/exchange/answer.js';
 import type { DagrLookupResult, DagrPort } from '../../src/exchange/ports.js';
@@ -99,10 +101,30 @@ export function userMessage(overrides: Partial<UserMessage> = {}, v2 = false): U
   };
 }
 
+/**
+ * The header a consistent sender would write for `regrep`: the fixture's placeholder
+ * originalSender (DE73524311) becomes the payload's requester (C1), as the four-corner check
+ * (src/ebms/four-corner.ts) asks. Any other originalSender is left as the test wrote it.
+ */
+export function consistentHeader(regrep: string, um: UserMessage): UserMessage {
+  const sender = um.properties.find((p) => p.name === 'originalSender');
+  if (sender?.value !== 'DE73524311') return um;
+  let id: { value: string; schemeID: string | undefined } | undefined;
+  try {
+    const request = parseQueryRequest(parseXml(Buffer.from(regrep, 'utf8')));
+    id = (request.evidenceRequesters.find((a) => a.classification === 'ER') ?? request.evidenceRequesters[0])?.identifier;
+  } catch {
+    return um;
+  }
+  if (id === undefined) return um;
+  const replaced = { name: 'originalSender', value: id.value, ...(id.schemeID === undefined ? {} : { type: id.schemeID }) };
+  return { ...um, properties: um.properties.map((p) => (p === sender ? replaced : p)) };
+}
+
 export function inbound(regrep: string, um: UserMessage = userMessage()): InboundRequest {
   return {
     exchangeRef: 'ref-test',
-    userMessage: um,
+    userMessage: consistentHeader(regrep, um),
     payloads: [{ href: 'cid:request@ap.de.example', mimeType: EBRS_MIME_TYPE, bytes: Buffer.from(regrep, 'utf8') }],
   };
 }

@@ -54,6 +54,49 @@ describe('REST connector envelope', () => {
     );
   });
 
+  describe('identifiers: well-formed Unicode without control characters, refused before any dedupe', () => {
+    const withUm = (field: string, value: string) => {
+      const env = JSON.parse(JSON.stringify(requestEnvelope())) as { userMessage: Record<string, unknown> };
+      env.userMessage[field] = value;
+      return env;
+    };
+    test.each([
+      ['messageId', 'a lone high surrogate', 'msg-\ud800@x'],
+      ['messageId', 'a lone low surrogate', 'msg-\udbff\udfff\udc00@x'],
+      ['conversationId', 'a high surrogate at the end', 'conv-\udbff'],
+      ['messageId', 'a C1 control (NEL)', 'msg-\u0085@x'],
+      ['messageId', 'a C1 control (CSI)', 'msg-\u009b[2J@x'],
+      ['conversationId', 'U+2028', 'conv\u2028x'],
+      ['conversationId', 'U+2029', 'conv\u2029x'],
+    ])('%s with %s: 400 naming the field', (field, _what, value) => {
+      const { status, fields, text } = problemsOf(withUm(field, JSON.parse(`"${value}"`) as string), strict);
+      expect(status).toBe(400);
+      expect(fields).toEqual([`/userMessage/${field}`]);
+      expect(text).toMatch(/lone UTF-16 surrogate|control character/);
+    });
+    test('two ids that differ only in a lone surrogate are both refused (they would collapse as UTF-8)', () => {
+      const a = JSON.parse('"m-\\ud800@x"') as string;
+      const b = JSON.parse('"m-\\udbff@x"') as string;
+      expect(a).not.toBe(b);
+      expect(Buffer.from(a, 'utf8').equals(Buffer.from(b, 'utf8'))).toBe(true);
+      expect(problemsOf(withUm('messageId', a), strict).fields).toEqual(['/userMessage/messageId']);
+      expect(problemsOf(withUm('messageId', b), strict).fields).toEqual(['/userMessage/messageId']);
+    });
+    test('a property value, a party and a part href are checked too; astral characters pass', () => {
+      const env = JSON.parse(JSON.stringify(requestEnvelope())) as {
+        userMessage: { properties: { value: string }[]; from: { partyId: string } };
+        payloads: { href: string }[];
+      };
+      env.userMessage.properties[0]!.value = 'x\u0085';
+      env.userMessage.from.partyId = 'AP_\ud83d';
+      expect(problemsOf(env, strict).fields).toEqual(['/userMessage/from/partyId', '/userMessage/properties/0/value']);
+      const part = JSON.parse(JSON.stringify(requestEnvelope())) as { payloads: { href: string }[] };
+      part.payloads[0]!.href = 'cid:a\udc00b@x';
+      expect(problemsOf(part, strict).fields).toEqual(['/payloads/0/href']);
+      expect(parseEnvelope(withUm('messageId', 'msg-😀-ēā@x'), strict).userMessage.messageId).toBe('msg-😀-ēā@x');
+    });
+  });
+
   test('non-objects and empty payload lists are refused', () => {
     expect(problemsOf('hello').fields).toEqual(['']);
     expect(problemsOf({ ...requestEnvelope(), payloads: [] }).fields).toContain('/payloads');

@@ -63,7 +63,7 @@ describe('evidence is produced for a matching subject', () => {
     expect(um.from.partyId).toBe('AP_LV_01');
     expect(um.to.partyId).toBe('AP_DE_01');
     expect(um.properties.map((p) => p.name)).toEqual(['originalSender', 'finalRecipient']);
-    expect(messageProperty(um, 'finalRecipient')?.value).toBe('DE73524311');
+    expect(messageProperty(um, 'finalRecipient')?.value).toBe('05315000-BUERGERAMT-01');
   });
 });
 
@@ -213,6 +213,46 @@ describe('every failure ends as the right EDM error', () => {
     );
     expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
     expect(result.summary.detail).toMatch(/originalSender/);
+  });
+
+  describe('the ebMS header must agree with the payload (four-corner model): never evidence otherwise', () => {
+    const xml = exampleRequest('lv-birth-certificate-pdf');
+    const props = (over: Record<string, { value: string; type?: string }>, extra: { name: string; value: string; type?: string }[] = []) => [
+      { name: 'originalSender', value: '05315000-BUERGERAMT-01', type: 'urn:cef.eu:names:identifier:EAS:0204', ...over['originalSender'] },
+      { name: 'finalRecipient', value: '90000012827', type: 'urn:cef.eu:names:identifier:EAS:9939', ...over['finalRecipient'] },
+      ...extra,
+    ];
+    const run = (properties: ReturnType<typeof props>) => answerRequest(inbound(xml, userMessage({ properties })), testDeps());
+    test.each([
+      ['a forged originalSender', props({ originalSender: { value: 'DE11122233', type: 'urn:cef.eu:names:identifier:EAS:9930' } }), /four-corner model.*originalSender \(C1\)/],
+      ['a finalRecipient naming another evidence provider', props({ finalRecipient: { value: '90000278178' } }), /four-corner model.*finalRecipient \(C4\)/],
+      ['two originalSender properties, the first one forged', [{ name: 'originalSender', value: 'DE11122233', type: 'urn:cef.eu:names:identifier:EAS:9930' }, ...props({})], /R-EDM-ebMS-018.*originalSender occurs more than once/],
+      ['two finalRecipient properties', props({}, [{ name: 'finalRecipient', value: '90000012827', type: 'urn:cef.eu:names:identifier:EAS:9939' }]), /R-EDM-ebMS-018.*finalRecipient/],
+    ])('%s: EDM:ERR:0003 naming the rule', async (_n, properties, detail) => {
+      const result = await run(properties);
+      expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+      expect(result.outbound.attachments).toEqual([]);
+      expect(result.summary.detail).toMatch(detail);
+      expect(judge(result.outbound.regrep).errors).toEqual([]);
+    });
+    test.each([
+      ['the issuing authority of the mapping as finalRecipient', props({ finalRecipient: { value: '90000045122' } })],
+      ['the older form with the URNs in the values', [
+        { name: 'originalSender', value: 'urn:cef.eu:names:identifier:EAS:0204:05315000-BUERGERAMT-01' },
+        { name: 'finalRecipient', value: 'urn:oasis:names:tc:ebcore:partyid-type:iso6523:9939:90000012827' },
+      ]],
+    ])('%s: evidence', async (_n, properties) => {
+      expect((await run(properties)).summary.outcome).toBe('evidence');
+    });
+  });
+
+  test('two RegRep parts: refused with EDM:ERR:0003 saying why, never the first one answered', async () => {
+    const one = inbound(exampleRequest('lv-birth-certificate-pdf'));
+    const second = { ...one.payloads[0]!, href: 'cid:second@ap.de.example' };
+    const result = await answerRequest({ ...one, payloads: [...one.payloads, second] }, testDeps());
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/2 RegRep parts \(application\/x-ebrs\+xml\); a request has exactly one/);
+    expect(result.outbound.attachments).toEqual([]);
   });
 
   test('processing that cannot complete ends as EDM:ERR:0008', () => {

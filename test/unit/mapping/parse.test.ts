@@ -258,6 +258,18 @@ describe('parseMappingFile', () => {
     ]);
   });
 
+  test('a YAML alias bomb is a problem of the file, not a crash', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    expect(problemsOf(levels.join('\n'))).toEqual([
+      expect.objectContaining({ line: 1, field: '', message: expect.stringMatching(/^YAML refused: .*alias/i) }),
+    ]);
+  });
+
   test('a YAML document that is not a mapping at all', () => {
     expect(problemsOf('- just\n- a list\n')[0]).toEqual(
       expect.objectContaining({ line: 1, field: '', message: 'must be an object' }),
