@@ -124,13 +124,17 @@ export function listPendingMessagesRequest(filter: PendingFilter = {}): string {
 }
 
 /**
- * `retrieveMessageRequest`. `markAsDownloaded: false` (Domibus 5.1+) leaves the message pending
- * until `markMessageAsDownloaded`; left out, Domibus marks it downloaded, and with the PMode's
- * `retention_downloaded="0"` deletes it.
+ * `retrieveMessageRequest`. The schema has `markAsDownloaded` as an **attribute** (default
+ * `true`), never as a child element: `markAsDownloaded: false` (Domibus 5.1+) leaves the message
+ * pending until `markMessageAsDownloaded`; left out, Domibus marks it downloaded, and with the
+ * PMode's `retention_downloaded="0"` deletes it. (A child element is refused by a validating
+ * plugin and ignored by the others, which then apply the destructive default.)
  */
 export function retrieveMessageRequest(messageId: string, opts: { markAsDownloaded?: boolean } = {}): string {
-  const mark = opts.markAsDownloaded === undefined ? '' : leaf('markAsDownloaded', String(opts.markAsDownloaded));
-  return soapEnvelope(pluginElement('retrieveMessageRequest', leaf('messageID', messageId) + mark));
+  const mark = opts.markAsDownloaded === undefined ? '' : ` markAsDownloaded="${String(opts.markAsDownloaded)}"`;
+  return soapEnvelope(
+    `    <_1:retrieveMessageRequest${mark}>\n${leaf('messageID', messageId)}    </_1:retrieveMessageRequest>\n`,
+  );
 }
 
 export function markMessageAsDownloadedRequest(messageId: string): string {
