@@ -16,6 +16,10 @@ import { createDomibusClient, domibusSelfTest, type DomibusClient } from '../../
 import {
   outboundParts,
   parseSubmitRequest,
+  pushedMessageRequest,
+  pushNotification,
+  receiveSuccessNotification,
+  retrieveMessageRequest,
   submitRequest,
   type WsMessage,
 } from '../../src/connector/domibus/messages.js';
@@ -37,6 +41,7 @@ import { AdapterError } from '../../src/errors.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { startDomibusStandin, type DomibusStandin, type StandinEvent } from '../../src/sandbox/domibus-standin.js';
+import { loadWsPluginValidator } from '../../src/resources/domibus-schemas.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import {
   deleteKeys,
@@ -61,6 +66,7 @@ const PASSWORD = 'plugin-user-password-1';
 const PUSH_PASSWORD = 'push-password-0123456789';
 
 const events: StandinEvent[] = [];
+const validator = loadWsPluginValidator();
 const listeners = new Set<(e: StandinEvent) => void>();
 let standin: DomibusStandin;
 let client: DomibusClient;
@@ -167,6 +173,7 @@ afterAll(async () => {
   client.close();
   await standin.close();
   if (pushServer !== undefined) await new Promise<void>((r) => pushServer.close(() => r()));
+  validator.dispose();
   await deleteKeys(redis, prefix);
   await redis.quit();
 });
@@ -279,7 +286,7 @@ describe('receiving by push', () => {
     const msg = request();
     await pushing.deliver(msg); // resolves once the push was answered
     expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
-      { type: 'push', messageId: msg.userMessage.messageId, httpStatus: 200 },
+      { type: 'push', messageId: msg.userMessage.messageId, kind: 'receiveSuccess', httpStatus: 200, ok: true },
     ]);
     expect(pushing.pending()).not.toContain(msg.userMessage.messageId);
     const { exchangeRef, duplicate } = await refOf(msg);
@@ -292,7 +299,7 @@ describe('receiving by push', () => {
     pushing.faults.failNextRetrieves(1); // Domibus briefly unavailable
     await pushing.deliver(msg);
     expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
-      { type: 'push', messageId: msg.userMessage.messageId, httpStatus: 503 },
+      { type: 'push', messageId: msg.userMessage.messageId, kind: 'receiveSuccess', httpStatus: 503, ok: false },
     ]);
     expect(pushing.pending()).toContain(msg.userMessage.messageId);
     const report = await receiver({ client: lazy }).sweep();
@@ -302,32 +309,99 @@ describe('receiving by push', () => {
     expect(duplicate).toBe(true);
   });
 
-  test('a pushed full message (submitRequest with its header) is stored; wrong credentials get 401', async () => {
-    const msg = request();
-    const body = submitRequest(msg);
-    const bad = await fetch(pushUrl, {
+  const post = (body: string, password = PUSH_PASSWORD): Promise<Response> =>
+    fetch(pushUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/soap+xml',
-        authorization: basicAuthorization('domibus-push', 'wrong-password-0000000'),
+        authorization: basicAuthorization('domibus-push', password),
       },
       body,
     });
+
+  test('a pushed full message ({eu.domibus}submitRequest) is stored, then answered with the empty submitRequestResponse; wrong credentials get 401', async () => {
+    const msg = request();
+    const bad = await post(pushedMessageRequest(msg), 'wrong-password-0000000');
     expect(bad.status).toBe(401);
     expect((await refOf(msg)).duplicate).toBe(false);
     const msg2 = request();
-    const ok = await fetch(pushUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/soap+xml',
-        authorization: basicAuthorization('domibus-push', PUSH_PASSWORD),
-      },
-      body: submitRequest(msg2),
-    });
+    const body = pushedMessageRequest(msg2);
+    expect(validator.validate(body)).toEqual([]);
+    const ok = await post(body);
     expect(ok.status).toBe(200);
+    const answer = readSoap(await ok.text());
+    expect(answer.fault).toBeUndefined();
+    expect(answer.body.children).toEqual([]); // submitRequestResponse has no part
     const { exchangeRef, duplicate } = await refOf(msg2);
     expect(duplicate).toBe(true);
+    const stored = await store.loadInbound(exchangeRef);
+    expect(stored?.userMessage).toEqual(msg2.userMessage);
+    expect(stored!.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')])).toEqual(
+      msg2.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')]),
+    );
     await eventually(() => processed.includes(exchangeRef), 'the process job');
+  });
+
+  test('a stand-in with push rule SUBMIT_MESSAGE: the full message is pushed, stored, and marked downloaded on success', async () => {
+    const full = await startDomibusStandin({
+      user: USER,
+      password: PASSWORD,
+      pushUrl,
+      pushUser: 'domibus-push',
+      pushPassword: PUSH_PASSWORD,
+      pushType: 'submitRequest',
+      pushMarkAsDownloaded: true,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      const msg = request();
+      await full.deliver(msg);
+      expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
+        { type: 'push', messageId: msg.userMessage.messageId, kind: 'submitRequest', httpStatus: 200, ok: true },
+      ]);
+      expect(full.pending()).not.toContain(msg.userMessage.messageId);
+      const { exchangeRef, duplicate } = await refOf(msg);
+      expect(duplicate).toBe(true);
+      await eventually(() => processed.includes(exchangeRef), 'the process job');
+    } finally {
+      await full.close();
+    }
+  });
+
+  test.each([
+    ['a submitRequest in the pull API namespace (Domibus never pushes that)', () => submitRequest(request())],
+    ['an element BackendService.wsdl does not define', () => pushNotification('receiveSomething', 'm@x')],
+    [
+      'a notification in the pull API namespace',
+      () => receiveSuccessNotification('m@x').replace(/eu\.domibus"/, 'http://eu.domibus.wsplugin/"'),
+    ],
+    [
+      'a full message that is not an ExecuteQueryRequest',
+      () => {
+        const m = request();
+        return pushedMessageRequest({ ...m, userMessage: { ...m.userMessage, action: 'ExecuteQueryResponse' } });
+      },
+    ],
+  ])(
+    'refused with a SOAP fault (Domibus retries it, then lists it as failed), never a 200: %s',
+    async (_name, body) => {
+      const xml = body();
+      const res = await post(xml);
+      expect(res.status).toBe(500);
+      expect(readSoap(await res.text()).fault).toMatchObject({ code: 'Sender' });
+    },
+  );
+
+  test('other notifications of the WSDL are acknowledged with an empty body', async () => {
+    for (const kind of ['sendSuccess', 'sendFailure', 'receiveFailure']) {
+      const res = await post(pushNotification(kind, 'm@x'));
+      expect(res.status).toBe(200);
+      expect(readSoap(await res.text()).body.children).toEqual([]);
+    }
+    const change = await post(
+      pushNotification('messageStatusChange', 'm@x', '      <messageStatus>ACKNOWLEDGED</messageStatus>\n'),
+    );
+    expect(change.status).toBe(200);
   });
 });
 
@@ -541,9 +615,9 @@ describe('sending', () => {
 
   test('SEND_FAILURE is surfaced with the Domibus error text and not retried', async () => {
     standin.faults.failNextSends(1, [
-      { code: 'EBMS:0005', detail: 'Error dispatching message', mshRole: 'SENDING', timestamp: '2026-10-06T15:29:31Z' },
+      { code: 'EBMS_0005', detail: 'Error dispatching message', mshRole: 'SENDING', timestamp: '2026-10-06T15:29:31Z' },
       {
-        code: 'EBMS:0003',
+        code: 'EBMS_0003',
         detail: 'Sender party could not be found',
         mshRole: 'RECEIVING',
         timestamp: '2026-10-06T15:29:30Z',
@@ -555,7 +629,7 @@ describe('sending', () => {
     expect(f.name).toBe('deliver');
     expect(f.error).toBeInstanceOf(AdapterError);
     expect((f.error as AdapterError).code).toBe('ERR_CONNECTOR_REFUSED');
-    expect((f.error as Error).message).toContain('SEND_FAILURE: EBMS:0003 Sender party could not be found; EBMS:0005');
+    expect((f.error as Error).message).toContain('SEND_FAILURE: EBMS_0003 Sender party could not be found; EBMS_0005');
     expect(deliverAttempts.get(ref)).toBe(1);
     expect(sentFor(out.userMessage.messageId)).toHaveLength(1);
   });
@@ -643,5 +717,43 @@ describe('assembled from configuration', () => {
       /DOMIBUS_USER and DOMIBUS_PASSWORD/,
     );
     expect(() => loadConfig({ DOMIBUS_PUSH_PASSWORD: 'short' })).toThrow(/DOMIBUS_PUSH_PASSWORD must be at least 16/);
+  });
+});
+
+describe('the stand-in holds the adapter to the official schemas', () => {
+  test('a schema-invalid request (the old <markAsDownloaded> child) gets the CXF fault and is not acted on', async () => {
+    const msg = request();
+    await standin.deliver(msg);
+    const id = msg.userMessage.messageId;
+    const before = standin.invalidRequests().length;
+    const res = await fetch(standin.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/soap+xml', authorization: basicAuthorization(USER, PASSWORD) },
+      body: retrieveMessageRequest(id).replace(
+        '</messageID>',
+        '</messageID><markAsDownloaded>false</markAsDownloaded>',
+      ),
+    });
+    expect(res.status).toBe(500);
+    const fault = readSoap(await res.text()).fault;
+    expect(fault).toMatchObject({ code: 'Sender' });
+    expect(fault?.reason).toMatch(/^Unmarshalling Error: .*Element 'markAsDownloaded': This element is not expected/);
+    expect(standin.invalidRequests()).toHaveLength(before + 1);
+    expect(standin.pending()).toContain(id); // nothing retrieved, nothing marked
+    await receiver().pullNow();
+  });
+
+  test('every request the adapter sent in this file was valid (only the deliberate one above was refused)', () => {
+    const refused = standin.invalidRequests();
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.problems.join(' ')).toMatch(/markAsDownloaded/);
+  });
+
+  test('?wsdl serves the official WSDL with this endpoint as address', async () => {
+    const res = await fetch(`${standin.url}?wsdl`, { headers: { authorization: basicAuthorization(USER, PASSWORD) } });
+    expect(res.status).toBe(200);
+    const wsdl = await res.text();
+    expect(wsdl).toContain(`<soap12:address location="${standin.url}"`);
+    expect(wsdl).toContain(`schemaLocation="${standin.url}?xsd=webservicePlugin-body.xsd"`);
   });
 });

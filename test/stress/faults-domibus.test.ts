@@ -37,7 +37,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
-import { receiveSuccessNotification, submitRequest, type WsMessage } from '../../src/connector/domibus/messages.js';
+import {
+  pushedMessageRequest,
+  receiveSuccessNotification,
+  type WsMessage,
+} from '../../src/connector/domibus/messages.js';
 import { SOAP12_CONTENT_TYPE } from '../../src/connector/domibus/soap.js';
 import { DOMIBUS_PUSH_PATH } from '../../src/connector/domibus/receiver.js';
 import { parseEnvelope, type RestEnvelope } from '../../src/connector/envelope.js';
@@ -460,7 +464,7 @@ test('(g3) the same message pushed twice, pushed whole, delivered into the inbox
     // Two receiveSuccess notifications at once (Domibus's push retry), racing each other and the pull.
     const pushes = [push(receiveSuccessNotification(id)), push(receiveSuccessNotification(id))];
     // Some also arrive whole (a push of the full message), besides the copy pending in the inbox.
-    if (i < FULL_PUSHES) pushes.push(push(submitRequest(messages[i]!)));
+    if (i < FULL_PUSHES) pushes.push(push(pushedMessageRequest(messages[i]!)));
     pushStatuses.push(...(await Promise.all(pushes)));
     return status;
   });

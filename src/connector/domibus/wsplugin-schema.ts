@@ -16,10 +16,9 @@
 import { createXsdValidator, type EdmXsdValidator } from '../../edm/xsd.js';
 import { parseXml } from '../../edm/xml/parse.js';
 import type { XmlElement } from '../../edm/xml/tree.js';
+import { BACKEND_NS } from './messages.js';
 import { SOAP12_NS, SOAP_XML_LIMITS, shrinkBase64, WSPLUGIN_NS } from './soap.js';
 
-/** Namespace of the push API (BackendService.wsdl): what a push rule sends to the backend. */
-export const BACKEND_NS = 'eu.domibus';
 const EBMS_NS = 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 

@@ -19,10 +19,15 @@ import {
   markMessageAsDownloadedRequest,
   markMessageAsDownloadedResponse,
   outboundParts,
+  parsePushedMessage,
   parseSubmitRequest,
+  pushedMessageRequest,
+  pushNotification,
+  receiveSuccessNotification,
   retrieveMessageRequest,
   retrieveMessageResponse,
   submitRequest,
+  submitResponse,
   type PendingFilter,
 } from '../../../src/connector/domibus/messages.js';
 import { faultEnvelope, readSoap } from '../../../src/connector/domibus/soap.js';
@@ -207,6 +212,7 @@ describe('answers the stand-in writes are valid too', () => {
         { code: 'EBMS_0005', detail: 'x', mshRole: 'SENDING', timestamp: '2026-12-06T10:00:00Z' },
       ]),
     ],
+    ['submitResponse of 5.1.9 (no messageEntityID)', submitResponse(ID)],
     [
       'a fault with the WSDL FaultDetail',
       faultEnvelope({
@@ -217,5 +223,29 @@ describe('answers the stand-in writes are valid too', () => {
     ],
   ])('%s', (_name, envelope) => {
     expect(v.validate(envelope)).toEqual([]);
+  });
+});
+
+describe('pushes the stand-in sends are BackendService.wsdl messages (namespace eu.domibus)', () => {
+  const message = parseSubmitRequest(readSoap(answer(requestV2, 'oots-edm:v2.0', 'ExecuteQueryResponse', 2)));
+  test.each([
+    ['receiveSuccess', receiveSuccessNotification(ID)],
+    ['sendFailure', pushNotification('sendFailure', ID)],
+    ['messageStatusChange', pushNotification('messageStatusChange', ID, '<messageStatus>ACKNOWLEDGED</messageStatus>')],
+    ['submitRequest (the full message) with its {eu.domibus}Messaging header', pushedMessageRequest(message)],
+  ])('%s is valid against BackendService.xsd', (_name, envelope) => {
+    expect(v.validate(envelope)).toEqual([]);
+  });
+
+  test('the full-message push reads back as the message: header, payloads by cid, bytes', () => {
+    const back = parsePushedMessage(readSoap(pushedMessageRequest(message)));
+    expect(back.userMessage).toEqual(message.userMessage);
+    expect(back.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')])).toEqual(
+      message.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')]),
+    );
+  });
+
+  test('the submitResponse of Domibus 5.2 (messageEntityID) is outside the 5.1.9 schema, as the capture shows', () => {
+    expect(v.validate(submitResponse(ID, '874945832007903076')).join(' ')).toMatch(/messageEntityID/);
   });
 });
