@@ -31,6 +31,7 @@ import {
   type DomibusReceiver,
 } from '../../src/connector/domibus/receiver.js';
 import { readSoap } from '../../src/connector/domibus/soap.js';
+import { checkPluginWsdl } from '../../src/connector/domibus/wsdl-check.js';
 import { createDomibusSubmitter } from '../../src/connector/domibus/submitter.js';
 import { createDomibusConnector } from '../../src/connector/domibus/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -755,5 +756,25 @@ describe('the stand-in holds the adapter to the official schemas', () => {
     const wsdl = await res.text();
     expect(wsdl).toContain(`<soap12:address location="${standin.url}"`);
     expect(wsdl).toContain(`schemaLocation="${standin.url}?xsd=webservicePlugin-body.xsd"`);
+  });
+
+  test('the self-test WSDL check, over HTTP against the served WSDL and schemas, finds what confirm mode needs', async () => {
+    const report = await checkPluginWsdl({
+      url: standin.url,
+      user: USER,
+      password: PASSWORD,
+      timeoutMs: 5000,
+      mode: 'confirm',
+    });
+    expect(report.ok).toBe(true);
+    expect(report.lines.join('\n')).toContain('retrieveMessageRequest has the markAsDownloaded attribute');
+    const wrong = await checkPluginWsdl({
+      url: standin.url,
+      user: USER,
+      password: 'nope',
+      timeoutMs: 5000,
+      mode: 'confirm',
+    });
+    expect(wrong).toEqual({ ok: false, lines: ['?wsdl answered HTTP 401'] });
   });
 });
