@@ -307,7 +307,7 @@ export function parseMessageErrorsResponse(doc: SoapDocument): MessageErrorItem[
 
 /**
  * The text surfaced for a failed submission: the errors the correspondent signalled
- * (RECEIVING) come first, as the gateway's own EBMS:0005 only says that dispatching failed.
+ * (RECEIVING) come first, as the gateway's own EBMS_0005 only says that dispatching failed.
  */
 export function describeErrors(items: readonly MessageErrorItem[]): string {
   if (items.length === 0) return 'no error recorded';

@@ -60,7 +60,7 @@ export interface SoapFault {
   /** First `soap:Subcode/soap:Value`, local name, when present. */
   readonly subcode: string | undefined;
   readonly reason: string;
-  /** Local name of the detail element (e.g. `submitMessageFault`), when present. */
+  /** Local name of the detail element (the WSDL's `FaultDetail`), when present. */
   readonly detailName: string | undefined;
   /** Plugin error code from the detail (e.g. `WS_PLUGIN:0003`), when present. */
   readonly detailCode: string | undefined;
@@ -202,7 +202,7 @@ function readFault(fault: XmlElement): SoapFault {
 export interface FaultSpec {
   readonly code: 'Sender' | 'Receiver';
   readonly reason: string;
-  /** Detail element in the plugin namespace, e.g. `submitMessageFault`, with `code` and `message`. */
+  /** Detail element in the plugin namespace: the WSDL names every fault part `FaultDetail` (`code`, `message`). */
   readonly detail?: { readonly name: string; readonly code: string; readonly message: string };
 }
 
