@@ -152,6 +152,8 @@ export interface DomibusStandin {
   submissions(): readonly Submission[];
   /** Requests refused by the schemas so far (each one also emitted as an `invalid` event). */
   invalidRequests(): readonly { readonly operation: string; readonly problems: readonly string[] }[];
+  /** Problems the official schemas find in the stand-in's own answers (must stay empty). */
+  invalidAnswers(): readonly string[];
   readonly faults: StandinFaults;
   close(): Promise<void>;
 }
@@ -179,6 +181,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
   let slowSubmitMs = 0;
   let entityIds = 874945832007903000n;
   const invalid: { operation: string; problems: readonly string[] }[] = [];
+  const invalidAnswers: string[] = [];
   const emit = (e: StandinEvent): void => opts.onEvent?.(e);
   const expected = basicAuthorization(opts.user, opts.password);
   const validator = loadWsPluginValidator();
@@ -196,6 +199,9 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
   });
 
   const soap = (res: Response, status: number, xml: string): void => {
+    // Its own answers are held to the same schemas (5.2's messageEntityID aside): no drift either way.
+    const own = validator.validate(xml).filter((p) => !p.includes("'messageEntityID'"));
+    if (own.length > 0) invalidAnswers.push(...own);
     res.status(status).type(SOAP12_CONTENT_TYPE).send(xml);
   };
   const fault = (res: Response, spec: FaultSpec): void => soap(res, 500, faultEnvelope(spec));
@@ -554,6 +560,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     pending: () => [...inbox.keys()],
     submissions: () => [...subs.values()],
     invalidRequests: () => [...invalid],
+    invalidAnswers: () => [...invalidAnswers],
     faults,
     async close() {
       validator.dispose();

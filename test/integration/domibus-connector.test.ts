@@ -750,6 +750,10 @@ describe('the stand-in holds the adapter to the official schemas', () => {
     expect(refused[0]!.problems.join(' ')).toMatch(/markAsDownloaded/);
   });
 
+  test('every answer the stand-in wrote in this file was valid against the same schemas', () => {
+    expect(standin.invalidAnswers()).toEqual([]);
+  });
+
   test('?wsdl serves the official WSDL with this endpoint as address', async () => {
     const res = await fetch(`${standin.url}?wsdl`, { headers: { authorization: basicAuthorization(USER, PASSWORD) } });
     expect(res.status).toBe(200);

@@ -17,7 +17,7 @@ import { createXsdValidator, type EdmXsdValidator } from '../../edm/xsd.js';
 import { parseXml } from '../../edm/xml/parse.js';
 import type { XmlElement } from '../../edm/xml/tree.js';
 import { BACKEND_NS } from './messages.js';
-import { SOAP12_NS, SOAP_XML_LIMITS, shrinkBase64, WSPLUGIN_NS } from './soap.js';
+import { escapeAttr, SOAP12_NS, SOAP_XML_LIMITS, shrinkBase64, WSPLUGIN_NS } from './soap.js';
 
 const EBMS_NS = 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
@@ -50,6 +50,23 @@ function globalElements(files: Record<string, Uint8Array>): Set<string> {
   return out;
 }
 
+/** The text of the (only) `Fault` element of `text`, its in-scope namespace declarations added. */
+function faultDocument(text: string, fault: XmlElement): string | undefined {
+  const name = fault.prefix === '' ? 'Fault' : `${fault.prefix}:Fault`;
+  const start = text.search(new RegExp(`<${name.replace(/[.-]/g, '\\$&')}[\\s/>]`));
+  const close = `</${name}>`;
+  const end = text.lastIndexOf(close);
+  if (start < 0 || end < start) return undefined;
+  const element = text.slice(start, end + close.length);
+  const startTag = element.slice(0, element.indexOf('>'));
+  const declared = new Set([...startTag.matchAll(/\sxmlns(?::([\w.-]+))?\s*=/g)].map((m) => m[1] ?? ''));
+  const decls = Object.entries(fault.nsScope)
+    .filter(([prefix]) => prefix !== 'xml' && !declared.has(prefix))
+    .map(([prefix, uri]) => (prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`))
+    .join('');
+  return `<${name}${decls}${element.slice(name.length + 1)}`;
+}
+
 export function createWsPluginValidator(files: Record<string, Uint8Array>, entry: string): WsPluginValidator {
   const xsd: EdmXsdValidator = createXsdValidator(files, entry);
   const elements = globalElements(files);
@@ -60,7 +77,9 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
     validate(envelope) {
       const text = typeof envelope === 'string' ? envelope : new TextDecoder('utf-8', { fatal: true }).decode(envelope);
       const problems: string[] = [];
-      parseXml(shrinkBase64(text), SOAP_XML_LIMITS, (doc, root) => {
+      const shrunk = shrinkBase64(text);
+      let fault: XmlElement | undefined;
+      parseXml(shrunk, SOAP_XML_LIMITS, (doc, root) => {
         if (root.ns !== SOAP12_NS || root.local !== 'Envelope') {
           problems.push(`root element {${root.ns}}${root.local} is not a SOAP 1.2 Envelope`);
           return;
@@ -68,20 +87,18 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
         const body = root.children.find((c) => c.ns === SOAP12_NS && c.local === 'Body');
         const header = root.children.find((c) => c.ns === SOAP12_NS && c.local === 'Header');
         const first = body?.children[0];
-        const isFault = first !== undefined && first.ns === SOAP12_NS && first.local === 'Fault';
+        if (first !== undefined && first.ns === SOAP12_NS && first.local === 'Fault') fault = first;
         for (const v of xsd.validate(doc)) {
-          // envelope.xsd lets Body hold only elements of other namespaces (##other), so a
-          // soap:Fault trips it; the fault's own structure is still checked below.
+          // envelope.xsd lets Body hold only elements of other namespaces (##other), so libxml2
+          // stops at a soap:Fault; the fault is validated on its own below.
           if (
-            isFault &&
-            /Element '\{http:\/\/www\.w3\.org\/2003\/05\/soap-envelope\}Fault'|Element '[\w:]*Fault': This element is not expected/.test(
-              v.message,
-            )
+            fault !== undefined &&
+            v.message.startsWith(`Element '{${SOAP12_NS}}Fault': This element is not expected`)
           )
             continue;
           problems.push(v.line === undefined ? v.message : `line ${v.line}: ${v.message}`);
         }
-        if (first !== undefined && !isFault && !known(first)) {
+        if (first !== undefined && fault === undefined && !known(first)) {
           problems.push(`body element {${first.ns}}${first.local} is not declared by the WS-plugin schemas`);
         }
         if (first !== undefined && body !== undefined && body.children.length > 1) {
@@ -93,6 +110,22 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
           }
         }
       });
+      if (fault !== undefined) {
+        // The soap:Fault as a document of its own (a global element of envelope.xsd), with the
+        // namespaces in scope declared on it: its Detail's FaultDetail is validated lax-strictly.
+        const own = faultDocument(shrunk, fault);
+        if (own === undefined) problems.push('soap:Fault could not be isolated for validation');
+        else for (const v of xsd.validateBytes(own, SOAP_XML_LIMITS)) problems.push(`soap:Fault: ${v.message}`);
+        // Detail is lax too: a plugin-namespace detail must be one the schemas declare (FaultDetail).
+        const detail = fault.children.find((c) => c.ns === SOAP12_NS && c.local === 'Detail');
+        for (const d of detail?.children ?? []) {
+          if ((d.ns === WSPLUGIN_NS || d.ns === BACKEND_NS) && !known(d)) {
+            problems.push(
+              `fault detail {${d.ns}}${d.local} is not declared by the WS-plugin schemas (the WSDL's is FaultDetail)`,
+            );
+          }
+        }
+      }
       return problems;
     },
     dispose() {

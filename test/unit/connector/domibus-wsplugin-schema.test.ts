@@ -187,6 +187,24 @@ describe('the validator is not a rubber stamp', () => {
     ],
     ['a status outside the enumeration', getStatusResponse('SENT'), /enumeration/],
     [
+      'a fault detail named after the operation (the WSDL names every fault part FaultDetail)',
+      faultEnvelope({
+        code: 'Receiver',
+        reason: 'x',
+        detail: { name: 'retrieveMessageFault', code: 'WS_PLUGIN:0009', message: 'm' },
+      }),
+      /retrieveMessageFault is not declared/,
+    ],
+    [
+      'a FaultDetail without its code',
+      faultEnvelope({
+        code: 'Receiver',
+        reason: 'x',
+        detail: { name: 'FaultDetail', code: 'X', message: 'm' },
+      }).replace(/<code>X<\/code>/, ''),
+      /Expected is \( code \)/,
+    ],
+    [
       'a colon in a Domibus error code (the enumeration says EBMS_0005)',
       getMessageErrorsResponse([{ code: 'EBMS:0005', detail: 'x', mshRole: 'SENDING', timestamp: undefined }]),
       /EBMS:0005/,
