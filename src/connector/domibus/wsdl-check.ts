@@ -11,6 +11,7 @@
 import { parseXml } from '../../edm/xml/parse.js';
 import { attr, type XmlElement } from '../../edm/xml/tree.js';
 import { XmlInputError } from '../../errors.js';
+import { basicAuthorization } from './auth.js';
 import { WSPLUGIN_NS } from './soap.js';
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
@@ -154,7 +155,7 @@ export async function checkPluginWsdl(opts: {
   readonly timeoutMs: number;
   readonly mode: RetrieveMode;
 }): Promise<WsdlReport> {
-  const authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password}`, 'utf8').toString('base64')}`;
+  const authorization = basicAuthorization(opts.user, opts.password);
   const get = async (url: string): Promise<{ status: number; text: string }> => {
     const res = await fetch(url, {
       headers: { authorization },
@@ -172,9 +173,14 @@ export async function checkPluginWsdl(opts: {
     return { ok: false, lines: [`?wsdl could not be fetched: ${e instanceof Error ? e.message : String(e)}`] };
   }
   if (wsdl.status !== 200) return { ok: false, lines: [`?wsdl answered HTTP ${wsdl.status}`] };
+  const origin = new URL(wsdlUrl).origin;
   return analyseWsdl(wsdl.text, opts.mode, async (location) => {
     try {
-      const r = await get(new URL(location, wsdlUrl).toString());
+      const target = new URL(location, wsdlUrl);
+      // The WSDL is the plugin's to write: a schemaLocation on another origin never gets the
+      // plugin user's password (it is reported as unreadable instead).
+      if (target.origin !== origin) return undefined;
+      const r = await get(target.toString());
       return r.status === 200 ? r.text : undefined;
     } catch {
       return undefined;

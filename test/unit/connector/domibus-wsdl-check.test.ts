@@ -3,8 +3,10 @@
  * schemas (schemas/domibus/wsplugin-5.1.9) and on versions of them with a part taken away.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { analyseWsdl, requiredOperations } from '../../../src/connector/domibus/wsdl-check.js';
+import { analyseWsdl, checkPluginWsdl, requiredOperations } from '../../../src/connector/domibus/wsdl-check.js';
 import { packageRoot } from '../../../src/resources/schema-files.js';
 
 const DIR = path.join(packageRoot(), 'schemas/domibus/wsplugin-5.1.9');
@@ -65,4 +67,44 @@ test('the push API WSDL (another service) and a non-WSDL answer are named for wh
   expect((await analyseWsdl('<html><body>Login</body></html>', 'confirm', fromDisk())).lines).toEqual([
     '?wsdl answered <html>, not a WSDL: check DOMIBUS_WS_URL',
   ]);
+});
+
+test("a schemaLocation on another origin is not fetched with the plugin user's password", async () => {
+  const seen: (string | undefined)[] = [];
+  const listen = async (handler: http.RequestListener): Promise<http.Server> => {
+    const server = http.createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return server;
+  };
+  const port = (s: http.Server): number => (s.address() as AddressInfo).port;
+  // Another origin (another port) serving the real schema, recording what it is sent.
+  const elsewhere = await listen((req, res) => {
+    seen.push(req.headers.authorization);
+    res.setHeader('content-type', 'text/xml');
+    res.end(official('webservicePlugin-body.xsd'));
+  });
+  const plugin = await listen((_req, res) => {
+    res.setHeader('content-type', 'text/xml');
+    res.end(
+      WSDL.replace(
+        /schemaLocation="webservicePlugin-body.xsd"/,
+        `schemaLocation="http://127.0.0.1:${port(elsewhere)}/webservicePlugin-body.xsd"`,
+      ),
+    );
+  });
+  try {
+    const report = await checkPluginWsdl({
+      url: `http://127.0.0.1:${port(plugin)}/domibus/services/wsplugin`,
+      user: 'plugin-user',
+      password: 'plugin-user-password-1',
+      timeoutMs: 5000,
+      mode: 'confirm',
+    });
+    expect(seen).toEqual([]);
+    expect(report.ok).toBe(false);
+    expect(report.lines.join('\n')).toContain(`could not read http://127.0.0.1:${port(elsewhere)}/`);
+  } finally {
+    plugin.close();
+    elsewhere.close();
+  }
 });
