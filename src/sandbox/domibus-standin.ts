@@ -152,7 +152,7 @@ export interface DomibusStandin {
   submissions(): readonly Submission[];
   /** Requests refused by the schemas so far (each one also emitted as an `invalid` event). */
   invalidRequests(): readonly { readonly operation: string; readonly problems: readonly string[] }[];
-  /** Problems the official schemas find in the stand-in's own answers (must stay empty). */
+  /** Problems the official schemas find in the stand-in's own answers and pushes (must stay empty). */
   invalidAnswers(): readonly string[];
   readonly faults: StandinFaults;
   close(): Promise<void>;
@@ -200,7 +200,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
 
   const soap = (res: Response, status: number, xml: string): void => {
     // Its own answers are held to the same schemas (5.2's messageEntityID aside): no drift either way.
-    const own = validator.validate(xml).filter((p) => !p.includes("'messageEntityID'"));
+    const own = validator.validate(xml, 'plugin').filter((p) => !p.includes("'messageEntityID'"));
     if (own.length > 0) invalidAnswers.push(...own);
     res.status(status).type(SOAP12_CONTENT_TYPE).send(xml);
   };
@@ -235,7 +235,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
       let problems: string[];
       try {
         doc = readSoap(req.body as Buffer);
-        problems = validator.validate(req.body as Buffer);
+        problems = validator.validate(req.body as Buffer, 'plugin');
       } catch (err) {
         fault(res, { code: 'Sender', reason: `Unreadable SOAP request: ${(err as Error).message}` });
         return;
@@ -516,11 +516,14 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     if (opts.pushUser !== undefined && opts.pushPassword !== undefined) {
       headers.authorization = basicAuthorization(opts.pushUser, opts.pushPassword);
     }
+    const body = kind === 'submitRequest' ? pushedMessageRequest(message) : receiveSuccessNotification(messageId);
+    // What it pushes is held to BackendService.xsd like its answers to the plugin's schemas.
+    invalidAnswers.push(...validator.validate(body, 'push').map((p) => `push ${kind}: ${p}`));
     try {
       const r = await fetch(opts.pushUrl, {
         method: 'POST',
         headers,
-        body: kind === 'submitRequest' ? pushedMessageRequest(message) : receiveSuccessNotification(messageId),
+        body,
         signal: AbortSignal.timeout(30_000),
       });
       const text = await r.text();

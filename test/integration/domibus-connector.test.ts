@@ -282,6 +282,7 @@ describe('receiving by push', () => {
     pushClient.close();
     await pushing.close();
   });
+  afterEach(() => expect(pushing.invalidAnswers()).toEqual([]));
 
   test('receiveSuccess: retrieved, stored and enqueued before the push is answered', async () => {
     const msg = request();
@@ -361,6 +362,7 @@ describe('receiving by push', () => {
         { type: 'push', messageId: msg.userMessage.messageId, kind: 'submitRequest', httpStatus: 200, ok: true },
       ]);
       expect(full.pending()).not.toContain(msg.userMessage.messageId);
+      expect(full.invalidAnswers()).toEqual([]); // the push itself is a valid BackendService.wsdl message
       const { exchangeRef, duplicate } = await refOf(msg);
       expect(duplicate).toBe(true);
       await eventually(() => processed.includes(exchangeRef), 'the process job');

@@ -13,14 +13,27 @@
  * validates against the same files); a Domibus without it silently ignores what the schema does
  * not know, which is worse: the tests hold every envelope the adapter sends to this validator.
  */
+import { EBMS_NS } from '../../ebms/model.js';
 import { createXsdValidator, type EdmXsdValidator } from '../../edm/xsd.js';
 import { parseXml } from '../../edm/xml/parse.js';
 import type { XmlElement } from '../../edm/xml/tree.js';
 import { BACKEND_NS } from './messages.js';
 import { escapeAttr, SOAP12_NS, SOAP_XML_LIMITS, shrinkBase64, WSPLUGIN_NS } from './soap.js';
 
-const EBMS_NS = 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
+
+/**
+ * Which of the two APIs the set declares an envelope belongs to: `plugin` (WebServicePlugin.wsdl,
+ * body in `http://eu.domibus.wsplugin/`, header `eb:Messaging`) or `push` (BackendService.wsdl,
+ * body and `Messaging` header in `eu.domibus`). The set compiles both, so without it an envelope
+ * of the wrong API would pass: the plugin endpoint refuses a push element and the reverse.
+ */
+export type WsApi = 'plugin' | 'push';
+
+const API_NS: Record<WsApi, { body: string; header: string }> = {
+  plugin: { body: WSPLUGIN_NS, header: EBMS_NS },
+  push: { body: BACKEND_NS, header: BACKEND_NS },
+};
 
 export interface WsPluginValidator {
   /**
@@ -28,7 +41,7 @@ export interface WsPluginValidator {
    * words: `Element 'markAsDownloaded': This element is not expected.`); empty when valid.
    * Throws XmlInputError when the document is not well-formed XML.
    */
-  validate(envelope: string | Uint8Array): string[];
+  validate(envelope: string | Uint8Array, api?: WsApi): string[];
   /** The global elements the set declares, as `{ns}local`. */
   readonly elements: ReadonlySet<string>;
   dispose(): void;
@@ -74,7 +87,7 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
 
   return {
     elements,
-    validate(envelope) {
+    validate(envelope, api) {
       const text = typeof envelope === 'string' ? envelope : new TextDecoder('utf-8', { fatal: true }).decode(envelope);
       const problems: string[] = [];
       const shrunk = shrinkBase64(text);
@@ -100,6 +113,14 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
         }
         if (first !== undefined && fault === undefined && !known(first)) {
           problems.push(`body element {${first.ns}}${first.local} is not declared by the WS-plugin schemas`);
+        }
+        if (api !== undefined && first !== undefined && fault === undefined && first.ns !== API_NS[api].body) {
+          problems.push(`body element {${first.ns}}${first.local} is not of the ${api} API ({${API_NS[api].body}})`);
+        }
+        for (const h of header?.children ?? []) {
+          if (api !== undefined && h.local === 'Messaging' && h.ns !== API_NS[api].header) {
+            problems.push(`header element {${h.ns}}${h.local} is not of the ${api} API ({${API_NS[api].header}})`);
+          }
         }
         if (first !== undefined && body !== undefined && body.children.length > 1) {
           problems.push(`the body holds ${body.children.length} elements; the plugin's operations take one`);

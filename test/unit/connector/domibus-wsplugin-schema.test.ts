@@ -130,7 +130,7 @@ describe('every request the adapter sends is valid against the official 5.1.9 sc
     ['submit v1.x answer, two payloads', answer(requestV1, 'oots-edm:v1.1', 'ExecuteQueryResponse', 2)],
     ['submit v1.x error answer', answer(requestV1, 'oots-edm:v1.1', 'ExceptionResponse', 1)],
   ])('%s', (_name, envelope) => {
-    expect(v.validate(envelope)).toEqual([]);
+    expect(v.validate(envelope, 'plugin')).toEqual([]);
   });
 
   test('the confirm-mode retrieve carries markAsDownloaded as the attribute, no child element', () => {
@@ -154,7 +154,7 @@ describe('every request the adapter sends is valid against the official 5.1.9 sc
         attachments: [{ href: 'cid:big@lv', mimeType: 'application/pdf', bytes: Buffer.alloc(15 * 1024 * 1024, 7) }],
       }),
     );
-    expect(v.validate(xml)).toEqual([]);
+    expect(v.validate(xml, 'plugin')).toEqual([]);
   });
 });
 
@@ -240,7 +240,7 @@ describe('answers the stand-in writes are valid too', () => {
       }),
     ],
   ])('%s', (_name, envelope) => {
-    expect(v.validate(envelope)).toEqual([]);
+    expect(v.validate(envelope, 'plugin')).toEqual([]);
   });
 });
 
@@ -252,7 +252,20 @@ describe('pushes the stand-in sends are BackendService.wsdl messages (namespace 
     ['messageStatusChange', pushNotification('messageStatusChange', ID, '<messageStatus>ACKNOWLEDGED</messageStatus>')],
     ['submitRequest (the full message) with its {eu.domibus}Messaging header', pushedMessageRequest(message)],
   ])('%s is valid against BackendService.xsd', (_name, envelope) => {
-    expect(v.validate(envelope)).toEqual([]);
+    expect(v.validate(envelope, 'push')).toEqual([]);
+  });
+
+  test('each API is held to its own namespaces: the set compiles both, neither passes for the other', () => {
+    expect(v.validate(pushedMessageRequest(message), 'plugin').join('\n')).toMatch(
+      /body element \{eu\.domibus\}submitRequest is not of the plugin API[\s\S]*header element \{eu\.domibus\}Messaging is not of the plugin API/,
+    );
+    expect(v.validate(submitRequest(message), 'push').join('\n')).toMatch(
+      /body element \{http:\/\/eu\.domibus\.wsplugin\/\}submitRequest is not of the push API[\s\S]*Messaging is not of the push API/,
+    );
+    expect(v.validate(receiveSuccessNotification(ID), 'plugin').join(' ')).toMatch(/not of the plugin API/);
+    // Both are valid against the set as a whole, which is why the API must be named.
+    expect(v.validate(pushedMessageRequest(message))).toEqual([]);
+    expect(v.validate(submitRequest(message))).toEqual([]);
   });
 
   test('the full-message push reads back as the message: header, payloads by cid, bytes', () => {
