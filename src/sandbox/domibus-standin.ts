@@ -15,8 +15,8 @@
  *   (namespace `eu.domibus`): a `receiveSuccess` notification (push rule RECEIVE_SUCCESS) or the
  *   full message as `submitRequest` (SUBMIT_MESSAGE); with `pushMarkAsDownloaded` (default false,
  *   the documented setting) a successful push marks the message downloaded;
- * - `listPendingMessages` (filters conversationId, messageId, originalSender, finalRecipient;
- *   at most 500 ids, as `wsplugin.messages.pending.list.max`);
+ * - `listPendingMessages` (every filter of the schema; at most 500 ids, as
+ *   `wsplugin.messages.pending.list.max`);
  * - `retrieveMessage` is destructive (retention_downloaded=0): the message is gone once its answer
  *   has been written, unless the request's `markAsDownloaded` **attribute** is `false` (Domibus
  *   5.1+; a child element of that name fails validation, as on the real plugin), in which case
@@ -61,7 +61,7 @@ import {
   type SoapDocument,
 } from '../connector/domibus/soap.js';
 import { EBRS_BINDING, messageProperty, QUERY_MANAGER } from '../ebms/model.js';
-import { attr } from '../edm/xml/tree.js';
+import { attr, type XmlElement } from '../edm/xml/tree.js';
 import { loadWsPluginValidator, readWsPluginFile } from '../resources/domibus-schemas.js';
 
 export const STANDIN_WS_PATH = '/domibus/services/wsplugin';
@@ -167,6 +167,30 @@ const DEFAULT_SEND_FAILURE: MessageErrorItem[] = [
   },
 ];
 
+/**
+ * Does a pending message pass every filter of a (schema-valid) `listPendingMessagesRequest`, as the
+ * plugin applies them: each given filter must match; a message has no RefToMessageId here (it holds
+ * requests), so that filter matches none; receivedFrom/receivedTo bound the reception time.
+ */
+function matchesPendingFilter(request: XmlElement, entry: { message: WsMessage; receivedAt: string }): boolean {
+  const um = entry.message.userMessage;
+  const received = Date.parse(entry.receivedAt);
+  const actual: Record<string, (want: string) => boolean> = {
+    messageId: (w) => um.messageId === w,
+    conversationId: (w) => um.conversationId === w,
+    refToMessageId: () => false,
+    fromPartyId: (w) => um.from.partyId === w,
+    finalRecipient: (w) => messageProperty(um, 'finalRecipient')?.value === w,
+    originalSender: (w) => messageProperty(um, 'originalSender')?.value === w,
+    receivedFrom: (w) => received >= Date.parse(w),
+    receivedTo: (w) => received <= Date.parse(w),
+  };
+  return request.children.every((c) => {
+    const want = c.text.trim();
+    return want === '' || (actual[c.local]?.(want) ?? true);
+  });
+}
+
 export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<DomibusStandin> {
   const inbox = new Map<string, { message: WsMessage; receivedAt: string }>();
   const subs = new Map<string, Submission>();
@@ -261,25 +285,8 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
           onSubmit(doc, req.body as Buffer, res);
           return;
         case 'listPendingMessagesRequest': {
-          const f = (name: string): string | undefined =>
-            el.children.find((c) => c.local === name)?.text.trim() || undefined;
           const ids = [...inbox.entries()]
-            .filter(([id, { message }]) => {
-              const um = message.userMessage;
-              if (f('messageId') !== undefined && id !== f('messageId')) return false;
-              if (f('conversationId') !== undefined && um.conversationId !== f('conversationId')) return false;
-              if (
-                f('originalSender') !== undefined &&
-                messageProperty(um, 'originalSender')?.value !== f('originalSender')
-              )
-                return false;
-              if (
-                f('finalRecipient') !== undefined &&
-                messageProperty(um, 'finalRecipient')?.value !== f('finalRecipient')
-              )
-                return false;
-              return true;
-            })
+            .filter(([, entry]) => matchesPendingFilter(el, entry))
             .map(([id]) => id)
             .slice(0, 500);
           emit({ type: 'list', count: ids.length });

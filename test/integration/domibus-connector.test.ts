@@ -21,6 +21,7 @@ import {
   receiveSuccessNotification,
   retrieveMessageRequest,
   submitRequest,
+  type PendingFilter,
   type WsMessage,
 } from '../../src/connector/domibus/messages.js';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
@@ -782,5 +783,44 @@ describe('the stand-in holds the adapter to the official schemas', () => {
       mode: 'confirm',
     });
     expect(wrong).toEqual({ ok: false, lines: ['?wsdl answered HTTP 401'] });
+  });
+});
+
+describe("the stand-in's listPendingMessages applies every filter of the schema", () => {
+  test('each filter, as the adapter sends it, narrows the list as the plugin would', async () => {
+    const own = await startDomibusStandin({ user: USER, password: PASSWORD });
+    const c = createDomibusClient({ url: own.url, user: USER, password: PASSWORD, timeoutMs: 5000 });
+    try {
+      const msg = request();
+      const um = msg.userMessage;
+      await own.deliver(msg);
+      const prop = (name: string): string => um.properties.find((p) => p.name === name)!.value;
+      const past = '2000-01-01T00:00:00Z';
+      const future = '2100-01-01T00:00:00Z';
+      const cases: [PendingFilter, boolean][] = [
+        [{}, true],
+        [{ messageId: um.messageId }, true],
+        [{ messageId: 'other@x' }, false],
+        [{ conversationId: um.conversationId }, true],
+        [{ conversationId: 'other' }, false],
+        [{ refToMessageId: um.messageId }, false], // a request refers to no message
+        [{ fromPartyId: um.from.partyId }, true],
+        [{ fromPartyId: 'AP_XX_99' }, false],
+        [{ finalRecipient: prop('finalRecipient') }, true],
+        [{ finalRecipient: 'urn:other' }, false],
+        [{ originalSender: prop('originalSender') }, true],
+        [{ originalSender: 'urn:other' }, false],
+        [{ receivedFrom: past, receivedTo: future }, true],
+        [{ receivedFrom: future }, false],
+        [{ receivedTo: past }, false],
+      ];
+      for (const [filter, listed] of cases) {
+        expect([filter, (await c.listPendingMessages(filter)).includes(um.messageId)]).toEqual([filter, listed]);
+      }
+      expect(own.invalidRequests()).toEqual([]);
+    } finally {
+      c.close();
+      await own.close();
+    }
   });
 });
