@@ -372,6 +372,60 @@ describe('receiving by push', () => {
     }
   });
 
+  test('the same full message pushed twice (a push retry): both answered, one exchange, processed once', async () => {
+    const msg = request();
+    const [a, b] = await Promise.all([post(pushedMessageRequest(msg)), post(pushedMessageRequest(msg))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const { exchangeRef, duplicate } = await refOf(msg);
+    expect(duplicate).toBe(true);
+    await eventually(() => processed.includes(exchangeRef), 'the process job');
+    expect(processed.filter((r) => r === exchangeRef)).toHaveLength(1);
+  });
+
+  test('a full message that cannot be stored is answered with a retried fault, never 200; the stand-in keeps it pending', async () => {
+    const failing = express();
+    failing.use(
+      createDomibusPushRouter({
+        receiver: receiver({
+          client: lazy,
+          store: {
+            ...store,
+            acceptInbound: () => Promise.reject(new Error('Redis down (test)')),
+          },
+        }),
+        user: 'domibus-push',
+        password: PUSH_PASSWORD,
+        logger,
+      }),
+    );
+    const server = http.createServer(failing).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DOMIBUS_PUSH_PATH}`;
+    const full = await startDomibusStandin({
+      user: USER,
+      password: PASSWORD,
+      pushUrl: url,
+      pushUser: 'domibus-push',
+      pushPassword: PUSH_PASSWORD,
+      pushType: 'submitRequest',
+      pushMarkAsDownloaded: true,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      const msg = request();
+      await full.deliver(msg);
+      expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
+        { type: 'push', messageId: msg.userMessage.messageId, kind: 'submitRequest', httpStatus: 503, ok: false },
+      ]);
+      expect(full.pending()).toContain(msg.userMessage.messageId);
+      expect((await refOf(msg)).duplicate).toBe(false);
+    } finally {
+      await full.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 20_000);
+
   test.each([
     ['a submitRequest in the pull API namespace (Domibus never pushes that)', () => submitRequest(request())],
     ['an element BackendService.wsdl does not define', () => pushNotification('receiveSomething', 'm@x')],
