@@ -3,10 +3,10 @@
  * NOTICE there): for the validator of SOAP envelopes (src/connector/domibus/wsplugin-schema.ts)
  * and the WSDL the stand-in serves at `?wsdl`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createWsPluginValidator, type WsPluginValidator } from '../connector/domibus/wsplugin-schema.js';
-import { packageRoot } from './schema-files.js';
+import { packageRoot, readSchemaFiles } from './schema-files.js';
 
 /** Entry schema (ours, imports only) of the WS-plugin set, as a key of {@link readDomibusSchemaFiles}. */
 export const WSPLUGIN_ENTRY = 'schemas/domibus/wsplugin-validation.xsd';
@@ -15,22 +15,7 @@ export const WSPLUGIN_DIR = 'schemas/domibus/wsplugin-5.1.9';
 
 /** Every `.xsd` under `schemas/domibus`, keyed by its path relative to the package root. */
 export function readDomibusSchemaFiles(root: string = packageRoot()): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.xsd'))
-        files[path.relative(root, full).split(path.sep).join('/')] = new Uint8Array(readFileSync(full));
-    }
-  };
-  walk(path.join(root, 'schemas', 'domibus'));
-  return files;
-}
-
-/** The official `WebServicePlugin.wsdl` (5.1.9) as text. */
-export function readWsPluginWsdl(root: string = packageRoot()): string {
-  return readFileSync(path.join(root, WSPLUGIN_DIR, 'WebServicePlugin.wsdl'), 'utf8');
+  return readSchemaFiles(root, 'domibus');
 }
 
 /** An official file of the set by name (e.g. `webservicePlugin-body.xsd`), for `?xsd=` requests. */

@@ -345,17 +345,21 @@ describe('receiving by push', () => {
     await eventually(() => processed.includes(exchangeRef), 'the process job');
   });
 
-  test('a stand-in with push rule SUBMIT_MESSAGE: the full message is pushed, stored, and marked downloaded on success', async () => {
-    const full = await startDomibusStandin({
+  /** A stand-in whose push rule is SUBMIT_MESSAGE with wsplugin.push.markAsDownloaded=true. */
+  const submitMessagePusher = (url: string): Promise<DomibusStandin> =>
+    startDomibusStandin({
       user: USER,
       password: PASSWORD,
-      pushUrl,
+      pushUrl: url,
       pushUser: 'domibus-push',
       pushPassword: PUSH_PASSWORD,
       pushType: 'submitRequest',
       pushMarkAsDownloaded: true,
       onEvent: (e) => events.push(e),
     });
+
+  test('a stand-in with push rule SUBMIT_MESSAGE: the full message is pushed, stored, and marked downloaded on success', async () => {
+    const full = await submitMessagePusher(pushUrl);
     try {
       const msg = request();
       await full.deliver(msg);
@@ -401,16 +405,7 @@ describe('receiving by push', () => {
     const server = http.createServer(failing).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DOMIBUS_PUSH_PATH}`;
-    const full = await startDomibusStandin({
-      user: USER,
-      password: PASSWORD,
-      pushUrl: url,
-      pushUser: 'domibus-push',
-      pushPassword: PUSH_PASSWORD,
-      pushType: 'submitRequest',
-      pushMarkAsDownloaded: true,
-      onEvent: (e) => events.push(e),
-    });
+    const full = await submitMessagePusher(url);
     try {
       const msg = request();
       await full.deliver(msg);

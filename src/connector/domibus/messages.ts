@@ -47,10 +47,12 @@ export interface WsMessage {
 // ---------------------------------------------------------------------------------------------
 // Requests (adapter → plugin)
 
-function payloadXml(p: WsPayload): string {
+/** A `payload` element; BackendService.xsd (pushes) also has the `mimeType` attribute, the plugin's schema not. */
+function payloadXml(p: WsPayload, withMimeType = false): string {
   const b64 = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64');
+  const mime = withMimeType ? ` mimeType="${escapeAttr(p.mimeType)}"` : '';
   return (
-    `      <payload payloadId="${escapeAttr(p.href)}" contentType="${escapeAttr(p.mimeType)}">\n` +
+    `      <payload payloadId="${escapeAttr(p.href)}" contentType="${escapeAttr(p.mimeType)}"${mime}>\n` +
     `        <value>${b64}</value>\n      </payload>\n`
   );
 }
@@ -74,7 +76,7 @@ export function submitRequest(message: WsMessage): string {
     };
   });
   const header = buildMessagingHeader({ ...message.userMessage, payloads: parts });
-  return soapEnvelope(pluginElement('submitRequest', message.payloads.map(payloadXml).join('')), header);
+  return soapEnvelope(pluginElement('submitRequest', message.payloads.map((p) => payloadXml(p)).join('')), header);
 }
 
 /** The plugin parts of an outbound answer: the RegRep part first, then one per attachment. */
@@ -401,15 +403,7 @@ function backendMessagingHeader(um: UserMessage): string {
 
 /** A push of the full message as the plugin sends it (push rule SUBMIT_MESSAGE). */
 export function pushedMessageRequest(message: WsMessage): string {
-  const payloads = message.payloads
-    .map((p) => {
-      const b64 = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64');
-      return (
-        `      <payload payloadId="${escapeAttr(p.href)}" contentType="${escapeAttr(p.mimeType)}" mimeType="${escapeAttr(p.mimeType)}">\n` +
-        `        <value>${b64}</value>\n      </payload>\n`
-      );
-    })
-    .join('');
+  const payloads = message.payloads.map((p) => payloadXml(p, true)).join('');
   return soapEnvelope(
     `    <ns:submitRequest xmlns:ns="${BACKEND_NS}">\n${payloads}    </ns:submitRequest>\n`,
     backendMessagingHeader(message.userMessage),
@@ -446,7 +440,7 @@ export function listPendingMessagesResponse(ids: readonly string[]): string {
 
 export function retrieveMessageResponse(message: WsMessage): string {
   const header = buildMessagingHeader(message.userMessage);
-  return soapEnvelope(pluginElement('retrieveMessageResponse', message.payloads.map(payloadXml).join('')), header);
+  return soapEnvelope(pluginElement('retrieveMessageResponse', message.payloads.map((p) => payloadXml(p)).join('')), header);
 }
 
 export function markMessageAsDownloadedResponse(messageId: string): string {
