@@ -58,7 +58,7 @@ describe('every file captured on Domibus 5.2.1', () => {
   test.each(Object.keys(CAPTURES).filter((f) => f !== 'soumissionMessage.xml'))(
     '%s is valid against the official 5.1.9 schemas',
     (file) => {
-      expect(v.validate(captured(file))).toEqual([]);
+      expect(v.validate(captured(file), 'plugin')).toEqual([]);
     },
   );
 
@@ -114,7 +114,7 @@ describe('every file captured on Domibus 5.2.1', () => {
     expect(messageProperty(um, 'ExchangeId')?.value).toBe('1647038b-7eaf-4711-b738-d5d83f96fa7b');
     expect(messageProperty(um, 'SpecificationId')?.value).toBe('oots-edm:v2.0');
     expect(validateMessage(outbound.regrep).version).toBe('oots-edm:v2.0');
-    expect(v.validate(submitRequest(outboundParts(outbound)))).toEqual([]);
+    expect(v.validate(submitRequest(outboundParts(outbound)), 'plugin')).toEqual([]);
   });
 
   test('reponseAvecPieceJointe.xml: the RegRep part and the PDF, by cid and MIME type', () => {
@@ -152,7 +152,7 @@ describe('the captures replayed to the real client over HTTP', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        seen.push(...v.validate(body));
+        seen.push(...v.validate(body, 'plugin'));
         const op = readSoap(body).payload?.local ?? '';
         const file = answers[op];
         res.writeHead(file === undefined ? 500 : 200, { 'content-type': SOAP12_CONTENT_TYPE });
