@@ -133,10 +133,8 @@ export function listPendingMessagesRequest(filter: PendingFilter = {}): string {
  * plugin and ignored by the others, which then apply the destructive default.)
  */
 export function retrieveMessageRequest(messageId: string, opts: { markAsDownloaded?: boolean } = {}): string {
-  const mark = opts.markAsDownloaded === undefined ? '' : ` markAsDownloaded="${String(opts.markAsDownloaded)}"`;
-  return soapEnvelope(
-    `    <_1:retrieveMessageRequest${mark}>\n${leaf('messageID', messageId)}    </_1:retrieveMessageRequest>\n`,
-  );
+  const markAsDownloaded = opts.markAsDownloaded === undefined ? undefined : String(opts.markAsDownloaded);
+  return soapEnvelope(pluginElement('retrieveMessageRequest', leaf('messageID', messageId), { markAsDownloaded }));
 }
 
 export function markMessageAsDownloadedRequest(messageId: string): string {

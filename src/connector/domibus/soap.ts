@@ -44,9 +44,20 @@ export function soapEnvelope(body: string, header = ''): string {
   );
 }
 
-/** A WS-plugin body element `<_1:name>` with unqualified children (the plugin's elementFormDefault). */
-export function pluginElement(name: string, inner: string): string {
-  return inner === '' ? `    <_1:${name}/>\n` : `    <_1:${name}>\n${inner}    </_1:${name}>\n`;
+/**
+ * A WS-plugin body element `<_1:name>` with unqualified children (the plugin's elementFormDefault)
+ * and unqualified attributes (escaped; undefined ones left out).
+ */
+export function pluginElement(
+  name: string,
+  inner: string,
+  attrs: Readonly<Record<string, string | undefined>> = {},
+): string {
+  const a = Object.entries(attrs)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+    .join('');
+  return inner === '' ? `    <_1:${name}${a}/>\n` : `    <_1:${name}${a}>\n${inner}    </_1:${name}>\n`;
 }
 
 /** `<name>text</name>`, unqualified, escaped. */
