@@ -322,7 +322,8 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
         }
         case 'markMessageAsDownloadedRequest': {
           const id = requestMessageId(el);
-          if (id === undefined || !inbox.delete(id)) {
+          const entry = id === undefined ? undefined : inbox.get(id);
+          if (id === undefined || entry === undefined) {
             pluginFault(
               res,
               `Message not found, id [${id ?? ''}]`,
@@ -331,8 +332,9 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
             );
             return;
           }
+          inbox.delete(id);
           emit({ type: 'mark', messageId: id });
-          soap(res, 200, markMessageAsDownloadedResponse(id));
+          soap(res, 200, markMessageAsDownloadedResponse(entry.message.userMessage));
           return;
         }
         case 'statusRequest': {

@@ -438,11 +438,18 @@ export function listPendingMessagesResponse(ids: readonly string[]): string {
 
 export function retrieveMessageResponse(message: WsMessage): string {
   const header = buildMessagingHeader(message.userMessage);
-  return soapEnvelope(pluginElement('retrieveMessageResponse', message.payloads.map((p) => payloadXml(p)).join('')), header);
+  return soapEnvelope(
+    pluginElement('retrieveMessageResponse', message.payloads.map((p) => payloadXml(p)).join('')),
+    header,
+  );
 }
 
-export function markMessageAsDownloadedResponse(messageId: string): string {
-  return soapEnvelope(pluginElement('markMessageAsDownloadedResponse', leaf('messageID', messageId)));
+/** Like retrieveMessageResponse, the WSDL's output carries the message's `eb:Messaging` header (part ebMSHeaderInfo). */
+export function markMessageAsDownloadedResponse(userMessage: UserMessage): string {
+  return soapEnvelope(
+    pluginElement('markMessageAsDownloadedResponse', leaf('messageID', userMessage.messageId)),
+    buildMessagingHeader(userMessage),
+  );
 }
 
 export function getStatusResponse(status: string): string {

@@ -35,6 +35,18 @@ const API_NS: Record<WsApi, { body: string; header: string }> = {
   push: { body: BACKEND_NS, header: BACKEND_NS },
 };
 
+/**
+ * Body elements whose WSDL message has a header part (`soap12:header ... part="ebMSHeaderInfo"` in
+ * WebServicePlugin.wsdl, `part="headerInfo"` in BackendService.wsdl): the `Messaging` header they
+ * must come with. The schemas alone cannot say so (the envelope's Header is optional).
+ */
+const HEADER_PART: Record<string, string> = {
+  [`{${WSPLUGIN_NS}}submitRequest`]: `{${EBMS_NS}}Messaging`,
+  [`{${WSPLUGIN_NS}}retrieveMessageResponse`]: `{${EBMS_NS}}Messaging`,
+  [`{${WSPLUGIN_NS}}markMessageAsDownloadedResponse`]: `{${EBMS_NS}}Messaging`,
+  [`{${BACKEND_NS}}submitRequest`]: `{${BACKEND_NS}}Messaging`,
+};
+
 export interface WsPluginValidator {
   /**
    * Problems of a SOAP envelope against the official schemas, one line each (libxml2's own
@@ -121,6 +133,12 @@ export function createWsPluginValidator(files: Record<string, Uint8Array>, entry
           if (api !== undefined && h.local === 'Messaging' && h.ns !== API_NS[api].header) {
             problems.push(`header element {${h.ns}}${h.local} is not of the ${api} API ({${API_NS[api].header}})`);
           }
+        }
+        const needs = first === undefined ? undefined : HEADER_PART[`{${first.ns}}${first.local}`];
+        if (needs !== undefined && !(header?.children ?? []).some((h) => `{${h.ns}}${h.local}` === needs)) {
+          problems.push(
+            `body element {${first!.ns}}${first!.local} comes without its ${needs} header (the WSDL's header part)`,
+          );
         }
         if (first !== undefined && body !== undefined && body.children.length > 1) {
           problems.push(`the body holds ${body.children.length} elements; the plugin's operations take one`);

@@ -187,6 +187,19 @@ describe('the validator is not a rubber stamp', () => {
     ],
     ['a status outside the enumeration', getStatusResponse('SENT'), /enumeration/],
     [
+      'a submit without its eb:Messaging header (the WSDL header part)',
+      answer(requestV2, 'oots-edm:v2.0', 'ExecuteQueryResponse', 1).replace(
+        /<soap:Header>[\s\S]*<\/soap:Header>/,
+        '<soap:Header/>',
+      ),
+      /submitRequest comes without its \{http:\/\/docs\.oasis-open\.org\/ebxml-msg\/ebms\/v3\.0\/ns\/core\/200704\/\}Messaging header/,
+    ],
+    [
+      'a markMessageAsDownloadedResponse without the message header',
+      markMessageAsDownloadedResponse(requestV2).replace(/<soap:Header>[\s\S]*<\/soap:Header>/, '<soap:Header/>'),
+      /markMessageAsDownloadedResponse comes without its/,
+    ],
+    [
       'a fault detail named after the operation (the WSDL names every fault part FaultDetail)',
       faultEnvelope({
         code: 'Receiver',
@@ -222,7 +235,7 @@ describe('answers the stand-in writes are valid too', () => {
     ['listPendingMessagesResponse', listPendingMessagesResponse(['a@x', 'b@x'])],
     ['listPendingMessagesResponse, empty', listPendingMessagesResponse([])],
     ['retrieveMessageResponse', retrieveMessageResponse(request)],
-    ['markMessageAsDownloadedResponse', markMessageAsDownloadedResponse(ID)],
+    ['markMessageAsDownloadedResponse (with the header part)', markMessageAsDownloadedResponse(request.userMessage)],
     ['getStatusResponse', getStatusResponse('ACKNOWLEDGED')],
     [
       'getMessageErrorsResponse',
