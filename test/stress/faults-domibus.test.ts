@@ -547,6 +547,8 @@ test('(g4) confirm mode: the api SIGKILLed the moment Domibus answers a retrieve
   // Only the attribute decides, and the adapter always sends it: no retrieve removed a message.
   expect(retrieves.filter((r) => r.removed)).toEqual([]);
   expect(standin.invalidRequests().slice(invalidBefore)).toEqual([]);
+  // And the stand-in's own answers (all scenarios so far) held to the same schemas.
+  expect(standin.invalidAnswers()).toEqual([]);
 }, 150_000);
 
 test('across the scenarios: the stand-in recorded one answer per conversation ever delivered, and nothing else', () => {
