@@ -228,7 +228,7 @@ export const CONFIG_KEYS = {
   DOMIBUS_RETRIEVE_MODE: {
     kind: { type: 'enum', values: ['destructive', 'confirm'] },
     default: 'destructive',
-    doc: 'destructive = retrieveMessage marks the message downloaded (with retention_downloaded=0 Domibus deletes it), the adapter stores it first thing; confirm = retrieve with markAsDownloaded=false, store, then markMessageAsDownloaded (Domibus 5.1+): no loss even if the adapter dies mid-retrieve.',
+    doc: 'destructive = retrieveMessage marks the message downloaded (with retention_downloaded=0 Domibus deletes it), the adapter stores it first thing; confirm = retrieve with the attribute markAsDownloaded="false", store, then markMessageAsDownloaded (Domibus 5.1+; oots-adapter domibus selftest checks the WSDL): no loss even if the adapter dies mid-retrieve.',
   },
   DOMIBUS_PUSH_USER: {
     kind: { type: 'string', pattern: /^\S*$/ },

@@ -18,6 +18,7 @@ import { localConnectorToken } from '../runtime/local-secrets.js';
 import { send } from './send.js';
 import { registerMappingCommands } from './mappings.js';
 import { createDomibusClient, domibusSelfTest } from '../connector/domibus/index.js';
+import { checkPluginWsdl } from '../connector/domibus/wsdl-check.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
 
 function out(line: string): void {
@@ -127,7 +128,10 @@ async function domibusSelfTestCommand(): Promise<number> {
   try {
     const result = await domibusSelfTest(client);
     (result.ok ? out : err)(result.detail);
-    return result.ok ? 0 : 1;
+    // The plugin's WSDL: the operations and the markAsDownloaded attribute this retrieve mode needs.
+    const wsdl = await checkPluginWsdl({ url: d.url, user: d.user ?? '', password: d.password ?? '', timeoutMs: d.timeoutMs, mode: d.retrieveMode });
+    for (const line of wsdl.lines) (wsdl.ok ? out : err)(`${d.url}?wsdl: ${line}`);
+    return result.ok && wsdl.ok ? 0 : 1;
   } finally {
     client.close();
   }
@@ -208,7 +212,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const domibusCmd = program.command('domibus').description('the Domibus WS plugin connection (CONNECTOR_MODE=domibus-ws)');
   domibusCmd
     .command('selftest')
-    .description('check the connection to Domibus: lists pending messages with the configured plugin user')
+    .description("check the connection to Domibus: lists pending messages with the plugin user, and checks the plugin's WSDL for what DOMIBUS_RETRIEVE_MODE needs")
     .action(async () => {
       exit = await domibusSelfTestCommand();
     });

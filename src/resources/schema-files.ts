@@ -19,10 +19,10 @@ export function packageRoot(from: string = path.dirname(fileURLToPath(import.met
 }
 
 /**
- * Every `.xsd` file under `schemas/edm`, keyed by its path relative to the package root with
- * forward slashes (e.g. `schemas/edm/v1.0/sdg/oots_driver_v1.0.0.xsd`).
+ * Every `.xsd` file under `schemas/<set>` (default `edm`), keyed by its path relative to the
+ * package root with forward slashes (e.g. `schemas/edm/v1.0/sdg/oots_driver_v1.0.0.xsd`).
  */
-export function readSchemaFiles(root: string = packageRoot()): Record<string, Uint8Array> {
+export function readSchemaFiles(root: string = packageRoot(), set = 'edm'): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -32,6 +32,6 @@ export function readSchemaFiles(root: string = packageRoot()): Record<string, Ui
         files[path.relative(root, full).split(path.sep).join('/')] = new Uint8Array(readFileSync(full));
     }
   };
-  walk(path.join(root, 'schemas', 'edm'));
+  walk(path.join(root, 'schemas', set));
   return files;
 }

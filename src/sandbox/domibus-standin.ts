@@ -1,15 +1,26 @@
 /**
  * A Domibus WS plugin stand-in (SOAP 1.2, Domibus 5 operations) for tests and the embedded
- * default. It behaves like a Domibus whose PMode is the oots-france one:
+ * default, held to the real plugin's artefacts: it behaves like a Domibus 5.1.9/5.2 with
+ * `wsplugin.schema.validation.enabled=true` whose PMode is the oots-france one:
  *
+ * - every request is validated against the official WS-plugin schemas (schemas/domibus, with
+ *   libxml2); a schema-invalid one is answered with the fault CXF gives (HTTP 500, soap:Sender,
+ *   `Unmarshalling Error: ...`) and never acted on;
+ * - answers use the plugin's element names, namespaces and enumerations: faults carry the WSDL's
+ *   `FaultDetail` (code, message), error codes are `EBMS_0005`-style, `submitResponse` carries
+ *   5.2's `messageEntityID`; `?wsdl` serves the official WebServicePlugin.wsdl (and `?xsd=` its
+ *   schemas) with the stand-in's address, as CXF does;
  * - a pending inbox: `deliver()` (or POST /sandbox/domibus/inbox with a REST connector envelope)
- *   puts a message in it, and with `pushUrl` set, notifies `receiveSuccess` like the plugin's push
- *   mode (`wsplugin.push.markAsDownloaded=false`: the message stays pending until retrieved);
- * - `listPendingMessages` (filters conversationId, messageId, originalSender, finalRecipient;
- *   at most 500 ids, as `wsplugin.messages.pending.list.max`);
+ *   puts a message in it, and with `pushUrl` set, pushes as BackendService.wsdl defines it
+ *   (namespace `eu.domibus`): a `receiveSuccess` notification (push rule RECEIVE_SUCCESS) or the
+ *   full message as `submitRequest` (SUBMIT_MESSAGE); with `pushMarkAsDownloaded` (default false,
+ *   the documented setting) a successful push marks the message downloaded;
+ * - `listPendingMessages` (every filter of the schema; at most 500 ids, as
+ *   `wsplugin.messages.pending.list.max`);
  * - `retrieveMessage` is destructive (retention_downloaded=0): the message is gone once its answer
- *   has been written, unless the request says `markAsDownloaded=false` (Domibus 5.1+), in which
- *   case `markMessageAsDownloaded` removes it;
+ *   has been written, unless the request's `markAsDownloaded` **attribute** is `false` (Domibus
+ *   5.1+; a child element of that name fails validation, as on the real plugin), in which case
+ *   `markMessageAsDownloaded` removes it;
  * - `submitMessage` checks what Domibus checks (a PartInfo for every payload and the reverse,
  *   service/action of a PMode leg, the required originalSender/finalRecipient properties, a unique
  *   MessageId) and records the submission; `getStatus` and `getMessageErrors` report on it;
@@ -33,6 +44,7 @@ import {
   listPendingMessagesResponse,
   markMessageAsDownloadedResponse,
   parseSubmitRequest,
+  pushedMessageRequest,
   receiveSuccessNotification,
   requestMessageId,
   retrieveMessageResponse,
@@ -49,6 +61,8 @@ import {
   type SoapDocument,
 } from '../connector/domibus/soap.js';
 import { EBRS_BINDING, messageProperty, QUERY_MANAGER } from '../ebms/model.js';
+import { attr, type XmlElement } from '../edm/xml/tree.js';
+import { loadWsPluginValidator, readWsPluginFile } from '../resources/domibus-schemas.js';
 
 export const STANDIN_WS_PATH = '/domibus/services/wsplugin';
 export const STANDIN_CONTROL_PATH = '/sandbox/domibus';
@@ -62,7 +76,16 @@ export type StandinEvent =
   | { readonly type: 'mark'; readonly messageId: string }
   | { readonly type: 'submit'; readonly messageId: string; readonly accepted: boolean; readonly reason?: string }
   | { readonly type: 'status'; readonly messageId: string; readonly status: string }
-  | { readonly type: 'push'; readonly messageId: string; readonly httpStatus: number | 'error' };
+  | {
+      readonly type: 'push';
+      readonly messageId: string;
+      readonly kind: 'receiveSuccess' | 'submitRequest';
+      readonly httpStatus: number | 'error';
+      /** The backend answered 2xx without a fault. */
+      readonly ok: boolean;
+    }
+  /** A request the official schemas refuse (answered with a fault, not acted on). */
+  | { readonly type: 'invalid'; readonly operation: string; readonly problems: readonly string[] };
 
 export interface Submission {
   readonly messageId: string;
@@ -82,8 +105,15 @@ export interface DomibusStandinOptions {
   /** The plugin user the adapter must present. */
   readonly user: string;
   readonly password: string;
-  /** Where to push `receiveSuccess` notifications; undefined = no push. */
+  /** Where to push (a push rule's endpoint); undefined = no push. */
   readonly pushUrl?: string | undefined;
+  /**
+   * What the push rule sends: `receiveSuccess` (type RECEIVE_SUCCESS, the default) or the full
+   * message as `submitRequest` (type SUBMIT_MESSAGE).
+   */
+  readonly pushType?: 'receiveSuccess' | 'submitRequest';
+  /** `wsplugin.push.markAsDownloaded`: a successful push marks the message downloaded. Default false. */
+  readonly pushMarkAsDownloaded?: boolean;
   /** Credentials sent with pushes (wsplugin.push.auth.*). */
   readonly pushUser?: string;
   readonly pushPassword?: string;
@@ -120,18 +150,46 @@ export interface DomibusStandin {
   deliver(message: WsMessage): Promise<void>;
   pending(): string[];
   submissions(): readonly Submission[];
+  /** Requests refused by the schemas so far (each one also emitted as an `invalid` event). */
+  invalidRequests(): readonly { readonly operation: string; readonly problems: readonly string[] }[];
+  /** Problems the official schemas find in the stand-in's own answers and pushes (must stay empty). */
+  invalidAnswers(): readonly string[];
   readonly faults: StandinFaults;
   close(): Promise<void>;
 }
 
 const DEFAULT_SEND_FAILURE: MessageErrorItem[] = [
   {
-    code: 'EBMS:0005',
+    code: 'EBMS_0005',
     detail: 'Error dispatching message to [http://receiver.example/domibus/services/msh]',
     mshRole: 'SENDING',
     timestamp: undefined,
   },
 ];
+
+/**
+ * Does a pending message pass every filter of a (schema-valid) `listPendingMessagesRequest`, as the
+ * plugin applies them: each given filter must match; a message has no RefToMessageId here (it holds
+ * requests), so that filter matches none; receivedFrom/receivedTo bound the reception time.
+ */
+function matchesPendingFilter(request: XmlElement, entry: { message: WsMessage; receivedAt: string }): boolean {
+  const um = entry.message.userMessage;
+  const received = Date.parse(entry.receivedAt);
+  const actual: Record<string, (want: string) => boolean> = {
+    messageId: (w) => um.messageId === w,
+    conversationId: (w) => um.conversationId === w,
+    refToMessageId: () => false,
+    fromPartyId: (w) => um.from.partyId === w,
+    finalRecipient: (w) => messageProperty(um, 'finalRecipient')?.value === w,
+    originalSender: (w) => messageProperty(um, 'originalSender')?.value === w,
+    receivedFrom: (w) => received >= Date.parse(w),
+    receivedTo: (w) => received <= Date.parse(w),
+  };
+  return request.children.every((c) => {
+    const want = c.text.trim();
+    return want === '' || (actual[c.local]?.(want) ?? true);
+  });
+}
 
 export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<DomibusStandin> {
   const inbox = new Map<string, { message: WsMessage; receivedAt: string }>();
@@ -145,8 +203,12 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
   let slowSubmits = 0;
   let failRetrieves = 0;
   let slowSubmitMs = 0;
+  let entityIds = 874945832007903000n;
+  const invalid: { operation: string; problems: readonly string[] }[] = [];
+  const invalidAnswers: string[] = [];
   const emit = (e: StandinEvent): void => opts.onEvent?.(e);
   const expected = basicAuthorization(opts.user, opts.password);
+  const validator = loadWsPluginValidator();
 
   const app = express();
   app.disable('x-powered-by');
@@ -161,24 +223,61 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
   });
 
   const soap = (res: Response, status: number, xml: string): void => {
+    // Its own answers are held to the same schemas (5.2's messageEntityID aside): no drift either way.
+    const own = validator.validate(xml, 'plugin').filter((p) => !p.includes("'messageEntityID'"));
+    if (own.length > 0) invalidAnswers.push(...own);
     res.status(status).type(SOAP12_CONTENT_TYPE).send(xml);
   };
   const fault = (res: Response, spec: FaultSpec): void => soap(res, 500, faultEnvelope(spec));
+  /** A plugin fault: the WSDL's fault parts are all `tns:FaultDetail` (code, message). */
+  const pluginFault = (res: Response, reason: string, code: string, message: string): void =>
+    fault(res, { code: 'Receiver', reason, detail: { name: 'FaultDetail', code, message } });
+
+  // The WSDL as CXF serves it: the service address and the schema locations point at this endpoint.
+  app.get(STANDIN_WS_PATH, (req: Request, res: Response) => {
+    const self = `${baseUrl}${STANDIN_WS_PATH}`;
+    const name = 'wsdl' in req.query ? 'WebServicePlugin.wsdl' : typeof req.query.xsd === 'string' ? req.query.xsd : '';
+    const text = readWsPluginFile(name);
+    if (text === undefined) {
+      res.status(404).type('text/plain').send('Not found');
+      return;
+    }
+    res
+      .type('text/xml')
+      .send(
+        text
+          .replace(/(<soap12:address location=")[^"]*"/, `$1${self}"`)
+          .replace(/schemaLocation="([\w.-]+\.xsd)"/g, `schemaLocation="${self}?xsd=$1"`),
+      );
+  });
 
   app.post(
     STANDIN_WS_PATH,
     express.raw({ type: () => true, limit: opts.maxBodyBytes ?? 128 * 1024 * 1024 }),
     (req: Request, res: Response) => {
       let doc: SoapDocument;
+      let problems: string[];
       try {
         doc = readSoap(req.body as Buffer);
+        problems = validator.validate(req.body as Buffer, 'plugin');
       } catch (err) {
         fault(res, { code: 'Sender', reason: `Unreadable SOAP request: ${(err as Error).message}` });
         return;
       }
       const el = doc.payload;
+      if (problems.length > 0) {
+        // What CXF answers when schema validation is on: nothing of the request is acted on.
+        const operation = el === undefined ? '' : el.local;
+        invalid.push({ operation, problems });
+        emit({ type: 'invalid', operation, problems });
+        fault(res, { code: 'Sender', reason: `Unmarshalling Error: ${problems.join(' ')}`.slice(0, 2000) });
+        return;
+      }
       if (el === undefined || el.ns !== WSPLUGIN_NS) {
-        fault(res, { code: 'Sender', reason: 'Unexpected wrapper element' });
+        fault(res, {
+          code: 'Sender',
+          reason: `Unexpected wrapper element ${el === undefined ? '(none)' : `{${el.ns}}${el.local}`} found.`,
+        });
         return;
       }
       switch (el.local) {
@@ -186,25 +285,8 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
           onSubmit(doc, req.body as Buffer, res);
           return;
         case 'listPendingMessagesRequest': {
-          const f = (name: string): string | undefined =>
-            el.children.find((c) => c.local === name)?.text.trim() || undefined;
           const ids = [...inbox.entries()]
-            .filter(([id, { message }]) => {
-              const um = message.userMessage;
-              if (f('messageId') !== undefined && id !== f('messageId')) return false;
-              if (f('conversationId') !== undefined && um.conversationId !== f('conversationId')) return false;
-              if (
-                f('originalSender') !== undefined &&
-                messageProperty(um, 'originalSender')?.value !== f('originalSender')
-              )
-                return false;
-              if (
-                f('finalRecipient') !== undefined &&
-                messageProperty(um, 'finalRecipient')?.value !== f('finalRecipient')
-              )
-                return false;
-              return true;
-            })
+            .filter(([, entry]) => matchesPendingFilter(el, entry))
             .map(([id]) => id)
             .slice(0, 500);
           emit({ type: 'list', count: ids.length });
@@ -220,18 +302,17 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
           }
           const entry = id === undefined ? undefined : inbox.get(id);
           if (id === undefined || entry === undefined) {
-            fault(res, {
-              code: 'Receiver',
-              reason: 'Downloading message failed',
-              detail: {
-                name: 'retrieveMessageFault',
-                code: 'WS_PLUGIN:0009',
-                message: `No message with id [${id ?? ''}] found`,
-              },
-            });
+            pluginFault(
+              res,
+              `Message not found, id [${id ?? ''}]`,
+              'WS_PLUGIN:0009',
+              `No message with id [${id ?? ''}] pending for download`,
+            );
             return;
           }
-          const mark = el.children.find((c) => c.local === 'markAsDownloaded')?.text.trim() !== 'false';
+          // Only the attribute counts (default true), as in the schema: a child element of that
+          // name never gets here (it fails validation).
+          const mark = (attr(el, 'markAsDownloaded') ?? 'true').trim().toLowerCase() !== 'false';
           // Domibus marks the message downloaded in the transaction that builds the answer: once the
           // answer is written, the message is no longer pending, whatever the client does next.
           if (mark) inbox.delete(id);
@@ -241,20 +322,19 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
         }
         case 'markMessageAsDownloadedRequest': {
           const id = requestMessageId(el);
-          if (id === undefined || !inbox.delete(id)) {
-            fault(res, {
-              code: 'Receiver',
-              reason: 'Marking message as downloaded failed',
-              detail: {
-                name: 'markMessageAsDownloadedFault',
-                code: 'WS_PLUGIN:0009',
-                message: `No message with id [${id ?? ''}] found`,
-              },
-            });
+          const entry = id === undefined ? undefined : inbox.get(id);
+          if (id === undefined || entry === undefined) {
+            pluginFault(
+              res,
+              `Message not found, id [${id ?? ''}]`,
+              'WS_PLUGIN:0009',
+              `No message with id [${id ?? ''}] pending for download`,
+            );
             return;
           }
+          inbox.delete(id);
           emit({ type: 'mark', messageId: id });
-          soap(res, 200, markMessageAsDownloadedResponse(id));
+          soap(res, 200, markMessageAsDownloadedResponse(entry.message.userMessage));
           return;
         }
         case 'statusRequest': {
@@ -287,12 +367,7 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
       emit({ type: 'submit', messageId: '', accepted: false, reason: `fault knob (${failKind})` });
       if (failKind === 'http503')
         res.status(503).type('text/html').send('<html><body>Service Unavailable</body></html>');
-      else
-        fault(res, {
-          code: 'Receiver',
-          reason: 'Submission failed',
-          detail: { name: 'submitMessageFault', code: 'WS_PLUGIN:0001', message: 'Generic error (fault knob)' },
-        });
+      else pluginFault(res, 'Message submission failed', 'WS_PLUGIN:0001', 'Generic error (fault knob)');
       return;
     }
     let message: WsMessage;
@@ -339,22 +414,19 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
       errors: failing ? [...failSendErrors] : [],
     });
     emit({ type: 'submit', messageId: um.messageId, accepted: true });
+    const answer = submitResponse(um.messageId, String(++entityIds));
     if (slowSubmits > 0) {
       // Accepted and recorded, answered late: the client may give up and retry (a lost answer).
       slowSubmits--;
-      setTimeout(() => soap(res, 200, submitResponse(um.messageId)), slowSubmitMs).unref();
+      setTimeout(() => soap(res, 200, answer), slowSubmitMs).unref();
       return;
     }
-    soap(res, 200, submitResponse(um.messageId));
+    soap(res, 200, answer);
   }
 
   function refuse(res: Response, code: string, message: string): void {
     emit({ type: 'submit', messageId: '', accepted: false, reason: `${code} ${message}` });
-    fault(res, {
-      code: 'Receiver',
-      reason: 'Submission failed',
-      detail: { name: 'submitMessageFault', code, message },
-    });
+    pluginFault(res, 'Message submission failed', code, message);
   }
 
   // Control routes (same basic auth).
@@ -444,29 +516,46 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     },
   };
 
-  async function push(messageId: string): Promise<void> {
+  /** One push of the rule (BackendService.wsdl): success is a 2xx answer without a SOAP fault. */
+  async function push(message: WsMessage): Promise<void> {
     if (opts.pushUrl === undefined) return;
+    const messageId = message.userMessage.messageId;
+    const kind = opts.pushType ?? 'receiveSuccess';
     const headers: Record<string, string> = { 'content-type': SOAP12_CONTENT_TYPE };
     if (opts.pushUser !== undefined && opts.pushPassword !== undefined) {
       headers.authorization = basicAuthorization(opts.pushUser, opts.pushPassword);
     }
+    const body = kind === 'submitRequest' ? pushedMessageRequest(message) : receiveSuccessNotification(messageId);
+    // What it pushes is held to BackendService.xsd like its answers to the plugin's schemas.
+    invalidAnswers.push(...validator.validate(body, 'push').map((p) => `push ${kind}: ${p}`));
     try {
       const r = await fetch(opts.pushUrl, {
         method: 'POST',
         headers,
-        body: receiveSuccessNotification(messageId),
+        body,
         signal: AbortSignal.timeout(30_000),
       });
-      await r.arrayBuffer();
-      emit({ type: 'push', messageId, httpStatus: r.status });
+      const text = await r.text();
+      let ok = r.status >= 200 && r.status < 300;
+      if (ok) {
+        try {
+          const answer = readSoap(text);
+          // Both outputs (receiveSuccessResponse, submitRequestResponse) have no part: an empty body.
+          ok = answer.fault === undefined && answer.body.children.length === 0;
+        } catch {
+          ok = false;
+        }
+      }
+      if (ok && opts.pushMarkAsDownloaded === true) inbox.delete(messageId);
+      emit({ type: 'push', messageId, kind, httpStatus: r.status, ok });
     } catch {
-      emit({ type: 'push', messageId, httpStatus: 'error' });
+      emit({ type: 'push', messageId, kind, httpStatus: 'error', ok: false });
     }
   }
 
   async function deliver(message: WsMessage): Promise<void> {
     inbox.set(message.userMessage.messageId, { message, receivedAt: new Date().toISOString() });
-    await push(message.userMessage.messageId);
+    await push(message);
   }
 
   const server = http.createServer(app);
@@ -482,8 +571,11 @@ export async function startDomibusStandin(opts: DomibusStandinOptions): Promise<
     deliver,
     pending: () => [...inbox.keys()],
     submissions: () => [...subs.values()],
+    invalidRequests: () => [...invalid],
+    invalidAnswers: () => [...invalidAnswers],
     faults,
     async close() {
+      validator.dispose();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -87,6 +87,12 @@ test('oots-adapter domibus selftest lists pending messages with the plugin user'
   const ok = runCli(['domibus', 'selftest'], { DOMIBUS_WS_URL: standin, DOMIBUS_USER: 'oots-adapter', DOMIBUS_PASSWORD: password });
   expect(ok.status).toBe(0);
   expect(ok.stdout).toMatch(/message\(s\) pending/);
+  // The WSDL check (the embedded stand-in serves the official WSDL; the default retrieve mode).
+  expect(ok.stdout).toMatch(/\?wsdl: operations needed for DOMIBUS_RETRIEVE_MODE=destructive: all offered/);
+  expect(ok.stdout).toMatch(/\?wsdl: retrieveMessageRequest has the markAsDownloaded attribute/);
+  const confirm = runCli(['domibus', 'selftest'], { DOMIBUS_WS_URL: standin, DOMIBUS_USER: 'oots-adapter', DOMIBUS_PASSWORD: password, DOMIBUS_RETRIEVE_MODE: 'confirm' });
+  expect(confirm.status).toBe(0);
+  expect(confirm.stdout).toMatch(/markMessageAsDownloaded/);
   const bad = runCli(['domibus', 'selftest'], { DOMIBUS_WS_URL: standin, DOMIBUS_USER: 'oots-adapter', DOMIBUS_PASSWORD: 'wrong-password' });
   expect(bad.status).toBe(1);
 });

@@ -16,7 +16,12 @@ import { createDomibusClient, domibusSelfTest, type DomibusClient } from '../../
 import {
   outboundParts,
   parseSubmitRequest,
+  pushedMessageRequest,
+  pushNotification,
+  receiveSuccessNotification,
+  retrieveMessageRequest,
   submitRequest,
+  type PendingFilter,
   type WsMessage,
 } from '../../src/connector/domibus/messages.js';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
@@ -27,6 +32,7 @@ import {
   type DomibusReceiver,
 } from '../../src/connector/domibus/receiver.js';
 import { readSoap } from '../../src/connector/domibus/soap.js';
+import { checkPluginWsdl } from '../../src/connector/domibus/wsdl-check.js';
 import { createDomibusSubmitter } from '../../src/connector/domibus/submitter.js';
 import { createDomibusConnector } from '../../src/connector/domibus/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -37,6 +43,7 @@ import { AdapterError } from '../../src/errors.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { startDomibusStandin, type DomibusStandin, type StandinEvent } from '../../src/sandbox/domibus-standin.js';
+import { loadWsPluginValidator } from '../../src/resources/domibus-schemas.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import {
   deleteKeys,
@@ -61,6 +68,7 @@ const PASSWORD = 'plugin-user-password-1';
 const PUSH_PASSWORD = 'push-password-0123456789';
 
 const events: StandinEvent[] = [];
+const validator = loadWsPluginValidator();
 const listeners = new Set<(e: StandinEvent) => void>();
 let standin: DomibusStandin;
 let client: DomibusClient;
@@ -167,6 +175,7 @@ afterAll(async () => {
   client.close();
   await standin.close();
   if (pushServer !== undefined) await new Promise<void>((r) => pushServer.close(() => r()));
+  validator.dispose();
   await deleteKeys(redis, prefix);
   await redis.quit();
 });
@@ -274,12 +283,13 @@ describe('receiving by push', () => {
     pushClient.close();
     await pushing.close();
   });
+  afterEach(() => expect(pushing.invalidAnswers()).toEqual([]));
 
   test('receiveSuccess: retrieved, stored and enqueued before the push is answered', async () => {
     const msg = request();
     await pushing.deliver(msg); // resolves once the push was answered
     expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
-      { type: 'push', messageId: msg.userMessage.messageId, httpStatus: 200 },
+      { type: 'push', messageId: msg.userMessage.messageId, kind: 'receiveSuccess', httpStatus: 200, ok: true },
     ]);
     expect(pushing.pending()).not.toContain(msg.userMessage.messageId);
     const { exchangeRef, duplicate } = await refOf(msg);
@@ -292,7 +302,7 @@ describe('receiving by push', () => {
     pushing.faults.failNextRetrieves(1); // Domibus briefly unavailable
     await pushing.deliver(msg);
     expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
-      { type: 'push', messageId: msg.userMessage.messageId, httpStatus: 503 },
+      { type: 'push', messageId: msg.userMessage.messageId, kind: 'receiveSuccess', httpStatus: 503, ok: false },
     ]);
     expect(pushing.pending()).toContain(msg.userMessage.messageId);
     const report = await receiver({ client: lazy }).sweep();
@@ -302,32 +312,149 @@ describe('receiving by push', () => {
     expect(duplicate).toBe(true);
   });
 
-  test('a pushed full message (submitRequest with its header) is stored; wrong credentials get 401', async () => {
-    const msg = request();
-    const body = submitRequest(msg);
-    const bad = await fetch(pushUrl, {
+  const post = (body: string, password = PUSH_PASSWORD): Promise<Response> =>
+    fetch(pushUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/soap+xml',
-        authorization: basicAuthorization('domibus-push', 'wrong-password-0000000'),
+        authorization: basicAuthorization('domibus-push', password),
       },
       body,
     });
+
+  test('a pushed full message ({eu.domibus}submitRequest) is stored, then answered with the empty submitRequestResponse; wrong credentials get 401', async () => {
+    const msg = request();
+    const bad = await post(pushedMessageRequest(msg), 'wrong-password-0000000');
     expect(bad.status).toBe(401);
     expect((await refOf(msg)).duplicate).toBe(false);
     const msg2 = request();
-    const ok = await fetch(pushUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/soap+xml',
-        authorization: basicAuthorization('domibus-push', PUSH_PASSWORD),
-      },
-      body: submitRequest(msg2),
-    });
+    const body = pushedMessageRequest(msg2);
+    expect(validator.validate(body)).toEqual([]);
+    const ok = await post(body);
     expect(ok.status).toBe(200);
+    const answer = readSoap(await ok.text());
+    expect(answer.fault).toBeUndefined();
+    expect(answer.body.children).toEqual([]); // submitRequestResponse has no part
     const { exchangeRef, duplicate } = await refOf(msg2);
     expect(duplicate).toBe(true);
+    const stored = await store.loadInbound(exchangeRef);
+    expect(stored?.userMessage).toEqual(msg2.userMessage);
+    expect(stored!.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')])).toEqual(
+      msg2.payloads.map((p) => [p.href, p.mimeType, Buffer.from(p.bytes).toString('base64')]),
+    );
     await eventually(() => processed.includes(exchangeRef), 'the process job');
+  });
+
+  /** A stand-in whose push rule is SUBMIT_MESSAGE with wsplugin.push.markAsDownloaded=true. */
+  const submitMessagePusher = (url: string): Promise<DomibusStandin> =>
+    startDomibusStandin({
+      user: USER,
+      password: PASSWORD,
+      pushUrl: url,
+      pushUser: 'domibus-push',
+      pushPassword: PUSH_PASSWORD,
+      pushType: 'submitRequest',
+      pushMarkAsDownloaded: true,
+      onEvent: (e) => events.push(e),
+    });
+
+  test('a stand-in with push rule SUBMIT_MESSAGE: the full message is pushed, stored, and marked downloaded on success', async () => {
+    const full = await submitMessagePusher(pushUrl);
+    try {
+      const msg = request();
+      await full.deliver(msg);
+      expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
+        { type: 'push', messageId: msg.userMessage.messageId, kind: 'submitRequest', httpStatus: 200, ok: true },
+      ]);
+      expect(full.pending()).not.toContain(msg.userMessage.messageId);
+      expect(full.invalidAnswers()).toEqual([]); // the push itself is a valid BackendService.wsdl message
+      const { exchangeRef, duplicate } = await refOf(msg);
+      expect(duplicate).toBe(true);
+      await eventually(() => processed.includes(exchangeRef), 'the process job');
+    } finally {
+      await full.close();
+    }
+  });
+
+  test('the same full message pushed twice (a push retry): both answered, one exchange, processed once', async () => {
+    const msg = request();
+    const [a, b] = await Promise.all([post(pushedMessageRequest(msg)), post(pushedMessageRequest(msg))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const { exchangeRef, duplicate } = await refOf(msg);
+    expect(duplicate).toBe(true);
+    await eventually(() => processed.includes(exchangeRef), 'the process job');
+    expect(processed.filter((r) => r === exchangeRef)).toHaveLength(1);
+  });
+
+  test('a full message that cannot be stored is answered with a retried fault, never 200; the stand-in keeps it pending', async () => {
+    const failing = express();
+    failing.use(
+      createDomibusPushRouter({
+        receiver: receiver({
+          client: lazy,
+          store: {
+            ...store,
+            acceptInbound: () => Promise.reject(new Error('Redis down (test)')),
+          },
+        }),
+        user: 'domibus-push',
+        password: PUSH_PASSWORD,
+        logger,
+      }),
+    );
+    const server = http.createServer(failing).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DOMIBUS_PUSH_PATH}`;
+    const full = await submitMessagePusher(url);
+    try {
+      const msg = request();
+      await full.deliver(msg);
+      expect(events.filter((e) => e.type === 'push' && e.messageId === msg.userMessage.messageId)).toEqual([
+        { type: 'push', messageId: msg.userMessage.messageId, kind: 'submitRequest', httpStatus: 503, ok: false },
+      ]);
+      expect(full.pending()).toContain(msg.userMessage.messageId);
+      expect((await refOf(msg)).duplicate).toBe(false);
+    } finally {
+      await full.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 20_000);
+
+  test.each([
+    ['a submitRequest in the pull API namespace (Domibus never pushes that)', () => submitRequest(request())],
+    ['an element BackendService.wsdl does not define', () => pushNotification('receiveSomething', 'm@x')],
+    [
+      'a notification in the pull API namespace',
+      () => receiveSuccessNotification('m@x').replace(/eu\.domibus"/, 'http://eu.domibus.wsplugin/"'),
+    ],
+    [
+      'a full message that is not an ExecuteQueryRequest',
+      () => {
+        const m = request();
+        return pushedMessageRequest({ ...m, userMessage: { ...m.userMessage, action: 'ExecuteQueryResponse' } });
+      },
+    ],
+  ])(
+    'refused with a SOAP fault (Domibus retries it, then lists it as failed), never a 200: %s',
+    async (_name, body) => {
+      const xml = body();
+      const res = await post(xml);
+      expect(res.status).toBe(500);
+      expect(readSoap(await res.text()).fault).toMatchObject({ code: 'Sender' });
+    },
+  );
+
+  test('other notifications of the WSDL are acknowledged with an empty body', async () => {
+    for (const kind of ['sendSuccess', 'sendFailure', 'receiveFailure']) {
+      const res = await post(pushNotification(kind, 'm@x'));
+      expect(res.status).toBe(200);
+      expect(readSoap(await res.text()).body.children).toEqual([]);
+    }
+    const change = await post(
+      pushNotification('messageStatusChange', 'm@x', '      <messageStatus>ACKNOWLEDGED</messageStatus>\n'),
+    );
+    expect(change.status).toBe(200);
   });
 });
 
@@ -541,9 +668,9 @@ describe('sending', () => {
 
   test('SEND_FAILURE is surfaced with the Domibus error text and not retried', async () => {
     standin.faults.failNextSends(1, [
-      { code: 'EBMS:0005', detail: 'Error dispatching message', mshRole: 'SENDING', timestamp: '2026-10-06T15:29:31Z' },
+      { code: 'EBMS_0005', detail: 'Error dispatching message', mshRole: 'SENDING', timestamp: '2026-10-06T15:29:31Z' },
       {
-        code: 'EBMS:0003',
+        code: 'EBMS_0003',
         detail: 'Sender party could not be found',
         mshRole: 'RECEIVING',
         timestamp: '2026-10-06T15:29:30Z',
@@ -555,7 +682,7 @@ describe('sending', () => {
     expect(f.name).toBe('deliver');
     expect(f.error).toBeInstanceOf(AdapterError);
     expect((f.error as AdapterError).code).toBe('ERR_CONNECTOR_REFUSED');
-    expect((f.error as Error).message).toContain('SEND_FAILURE: EBMS:0003 Sender party could not be found; EBMS:0005');
+    expect((f.error as Error).message).toContain('SEND_FAILURE: EBMS_0003 Sender party could not be found; EBMS_0005');
     expect(deliverAttempts.get(ref)).toBe(1);
     expect(sentFor(out.userMessage.messageId)).toHaveLength(1);
   });
@@ -643,5 +770,106 @@ describe('assembled from configuration', () => {
       /DOMIBUS_USER and DOMIBUS_PASSWORD/,
     );
     expect(() => loadConfig({ DOMIBUS_PUSH_PASSWORD: 'short' })).toThrow(/DOMIBUS_PUSH_PASSWORD must be at least 16/);
+  });
+});
+
+describe('the stand-in holds the adapter to the official schemas', () => {
+  test('a schema-invalid request (the old <markAsDownloaded> child) gets the CXF fault and is not acted on', async () => {
+    const msg = request();
+    await standin.deliver(msg);
+    const id = msg.userMessage.messageId;
+    const before = standin.invalidRequests().length;
+    const res = await fetch(standin.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/soap+xml', authorization: basicAuthorization(USER, PASSWORD) },
+      body: retrieveMessageRequest(id).replace(
+        '</messageID>',
+        '</messageID><markAsDownloaded>false</markAsDownloaded>',
+      ),
+    });
+    expect(res.status).toBe(500);
+    const fault = readSoap(await res.text()).fault;
+    expect(fault).toMatchObject({ code: 'Sender' });
+    expect(fault?.reason).toMatch(/^Unmarshalling Error: .*Element 'markAsDownloaded': This element is not expected/);
+    expect(standin.invalidRequests()).toHaveLength(before + 1);
+    expect(standin.pending()).toContain(id); // nothing retrieved, nothing marked
+    await receiver().pullNow();
+  });
+
+  test('every request the adapter sent in this file was valid (only the deliberate one above was refused)', () => {
+    const refused = standin.invalidRequests();
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.problems.join(' ')).toMatch(/markAsDownloaded/);
+  });
+
+  test('every answer the stand-in wrote in this file was valid against the same schemas', () => {
+    expect(standin.invalidAnswers()).toEqual([]);
+  });
+
+  test('?wsdl serves the official WSDL with this endpoint as address', async () => {
+    const res = await fetch(`${standin.url}?wsdl`, { headers: { authorization: basicAuthorization(USER, PASSWORD) } });
+    expect(res.status).toBe(200);
+    const wsdl = await res.text();
+    expect(wsdl).toContain(`<soap12:address location="${standin.url}"`);
+    expect(wsdl).toContain(`schemaLocation="${standin.url}?xsd=webservicePlugin-body.xsd"`);
+  });
+
+  test('the self-test WSDL check, over HTTP against the served WSDL and schemas, finds what confirm mode needs', async () => {
+    const report = await checkPluginWsdl({
+      url: standin.url,
+      user: USER,
+      password: PASSWORD,
+      timeoutMs: 5000,
+      mode: 'confirm',
+    });
+    expect(report.ok).toBe(true);
+    expect(report.lines.join('\n')).toContain('retrieveMessageRequest has the markAsDownloaded attribute');
+    const wrong = await checkPluginWsdl({
+      url: standin.url,
+      user: USER,
+      password: 'nope',
+      timeoutMs: 5000,
+      mode: 'confirm',
+    });
+    expect(wrong).toEqual({ ok: false, lines: ['?wsdl answered HTTP 401'] });
+  });
+});
+
+describe("the stand-in's listPendingMessages applies every filter of the schema", () => {
+  test('each filter, as the adapter sends it, narrows the list as the plugin would', async () => {
+    const own = await startDomibusStandin({ user: USER, password: PASSWORD });
+    const c = createDomibusClient({ url: own.url, user: USER, password: PASSWORD, timeoutMs: 5000 });
+    try {
+      const msg = request();
+      const um = msg.userMessage;
+      await own.deliver(msg);
+      const prop = (name: string): string => um.properties.find((p) => p.name === name)!.value;
+      const past = '2000-01-01T00:00:00Z';
+      const future = '2100-01-01T00:00:00Z';
+      const cases: [PendingFilter, boolean][] = [
+        [{}, true],
+        [{ messageId: um.messageId }, true],
+        [{ messageId: 'other@x' }, false],
+        [{ conversationId: um.conversationId }, true],
+        [{ conversationId: 'other' }, false],
+        [{ refToMessageId: um.messageId }, false], // a request refers to no message
+        [{ fromPartyId: um.from.partyId }, true],
+        [{ fromPartyId: 'AP_XX_99' }, false],
+        [{ finalRecipient: prop('finalRecipient') }, true],
+        [{ finalRecipient: 'urn:other' }, false],
+        [{ originalSender: prop('originalSender') }, true],
+        [{ originalSender: 'urn:other' }, false],
+        [{ receivedFrom: past, receivedTo: future }, true],
+        [{ receivedFrom: future }, false],
+        [{ receivedTo: past }, false],
+      ];
+      for (const [filter, listed] of cases) {
+        expect([filter, (await c.listPendingMessages(filter)).includes(um.messageId)]).toEqual([filter, listed]);
+      }
+      expect(own.invalidRequests()).toEqual([]);
+    } finally {
+      c.close();
+      await own.close();
+    }
   });
 });

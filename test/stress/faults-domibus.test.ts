@@ -21,6 +21,10 @@
  *        runs, ten of them also pushed as full messages, the first retrieves failing with 503; once
  *        all were retrieved the same messages are delivered into the inbox again, and ten requests
  *        re-sent under a new MessageId in the same conversation (the requester's resend)
+ *   (g4) DOMIBUS_RETRIEVE_MODE=confirm against a stand-in that honours only the schema's
+ *        `markAsDownloaded` attribute and refuses schema-invalid requests: the api process
+ *        SIGKILLed the moment Domibus answers a retrieve (the message stays pending), restarted;
+ *        every pending message received, stored and answered once, no request refused by the schemas
  *
  * Topology: one `api` process (pull, push endpoint) and two `worker` processes, all pointed at the
  * stand-in by DOMIBUS_WS_URL and the plugin user, as they would be at a real Domibus. The stand-in
@@ -37,7 +41,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
-import { receiveSuccessNotification, submitRequest, type WsMessage } from '../../src/connector/domibus/messages.js';
+import {
+  pushedMessageRequest,
+  receiveSuccessNotification,
+  type WsMessage,
+} from '../../src/connector/domibus/messages.js';
 import { SOAP12_CONTENT_TYPE } from '../../src/connector/domibus/soap.js';
 import { DOMIBUS_PUSH_PATH } from '../../src/connector/domibus/receiver.js';
 import { parseEnvelope, type RestEnvelope } from '../../src/connector/envelope.js';
@@ -92,6 +100,7 @@ let redis: Redis;
 /** The stand-in's submit events (accepted and refused), in order. */
 const submits: Extract<StandinEvent, { type: 'submit' }>[] = [];
 let onSubmit: ((e: Extract<StandinEvent, { type: 'submit' }>) => void) | undefined;
+let onRetrieve: ((e: Extract<StandinEvent, { type: 'retrieve' }>) => void) | undefined;
 /** Conversations delivered by every scenario, and the QueryRequest id each carries. */
 const requestIdOf = new Map<string, string>();
 
@@ -312,12 +321,18 @@ beforeAll(async () => {
     user: PLUGIN_USER,
     password: PLUGIN_PASSWORD,
     onEvent: (e) => {
+      if (e.type === 'retrieve') onRetrieve?.(e);
       if (e.type !== 'submit') return;
       submits.push(e);
       onSubmit?.(e);
     },
   });
-  api = await startAdapter(
+  api = await startApi();
+  workers.push(...(await Promise.all([startWorker(), startWorker()])));
+}, 120_000);
+
+function startApi(retrieveMode: 'destructive' | 'confirm' = 'destructive'): Promise<AdapterProcess> {
+  return startAdapter(
     {
       ...stressEnv({ redisUrl: SHARED_REDIS, prefix, token, key, dataDir }),
       ...QUICK,
@@ -331,11 +346,11 @@ beforeAll(async () => {
       DOMIBUS_SWEEP_INTERVAL_MS: '5000',
       DOMIBUS_PUSH_USER: PUSH_USER,
       DOMIBUS_PUSH_PASSWORD: PUSH_PASSWORD,
+      DOMIBUS_RETRIEVE_MODE: retrieveMode,
     },
     ['--role', 'api'],
   );
-  workers.push(...(await Promise.all([startWorker(), startWorker()])));
-}, 120_000);
+}
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -351,6 +366,7 @@ afterAll(async () => {
 
 afterEach(() => {
   onSubmit = undefined;
+  onRetrieve = undefined;
   standin.faults.reset();
 });
 
@@ -460,7 +476,7 @@ test('(g3) the same message pushed twice, pushed whole, delivered into the inbox
     // Two receiveSuccess notifications at once (Domibus's push retry), racing each other and the pull.
     const pushes = [push(receiveSuccessNotification(id)), push(receiveSuccessNotification(id))];
     // Some also arrive whole (a push of the full message), besides the copy pending in the inbox.
-    if (i < FULL_PUSHES) pushes.push(push(submitRequest(messages[i]!)));
+    if (i < FULL_PUSHES) pushes.push(push(pushedMessageRequest(messages[i]!)));
     pushStatuses.push(...(await Promise.all(pushes)));
     return status;
   });
@@ -499,6 +515,44 @@ test('(g3) the same message pushed twice, pushed whole, delivered into the inbox
   // The second inbox delivery of all 40, and the inbox copy or the whole push of 10, collapsed by MessageId.
   expect(duplicates).toBe(envelopes.length + FULL_PUSHES);
   expect(pushStatuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+}, 150_000);
+
+test('(g4) confirm mode: the api SIGKILLed the moment Domibus answers a retrieve, restarted: every pending message received, stored and answered once', async () => {
+  await api.stop();
+  api = await startApi('confirm');
+  const m = await mark();
+  const invalidBefore = standin.invalidRequests().length;
+  const retrieves: Extract<StandinEvent, { type: 'retrieve' }>[] = [];
+  const KILL_AT = 8;
+  let killed: Promise<unknown> | undefined;
+  onRetrieve = (e) => {
+    retrieves.push(e);
+    if (retrieves.length === KILL_AT) killed = api.stop('SIGKILL');
+  };
+  const envelopes = workload(40);
+  const accepted = await deliverAll(envelopes, 6);
+  const until = Date.now() + 30_000;
+  while (killed === undefined && Date.now() < until) await sleep(50);
+  expect(killed).toBeDefined();
+  await killed;
+  // Killed after Domibus wrote its answer: in confirm mode the message is still pending.
+  expect(retrieves[KILL_AT - 1]!.removed).toBe(false);
+  expect(standin.pending()).toContain(retrieves[KILL_AT - 1]!.messageId);
+  const pendingAtKill = standin.pending().length;
+  api = await startApi('confirm');
+  const o = await settle(m, accepted, 2500);
+  report('(g4) Domibus confirm mode, api SIGKILL at a retrieve', accepted.length, o, {
+    retrievesBeforeKill: KILL_AT,
+    pendingAtKill,
+    retrieves: retrieves.length,
+    retrievesThatRemoved: retrieves.filter((r) => r.removed).length,
+  });
+  expectExactlyOnce(o, envelopes.length);
+  // Only the attribute decides, and the adapter always sends it: no retrieve removed a message.
+  expect(retrieves.filter((r) => r.removed)).toEqual([]);
+  expect(standin.invalidRequests().slice(invalidBefore)).toEqual([]);
+  // And the stand-in's own answers (all scenarios so far) held to the same schemas.
+  expect(standin.invalidAnswers()).toEqual([]);
 }, 150_000);
 
 test('across the scenarios: the stand-in recorded one answer per conversation ever delivered, and nothing else', () => {

@@ -537,7 +537,7 @@ describe('Domibus push endpoint', () => {
   });
 
   const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
-  const WSPLUGIN = 'http://eu.domibus.wsplugin/';
+  const WSPLUGIN = 'eu.domibus'; // BackendService.wsdl: the namespace Domibus pushes in
   const note = (id: string): string =>
     `<?xml version="1.0"?><soap:Envelope xmlns:soap="${SOAP12}"><soap:Body><ns:receiveSuccess xmlns:ns="${WSPLUGIN}"><messageID>${id}</messageID></ns:receiveSuccess></soap:Body></soap:Envelope>`;
   const push = async (body: string | Buffer, auth: string | undefined): Promise<{ status: number; body: string }> => {

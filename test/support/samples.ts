@@ -66,7 +66,12 @@ export interface SampleEnvelope {
   readonly path: string;
   /** Local name of the Domibus WS-plugin body element (namespace `http://eu.domibus.wsplugin/`). */
   readonly operation:
-    'submitRequest' | 'retrieveMessageResponse' | 'listPendingMessagesRequest' | 'retrieveMessageRequest';
+    | 'submitRequest'
+    | 'retrieveMessageResponse'
+    | 'listPendingMessagesRequest'
+    | 'retrieveMessageRequest'
+    | 'listPendingMessagesResponse'
+    | 'submitResponse';
   /** ebMS action in the envelope's header, when it has one. */
   readonly action: EbmsAction | undefined;
   readonly load: () => string;
@@ -103,6 +108,10 @@ const PY = 'v1.2/samples/pyRegRep-tests';
 const FR = 'v2.0/samples/oots-france/messages';
 const IN = 'v2.0/samples/oots-france/incoming';
 const WS = 'v2.0/samples/oots-france/soap-domibus-wsplugin';
+/** Envelopes captured on a real Domibus 5.2.1 (test/integration/domibus-captures.test.ts reads each). */
+const CAP = 'v2.0/samples/oots-france/domibus-5.2.1-captured';
+/** The oots-france regression messages, as Domibus hands them over (retrieveMessageResponse). */
+const REG = 'v2.0/samples/oots-france/incoming-regression';
 
 const V10: EdmVersion = 'oots-edm:v1.0';
 const V12: EdmVersion = 'oots-edm:v1.2';
@@ -444,6 +453,40 @@ export const SAMPLE_ENVELOPES: readonly SampleEnvelope[] = [
     'retrieveMessageResponse',
     'ExceptionResponse',
   ),
+  envelope(
+    'captured-listPending-empty',
+    `${CAP}/listeMessagesEnAttente.vide.xml`,
+    'listPendingMessagesResponse',
+    undefined,
+  ),
+  envelope('captured-listPending', `${CAP}/listeMessagesEnAttente.xml`, 'listPendingMessagesResponse', undefined),
+  envelope('captured-requete', `${CAP}/requete.xml`, 'retrieveMessageResponse', 'ExecuteQueryRequest'),
+  envelope(
+    'captured-reponseAvecPieceJointe',
+    `${CAP}/reponseAvecPieceJointe.xml`,
+    'retrieveMessageResponse',
+    'ExecuteQueryResponse',
+  ),
+  envelope(
+    'captured-erreurObjetIntrouvable',
+    `${CAP}/erreurObjetIntrouvable.xml`,
+    'retrieveMessageResponse',
+    'ExceptionResponse',
+  ),
+  envelope('captured-submitResponse', `${CAP}/soumissionMessage.xml`, 'submitResponse', undefined),
+  envelope(
+    'regression-requete-sansProcedure',
+    `${REG}/requete.sansProcedure.xml`,
+    'retrieveMessageResponse',
+    'ExecuteQueryRequest',
+  ),
+  envelope(
+    'regression-requete-sansRequeteur',
+    `${REG}/requete.sansRequeteur.xml`,
+    'retrieveMessageResponse',
+    'ExecuteQueryRequest',
+  ),
+  envelope('regression-erreurSansCode', `${REG}/erreurSansCode.xml`, 'retrieveMessageResponse', 'ExceptionResponse'),
 ];
 
 function nonEdm(name: string, file: string): NonEdmSample {

@@ -16,7 +16,7 @@
  * is a placeholder (not base64, matching no PartInfo); bodyload is optional and we leave it out.
  */
 import { buildMessagingHeader } from '../../ebms/build-header.js';
-import { EBRS_MIME_TYPE, type PayloadPart, type UserMessage } from '../../ebms/model.js';
+import { EBMS_NS, EBRS_MIME_TYPE, type PayloadPart, type UserMessage } from '../../ebms/model.js';
 import { findMessaging, parseUserMessage } from '../../ebms/parse-header.js';
 import { attr, type XmlElement } from '../../edm/xml/tree.js';
 import type { OutboundMessage } from '../../exchange/ports.js';
@@ -47,10 +47,12 @@ export interface WsMessage {
 // ---------------------------------------------------------------------------------------------
 // Requests (adapter → plugin)
 
-function payloadXml(p: WsPayload): string {
+/** A `payload` element; BackendService.xsd (pushes) also has the `mimeType` attribute, the plugin's schema not. */
+function payloadXml(p: WsPayload, withMimeType = false): string {
   const b64 = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64');
+  const mime = withMimeType ? ` mimeType="${escapeAttr(p.mimeType)}"` : '';
   return (
-    `      <payload payloadId="${escapeAttr(p.href)}" contentType="${escapeAttr(p.mimeType)}">\n` +
+    `      <payload payloadId="${escapeAttr(p.href)}" contentType="${escapeAttr(p.mimeType)}"${mime}>\n` +
     `        <value>${b64}</value>\n      </payload>\n`
   );
 }
@@ -74,7 +76,7 @@ export function submitRequest(message: WsMessage): string {
     };
   });
   const header = buildMessagingHeader({ ...message.userMessage, payloads: parts });
-  return soapEnvelope(pluginElement('submitRequest', message.payloads.map(payloadXml).join('')), header);
+  return soapEnvelope(pluginElement('submitRequest', message.payloads.map((p) => payloadXml(p)).join('')), header);
 }
 
 /** The plugin parts of an outbound answer: the RegRep part first, then one per attachment. */
@@ -124,13 +126,15 @@ export function listPendingMessagesRequest(filter: PendingFilter = {}): string {
 }
 
 /**
- * `retrieveMessageRequest`. `markAsDownloaded: false` (Domibus 5.1+) leaves the message pending
- * until `markMessageAsDownloaded`; left out, Domibus marks it downloaded, and with the PMode's
- * `retention_downloaded="0"` deletes it.
+ * `retrieveMessageRequest`. The schema has `markAsDownloaded` as an **attribute** (default
+ * `true`), never as a child element: `markAsDownloaded: false` (Domibus 5.1+) leaves the message
+ * pending until `markMessageAsDownloaded`; left out, Domibus marks it downloaded, and with the
+ * PMode's `retention_downloaded="0"` deletes it. (A child element is refused by a validating
+ * plugin and ignored by the others, which then apply the destructive default.)
  */
 export function retrieveMessageRequest(messageId: string, opts: { markAsDownloaded?: boolean } = {}): string {
-  const mark = opts.markAsDownloaded === undefined ? '' : leaf('markAsDownloaded', String(opts.markAsDownloaded));
-  return soapEnvelope(pluginElement('retrieveMessageRequest', leaf('messageID', messageId) + mark));
+  const markAsDownloaded = opts.markAsDownloaded === undefined ? undefined : String(opts.markAsDownloaded);
+  return soapEnvelope(pluginElement('retrieveMessageRequest', leaf('messageID', messageId), { markAsDownloaded }));
 }
 
 export function markMessageAsDownloadedRequest(messageId: string): string {
@@ -303,7 +307,7 @@ export function parseMessageErrorsResponse(doc: SoapDocument): MessageErrorItem[
 
 /**
  * The text surfaced for a failed submission: the errors the correspondent signalled
- * (RECEIVING) come first, as the gateway's own EBMS:0005 only says that dispatching failed.
+ * (RECEIVING) come first, as the gateway's own EBMS_0005 only says that dispatching failed.
  */
 export function describeErrors(items: readonly MessageErrorItem[]): string {
   if (items.length === 0) return 'no error recorded';
@@ -316,27 +320,116 @@ export function describeErrors(items: readonly MessageErrorItem[]): string {
 const rank = (e: MessageErrorItem): number => (e.mshRole === 'RECEIVING' ? 0 : 1);
 
 // ---------------------------------------------------------------------------------------------
-// Notifications (push mode: plugin → adapter)
+// Pushes (plugin → adapter), as BackendService.wsdl defines them: namespace `eu.domibus`,
+// children unqualified (BackendService.xsd has no elementFormDefault).
+
+/** Namespace of the push API (BackendService.wsdl / BackendService.xsd). */
+export const BACKEND_NS = 'eu.domibus';
+
+/** The notifications BackendService.wsdl defines, each answered with an empty body. */
+export const PUSH_NOTIFICATIONS: readonly string[] = [
+  'receiveSuccess',
+  'receiveFailure',
+  'sendSuccess',
+  'sendFailure',
+  'messageStatusChange',
+  'delete',
+  'deleteBatch',
+];
 
 export interface PushNotification {
-  /** Local name of the body element, e.g. `receiveSuccess`, `sendFailure`, `submitRequest`. */
+  /** Local name of the body element, e.g. `receiveSuccess`, `sendFailure`. */
   readonly kind: string;
   readonly messageId: string | undefined;
 }
 
-/** Reads a push: any plugin body element carrying a `messageID` (receiveSuccess, sendSuccess...). */
+/**
+ * Reads a push notification of BackendService.wsdl (`{eu.domibus}receiveSuccess`, ...). Anything
+ * else (another namespace, an element the WSDL does not define) is a SoapProtocolError: a push we
+ * do not understand is refused, never acknowledged and dropped.
+ */
 export function parseNotification(doc: SoapDocument): PushNotification {
   const el = doc.payload;
   if (el === undefined) throw new SoapProtocolError('empty SOAP body');
-  const id = el.children.find((c) => c.local === 'messageID')?.text.trim();
+  if (el.ns !== BACKEND_NS || !PUSH_NOTIFICATIONS.includes(el.local)) {
+    throw new SoapProtocolError(`unknown push {${el.ns}}${el.local}: not a BackendService.wsdl operation`);
+  }
+  const id = el.children.find((c) => c.ns === '' && c.local === 'messageID')?.text.trim();
   return { kind: el.local, messageId: id === undefined || id === '' ? undefined : id };
+}
+
+/** Is this body a full-message push (`{eu.domibus}submitRequest`, push rule SUBMIT_MESSAGE)? */
+export function isPushedMessage(doc: SoapDocument): boolean {
+  return doc.payload?.ns === BACKEND_NS && doc.payload.local === 'submitRequest';
+}
+
+/**
+ * The `{eu.domibus}Messaging` header of a full-message push, with its unqualified children, read
+ * as the ebMS header it mirrors (same element names, BackendService.xsd's copy of the plugin's
+ * header schema).
+ */
+function rebindToEbms(el: XmlElement, parent: XmlElement | undefined): XmlElement {
+  const out = {
+    ...el,
+    ns: el.ns === '' || el.ns === BACKEND_NS ? EBMS_NS : el.ns,
+    parent,
+    children: [] as XmlElement[],
+  };
+  out.children = el.children.map((c) => rebindToEbms(c, out));
+  return out;
+}
+
+/** A full-message push: `{eu.domibus}submitRequest` with its `{eu.domibus}Messaging` header. */
+export function parsePushedMessage(doc: SoapDocument): WsMessage {
+  const body = doc.payload;
+  if (body === undefined || body.ns !== BACKEND_NS || body.local !== 'submitRequest') {
+    throw new SoapProtocolError(`expected {${BACKEND_NS}}submitRequest`);
+  }
+  const messaging = doc.header?.children.find((c) => c.ns === BACKEND_NS && c.local === 'Messaging');
+  if (messaging === undefined) throw new SoapProtocolError(`no {${BACKEND_NS}}Messaging in the SOAP header`);
+  const userMessage = parseUserMessage(rebindToEbms(messaging, undefined));
+  return { userMessage, payloads: readPayloads(doc, body, userMessage) };
+}
+
+/** The `{eu.domibus}Messaging` header of a push: the ebMS header, namespace swapped, children unqualified. */
+function backendMessagingHeader(um: UserMessage): string {
+  return buildMessagingHeader(um)
+    .replace(`<eb:Messaging xmlns:eb="${EBMS_NS}">`, `<ns:Messaging xmlns:ns="${BACKEND_NS}">`)
+    .replace('</eb:Messaging>', '</ns:Messaging>')
+    .replace(/<(\/?)eb:/g, '<$1');
+}
+
+/** A push of the full message as the plugin sends it (push rule SUBMIT_MESSAGE). */
+export function pushedMessageRequest(message: WsMessage): string {
+  const payloads = message.payloads.map((p) => payloadXml(p, true)).join('');
+  return soapEnvelope(
+    `    <ns:submitRequest xmlns:ns="${BACKEND_NS}">\n${payloads}    </ns:submitRequest>\n`,
+    backendMessagingHeader(message.userMessage),
+  );
+}
+
+/** A push notification as the plugin sends it, e.g. `receiveSuccess`. */
+export function pushNotification(kind: string, messageId: string, extra = ''): string {
+  return soapEnvelope(
+    `    <ns:${kind} xmlns:ns="${BACKEND_NS}">\n${leaf('messageID', messageId)}${extra}    </ns:${kind}>\n`,
+  );
+}
+
+/** The `receiveSuccess` notification the push mode sends for a message that arrived. */
+export function receiveSuccessNotification(messageId: string): string {
+  return pushNotification('receiveSuccess', messageId);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Answers the plugin writes (used by the stand-in and the tests)
 
-export function submitResponse(messageId: string): string {
-  return soapEnvelope(pluginElement('submitResponse', leaf('messageID', messageId)));
+/**
+ * `submitResponse`; Domibus 5.2 adds `messageEntityID` (its database key) after `messageID`, which
+ * the 5.1.9 schema does not know: a 5.2 answer is read by the adapter either way.
+ */
+export function submitResponse(messageId: string, messageEntityId?: string): string {
+  const entity = messageEntityId === undefined ? '' : leaf('messageEntityID', messageEntityId);
+  return soapEnvelope(pluginElement('submitResponse', leaf('messageID', messageId) + entity));
 }
 
 export function listPendingMessagesResponse(ids: readonly string[]): string {
@@ -345,11 +438,18 @@ export function listPendingMessagesResponse(ids: readonly string[]): string {
 
 export function retrieveMessageResponse(message: WsMessage): string {
   const header = buildMessagingHeader(message.userMessage);
-  return soapEnvelope(pluginElement('retrieveMessageResponse', message.payloads.map(payloadXml).join('')), header);
+  return soapEnvelope(
+    pluginElement('retrieveMessageResponse', message.payloads.map((p) => payloadXml(p)).join('')),
+    header,
+  );
 }
 
-export function markMessageAsDownloadedResponse(messageId: string): string {
-  return soapEnvelope(pluginElement('markMessageAsDownloadedResponse', leaf('messageID', messageId)));
+/** Like retrieveMessageResponse, the WSDL's output carries the message's `eb:Messaging` header (part ebMSHeaderInfo). */
+export function markMessageAsDownloadedResponse(userMessage: UserMessage): string {
+  return soapEnvelope(
+    pluginElement('markMessageAsDownloadedResponse', leaf('messageID', userMessage.messageId)),
+    buildMessagingHeader(userMessage),
+  );
 }
 
 export function getStatusResponse(status: string): string {
@@ -369,11 +469,6 @@ export function getMessageErrorsResponse(items: readonly MessageErrorItem[]): st
     )
     .join('');
   return soapEnvelope(pluginElement('getMessageErrorsResponse', inner));
-}
-
-/** The `receiveSuccess` notification the push mode sends for a message that arrived. */
-export function receiveSuccessNotification(messageId: string): string {
-  return soapEnvelope(pluginElement('receiveSuccess', leaf('messageID', messageId)));
 }
 
 /** Which request a body element is (stand-in dispatch). */

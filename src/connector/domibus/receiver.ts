@@ -19,22 +19,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { UserMessage } from '../../ebms/model.js';
-import { findMessaging, parseUserMessage } from '../../ebms/parse-header.js';
 import { AdapterError } from '../../errors.js';
 import type { Logger } from '../../ops/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { basicAuthorization, sameSecret } from './auth.js';
 import { DomibusError, type DomibusClient } from './client.js';
-import { parseNotification, parseSubmitRequest, type PendingFilter, type WsMessage } from './messages.js';
+import {
+  isPushedMessage,
+  parseNotification,
+  parsePushedMessage,
+  type PendingFilter,
+  type WsMessage,
+} from './messages.js';
 import {
   faultEnvelope,
-  leaf,
-  pluginElement,
   readSoap,
   SOAP12_CONTENT_TYPE,
   SOAP_XML_LIMITS,
   soapEnvelope,
-  WSPLUGIN_NS,
+  SoapProtocolError,
   type FaultSpec,
   type SoapDocument,
 } from './soap.js';
@@ -332,20 +335,28 @@ export interface DomibusPushDeps {
 }
 
 /**
- * `POST /connector/domibus/push`, the endpoint of a WS plugin push rule. Accepts
- * - a notification with a messageID: `receiveSuccess` is followed by retrieve + store + enqueue
- *   before the 200 (so a failure answers 503 and Domibus's push retry applies; the sweep collects
- *   anything left); other notifications (sendSuccess, sendFailure, messageStatusChange...) are
- *   acknowledged and logged;
- * - a pushed full message (`submitRequest` with its eb:Messaging header): stored, then enqueued.
+ * `POST /connector/domibus/push`, the endpoint of WS plugin push rules. It speaks
+ * BackendService.wsdl (namespace `eu.domibus`, children unqualified), the API the plugin pushes:
+ * - `receiveSuccess` (push rule RECEIVE_SUCCESS): retrieve + store + enqueue before the answer,
+ *   so a failure answers a fault with 503 and the rule's retry applies (the sweep collects
+ *   anything left);
+ * - `submitRequest` with its `{eu.domibus}Messaging` header (push rule SUBMIT_MESSAGE, the full
+ *   message): stored durably first, then answered with the WSDL's `submitRequestResponse`, which
+ *   has no part: an empty body;
+ * - the other notifications of the WSDL (sendSuccess, sendFailure, receiveFailure,
+ *   messageStatusChange, delete, deleteBatch): acknowledged (empty body) and logged; the submitter
+ *   tracks its submissions by status.
+ * Anything else (another namespace, an unknown element, a full message that is not an
+ * ExecuteQueryRequest) is refused with a SOAP fault, which Domibus retries and then lists as a
+ * failed push: never a 200 that drops it.
  */
 export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
   if (deps.password.length < 16) throw new Error('Domibus push password must be at least 16 characters');
   const router = express.Router();
   const log = deps.logger.child({ route: DOMIBUS_PUSH_PATH });
   const expected = basicAuthorization(deps.user, deps.password);
-  const ack = (res: express.Response, body = ''): void => {
-    res.status(200).type(SOAP12_CONTENT_TYPE).send(soapEnvelope(body));
+  const ack = (res: express.Response): void => {
+    res.status(200).type(SOAP12_CONTENT_TYPE).send(soapEnvelope(''));
   };
   const refuse = (res: express.Response, status: number, spec: FaultSpec): void => {
     res.status(status).type(SOAP12_CONTENT_TYPE).send(faultEnvelope(spec));
@@ -371,14 +382,23 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
         return;
       }
       try {
-        if (doc.payload?.ns === WSPLUGIN_NS && doc.payload.local === 'submitRequest') {
-          const outcome = await deps.receiver.accept(parseSubmitRequest(doc), 'push');
-          ack(res, pluginElement('submitResponse', leaf('messageID', doc.payload ? messageIdOf(doc) : '')));
-          log.debug({ outcome }, 'pushed message handled');
+        if (isPushedMessage(doc)) {
+          const message = parsePushedMessage(doc);
+          const outcome = await deps.receiver.accept(message, 'push');
+          if (outcome === 'ignored') {
+            refuse(res, 500, {
+              code: 'Sender',
+              reason: `message ${message.userMessage.messageId.slice(0, 255)} is not an ExecuteQueryRequest; not taken`,
+            });
+            return;
+          }
+          log.debug({ messageId: message.userMessage.messageId, outcome }, 'pushed message stored');
+          ack(res);
           return;
         }
         const note = parseNotification(doc);
-        if (note.kind === 'receiveSuccess' && note.messageId !== undefined) {
+        if (note.kind === 'receiveSuccess') {
+          if (note.messageId === undefined) throw new SoapProtocolError('receiveSuccess without messageID');
           const outcome = await deps.receiver.fetch(note.messageId, 'push');
           log.debug({ messageId: note.messageId, outcome }, 'receiveSuccess handled');
         } else {
@@ -389,7 +409,7 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
         const info = errInfo(err);
         if (err instanceof AdapterError && (err.code === 'ERR_EDM_INVALID' || err.code === 'ERR_DOMIBUS_PROTOCOL')) {
           log.warn({ err: info }, 'push refused');
-          refuse(res, 400, { code: 'Sender', reason: info.message.slice(0, 300) });
+          refuse(res, 500, { code: 'Sender', reason: info.message.slice(0, 300) });
           return;
         }
         log.error({ err: info }, 'push could not be handled; Domibus retries, the sweep collects');
@@ -398,14 +418,4 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
     },
   );
   return router;
-}
-
-function messageIdOf(doc: SoapDocument): string {
-  const messaging = doc.header === undefined ? undefined : findMessaging(doc.header);
-  if (messaging === undefined) return '';
-  try {
-    return parseUserMessage(messaging).messageId;
-  } catch {
-    return '';
-  }
 }
