@@ -58,6 +58,7 @@ import {
   startRescueSweep,
   onDeliveryGivenUp,
 } from './runtime/handlers.js';
+import { startDeliverySweep } from './runtime/delivery-sweep.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
@@ -383,6 +384,14 @@ async function compose(
         intervalMs: 15_000,
       });
       stops.push({ phase: 1, run: () => rescue.stop() });
+      const deliverySweep = startDeliverySweep({
+        store,
+        queues,
+        logger,
+        intervalMs: 15_000,
+        graceMs: Math.max(60_000, 2 * config.connector.outboundTimeoutMs),
+      });
+      stops.push({ phase: 1, run: () => deliverySweep.stop() });
       // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.
       const previewSweeper = startPreviewSweeper({
         store: previewStore,

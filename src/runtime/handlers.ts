@@ -122,7 +122,10 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     }
     if (saved === 'delivered' || saved === 'answered') {
       // Another run of this job (one that lost its lock) or the rescue sweep stored an answer first.
+      // That run may have died before handing it over: queue the delivery of the stored answer
+      // (the deterministic job id collapses it with a delivery already queued).
       ctx.log.warn({ saved }, 'an answer was already stored for this exchange; this one is not sent');
+      if (saved === 'answered') await deps.queues.enqueueDelivery(ref);
       return;
     }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');

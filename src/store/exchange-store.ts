@@ -11,6 +11,8 @@
  *   rid:<digest>    the exchangeRef that owns a QueryRequest id (keyed digest). TTL.
  *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
  *                   sweep can re-enqueue a request whose enqueue was lost in a crash.
+ *   answered        sorted set of refs `answered` and not yet delivered (score = answer time, ms),
+ *                   so a sweep can deliver an answer whose hand-over to delivery was lost.
  *
  * Sealed values use AES-256-GCM with AAD `<ref>#in` / `<ref>#out`: a value moved to another
  * exchange or field does not open.
@@ -100,6 +102,9 @@ export interface ExchangeStore {
    * Stores the answer and marks the exchange `answered` in one atomic step; the first answer
    * wins. `gone` when the exchange expired; `delivered` or `answered` when an answer was already
    * stored (by a job run that lost its lock, or by the rescue sweep): nothing is changed then.
+   * Each call tags its write with a random token: when ioredis re-sends the script after a
+   * reconnect (the reply of the first run was lost), the second run finds its own answer and
+   * reports `saved`, so the caller goes on to deliver it.
    */
   saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered'>;
   /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
@@ -110,6 +115,8 @@ export interface ExchangeStore {
   finishDelivered(ref: string): Promise<void>;
   /** Refs still `received` that were accepted at least `olderThanMs` ago (crash recovery sweep). */
   listReceived(olderThanMs: number, limit: number): Promise<string[]>;
+  /** Refs `answered` (not delivered, not failed) at least `olderThanMs` ago (delivery sweep). */
+  listAnswered(olderThanMs: number, limit: number): Promise<string[]>;
 }
 
 const ACCEPT = `
@@ -134,6 +141,7 @@ if not cur then return 0 end
 if cur == 'delivered' and ARGV[1] ~= 'delivered' then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
 if ARGV[1] ~= 'received' then redis.call('ZREM', KEYS[2], ARGV[3]) end
+if ARGV[1] ~= 'answered' then redis.call('ZREM', KEYS[3], ARGV[3]) end
 return 1
 `;
 
@@ -153,9 +161,13 @@ const SAVE_ANSWER = `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return 0 end
 if cur == 'delivered' then return 2 end
-if cur == 'answered' or cur == 'failed' then return 3 end
-redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2])
+if cur == 'answered' or cur == 'failed' then
+  if cur == 'answered' and ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'by') == ARGV[4] then return 1 end
+  return 3
+end
+redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2], 'by', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
 return 1
 `;
 
@@ -172,6 +184,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HDEL', KEYS[1], 'in', 'out')
 redis.call('HSET', KEYS[1], 'state', 'delivered', 'updatedAt', ARGV[1], 'purgedAt', ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
 return 1
 `;
 
@@ -184,6 +197,11 @@ const SCRIPTS = {
   openDelivery: luaScript(OPEN_DELIVERY),
   finishDelivered: luaScript(FINISH_DELIVERED),
 } as const;
+
+/** SHA-1 of each store script (tests that fault one step by name). */
+export const STORE_SCRIPT_SHAS: Readonly<Record<keyof typeof SCRIPTS, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(SCRIPTS).map(([name, s]) => [name, s.sha])) as Record<keyof typeof SCRIPTS, string>,
+);
 
 type RedisLike = Redis | Cluster;
 
@@ -199,6 +217,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
   const waitMs = opts.durabilityTimeoutMs ?? 1000;
   const ex = (ref: string): string => `${prefix}ex:${ref}`;
   const receivedKey = `${prefix}received`;
+  const answeredKey = `${prefix}answered`;
   const ttl = String(ttlSeconds);
 
   const run = async (script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
@@ -258,10 +277,12 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async saveAnswer(ref, message) {
+      const at = now();
+      const writer = randomBytes(9).toString('base64url');
       const reply = (await run(
         SCRIPTS.saveAnswer,
-        [ex(ref), receivedKey],
-        [sealOutbound(ref, message), now().toISOString(), ref],
+        [ex(ref), receivedKey, answeredKey],
+        [sealOutbound(ref, message), at.toISOString(), ref, writer, String(at.getTime())],
       )) as number;
       return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : reply === 3 ? 'answered' : 'gone';
     },
@@ -277,7 +298,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async finishDelivered(ref) {
-      await run(SCRIPTS.finishDelivered, [ex(ref), receivedKey], [now().toISOString(), ref]);
+      await run(SCRIPTS.finishDelivered, [ex(ref), receivedKey, answeredKey], [now().toISOString(), ref]);
     },
 
     async loadOutbound(ref) {
@@ -287,7 +308,8 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async markState(ref, state) {
-      return ((await run(SCRIPTS.mark, [ex(ref), receivedKey], [state, now().toISOString(), ref])) as number) === 1;
+      const keys = [ex(ref), receivedKey, answeredKey];
+      return ((await run(SCRIPTS.mark, keys, [state, now().toISOString(), ref])) as number) === 1;
     },
 
     async getState(ref) {
@@ -321,6 +343,11 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     async listReceived(olderThanMs, limit) {
       const max = now().getTime() - olderThanMs;
       return redis.zrangebyscore(receivedKey, '-inf', String(max), 'LIMIT', 0, limit);
+    },
+
+    async listAnswered(olderThanMs, limit) {
+      const max = now().getTime() - olderThanMs;
+      return redis.zrangebyscore(answeredKey, '-inf', String(max), 'LIMIT', 0, limit);
     },
   };
 }
