@@ -22,6 +22,7 @@ import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/po
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../ops/logger.js';
+import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {
@@ -92,7 +93,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     const started = Date.now();
     let result: ExchangeResult;
     try {
-      result = await answerRequest(input, deps.exchange, { final: ctx.final, claimRequestId });
+      result = await answerRequest(input, exchangeDepsFor(deps.exchange, ref), { final: ctx.final, claimRequestId });
     } catch (error) {
       if (error instanceof NoAnswerYet) {
         if (error.reason === 'parked') {
@@ -111,10 +112,12 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       ctx.log.error({ err: errorForLog(error) }, 'processing failed on its last attempt; answering EDM:ERR:0008');
       result = answerWithProcessingError(
         input,
-        deps.exchange,
+        exchangeDepsFor(deps.exchange, ref),
         `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`,
       );
     }
+    // Every run on this exchange sends the same MessageId (src/runtime/answer-identity.ts).
+    result = { ...result, outbound: withAnswerMessageId(result.outbound, ref, deps.exchange.messageDomain) };
     const saved = await deps.store.saveAnswer(ref, result.outbound);
     if (saved === 'gone') {
       ctx.log.error('exchange expired while processing; the answer is lost');
@@ -252,11 +255,15 @@ export function startRescueSweep(opts: {
       const inbound = (await deps.store.beginProcessing(exchangeRef))?.inbound;
       if (inbound === undefined) continue;
       const started = Date.now();
-      const result = answerWithProcessingError(
+      const answered = answerWithProcessingError(
         { exchangeRef, userMessage: inbound.userMessage, payloads: inbound.payloads },
-        deps.exchange,
+        exchangeDepsFor(deps.exchange, exchangeRef),
         'the request could not be processed (its processing was interrupted)',
       );
+      const result = {
+        ...answered,
+        outbound: withAnswerMessageId(answered.outbound, exchangeRef, deps.exchange.messageDomain),
+      };
       if ((await deps.store.saveAnswer(exchangeRef, result.outbound)) !== 'saved') continue;
       await deps.queues.enqueueDelivery(exchangeRef);
       deps.logger.error(

@@ -169,6 +169,33 @@ describe.each(Object.entries(STEPS))('a Redis fault at the step "%s"', (step, sh
   );
 });
 
+describe('a re-run after a fail-over lost the stored answer', () => {
+  test('builds the same message: same MessageId, same ids inside', async () => {
+    const r = await rig({ workers: false });
+    try {
+      expect((await postEnvelope(r.api, TOKEN, envelope())).status).toBe(202);
+      const ref = (await r.store.listReceived(0, 10))[0]!;
+      // Answers stay stored (delivery queued, no deliver worker), as on the master before it died.
+      const handler = createProcessHandler({ ...r.deps, deliverInline: false });
+      const ctx = { attemptsMade: 0, final: false, log: logger, signal: new AbortController().signal };
+      await handler(ref, ctx);
+      const first = await r.store.loadOutbound(ref);
+      // The replica that takes over had not received the answer: the exchange is `processing` there.
+      await admin.hset(`${prefixes.at(-1)!}:store:ex:${ref}`, 'state', 'processing');
+      await admin.hdel(`${prefixes.at(-1)!}:store:ex:${ref}`, 'out', 'by');
+      await admin.zrem(`${prefixes.at(-1)!}:store:answered`, ref);
+      await handler(ref, { ...ctx, attemptsMade: 1 });
+      const second = await r.store.loadOutbound(ref);
+      expect(first).toBeDefined();
+      expect(second!.userMessage.messageId).toBe(first!.userMessage.messageId);
+      expect(second!.regrep).toBe(first!.regrep);
+      expect(second!.userMessage.payloads).toEqual(first!.userMessage.payloads);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('the delivery sweep', () => {
   test('an answer stored and never handed over is found and delivered once', async () => {
     const r = await rig({ workers: false });
