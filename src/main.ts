@@ -59,6 +59,7 @@ import {
   onDeliveryGivenUp,
 } from './runtime/handlers.js';
 import { startDeliverySweep } from './runtime/delivery-sweep.js';
+import { openDurability, openIntake } from './runtime/redis-roles.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
@@ -147,11 +148,12 @@ async function compose(
   const key = config.encryptionKey ?? (embedded ? localEncryptionKey(dataDir) : undefined);
   if (key === undefined) throw new Error('ENCRYPTION_KEY is required when REDIS_URL is set');
   const prefix = config.queue.prefix;
+  const durability = openDurability(redisUrl, config.redis, role);
+  stops.push({ phase: 4, run: () => durability.close() });
+  const storeOptions = { prefix: `${prefix}:store:`, key, ttlSeconds: config.exchangeTtlSeconds };
   const store = createExchangeStore(redis, {
-    prefix: `${prefix}:store:`,
-    key,
-    ttlSeconds: config.exchangeTtlSeconds,
-    durability: config.redis.durability,
+    ...storeOptions,
+    ...(durability.worker === undefined ? {} : { durableWriter: durability.worker }),
   });
   const queueConnection = createRedisClient(redisUrl, { connectionName: `oots-${role}-queues` });
   stops.push({ phase: 4, run: quit(queueConnection) });
@@ -168,6 +170,10 @@ async function compose(
     maxStalledCount: config.queue.maxStalls,
   });
   stops.push({ phase: 2, run: () => queues.close() });
+  // Intake answers 503 at once while Redis is unreachable (fail-over, restart) instead of holding
+  // the connector's request through the outage: its own connections give up after one reconnect.
+  const intake = role === 'worker' ? undefined : openIntake(redisUrl, role, prefix, logger, storeOptions, durability);
+  if (intake !== undefined) stops.push({ phase: 4, run: () => intake.close() });
 
   const metrics = createMetrics({ queues, logger, labels: { role } });
 
@@ -404,6 +410,7 @@ async function compose(
 
   // Routes: health and metrics everywhere; intake, stand-in, validation and admin on the API.
   const checks: HealthCheck[] = [redisCheck(redis)];
+  if (durability.check !== undefined) checks.push(durability.check);
   if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
   if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
   const routers: express.Router[] = [
@@ -509,7 +516,12 @@ async function compose(
         ? {}
         : {
             validate: (body: Uint8Array) => validateMessage(body, { limits: config.xmlLimits, xsd }),
-            connector: { store, queues, token: inboundToken!, maxBodyBytes: config.connector.maxBodyBytes },
+            connector: {
+              store: intake!.store,
+              queues: intake!.queues,
+              token: inboundToken!,
+              maxBodyBytes: config.connector.maxBodyBytes,
+            },
           }),
       ...(standin === undefined ? {} : { standin }),
     }),

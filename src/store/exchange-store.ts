@@ -21,15 +21,16 @@
  * `appendfsync everysec` (the embedded default) a power loss can lose the last second of accepted
  * requests; `appendfsync always` closes that gap at a write-throughput cost. `durability: 'fsync'`
  * additionally waits for WAITAOF (Redis >= 7.2) to confirm the local fsync, `'replica'` waits for
- * one replica (WAIT), which is what protects against the loss of the host.
+ * one replica (WAIT), which is what protects against the loss of the host or a fail-over. In those
+ * modes the worker's steps that matter (answer stored, delivered) are confirmed the same way.
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { keyedDigest, open, seal } from '../crypto/aead.js';
 import type { UserMessage } from '../ebms/model.js';
-import { AdapterError } from '../errors.js';
 import type { OutboundMessage } from '../exchange/ports.js';
 import { luaScript, type LuaScript } from '../queue/lua-script.js';
+import { createDurableWriter, type DurableWriter } from './durable-write.js';
 
 export type ExchangeState = 'received' | 'processing' | 'answered' | 'delivered' | 'failed';
 export const EXCHANGE_STATES: readonly ExchangeState[] = ['received', 'processing', 'answered', 'delivered', 'failed'];
@@ -68,6 +69,11 @@ export interface ExchangeStoreOptions {
   readonly durability?: 'write' | 'fsync' | 'replica';
   /** Timeout of WAIT / WAITAOF in ms. Default 1000. */
   readonly durabilityTimeoutMs?: number;
+  /**
+   * Confirms intake, stored answers and deliveries per `durability` on a connection of its own
+   * (src/store/durable-write.ts). Default: a writer on the store's connection.
+   */
+  readonly durableWriter?: DurableWriter;
   /** Clock (tests). */
   readonly now?: () => Date;
 }
@@ -229,16 +235,12 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
   const sealOutbound = (ref: string, message: OutboundMessage): Buffer =>
     seal(key, Buffer.from(JSON.stringify(encodeOutbound(message)), 'utf8'), `${ref}#out`);
 
-  async function confirmDurable(): Promise<void> {
-    if (durability === 'write') return;
-    if (durability === 'fsync') {
-      const reply = (await redis.call('WAITAOF', '1', '0', String(waitMs))) as [number, number];
-      if (reply[0] < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'Redis did not confirm the AOF fsync in time');
-      return;
-    }
-    const replicas = (await redis.call('WAIT', '1', String(waitMs))) as number;
-    if (replicas < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'no Redis replica confirmed the write in time');
-  }
+  // Writes that must be confirmed (intake, answer stored, delivered) go through the durable writer.
+  const writer =
+    opts.durableWriter ??
+    (durability === 'write' ? undefined : createDurableWriter({ client: redis, mode: durability, timeoutMs: waitMs }));
+  const runDurable = async (script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
+    writer === undefined ? run(script, keys, args) : writer.run(script, keys, args);
 
   return {
     async acceptInbound(msg) {
@@ -247,12 +249,11 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       const plain = Buffer.from(JSON.stringify(encodeInbound(msg)), 'utf8');
       const sealed = seal(key, plain, `${ref}#in`);
       const at = now();
-      const reply = (await run(
+      const reply = (await runDurable(
         SCRIPTS.accept,
         [midKey, ex(ref), receivedKey],
         [ref, sealed, msg.receivedAt, ttl, at.toISOString(), String(at.getTime())],
       )) as [string, number];
-      await confirmDurable();
       return { exchangeRef: reply[0], duplicate: reply[1] === 1 };
     },
 
@@ -279,7 +280,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     async saveAnswer(ref, message) {
       const at = now();
       const writer = randomBytes(9).toString('base64url');
-      const reply = (await run(
+      const reply = (await runDurable(
         SCRIPTS.saveAnswer,
         [ex(ref), receivedKey, answeredKey],
         [sealOutbound(ref, message), at.toISOString(), ref, writer, String(at.getTime())],
@@ -298,7 +299,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async finishDelivered(ref) {
-      await run(SCRIPTS.finishDelivered, [ex(ref), receivedKey, answeredKey], [now().toISOString(), ref]);
+      await runDurable(SCRIPTS.finishDelivered, [ex(ref), receivedKey, answeredKey], [now().toISOString(), ref]);
     },
 
     async loadOutbound(ref) {
