@@ -125,7 +125,7 @@ async function load(api: string, envelopes: readonly RestEnvelope[], paceMs: num
     const body = JSON.stringify(e);
     const deadline = Date.now() + 90_000;
     for (;;) {
-      let status = 0;
+      let status: number;
       try {
         const res = await fetch(`${api}/connector/messages`, {
           method: 'POST',
