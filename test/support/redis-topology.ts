@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/sandbox/redis.js';
@@ -63,9 +64,59 @@ export async function startRedisNode(
   };
 }
 
+/**
+ * A raw TCP link from the replica to its master that can hold back the replication stream: a
+ * lagging replica. (SIGSTOP of the replica does not make one on loopback: the kernel keeps
+ * receiving the stream into the stopped replica's socket buffer, and it catches up on SIGCONT.)
+ * `cut()` closes the link and drops what it held, as the death of the master does.
+ */
+export interface ReplicationLink {
+  readonly port: number;
+  hold(): void;
+  cut(): void;
+}
+
+export async function startReplicationLink(masterPort: number): Promise<ReplicationLink> {
+  let holding = false;
+  const pairs = new Set<[Socket, Socket]>();
+  const server = createServer((replica) => {
+    const master = createConnection({ host: '127.0.0.1', port: masterPort });
+    const pair: [Socket, Socket] = [replica, master];
+    pairs.add(pair);
+    replica.pipe(master);
+    master.on('data', (chunk: Buffer) => {
+      if (!holding) replica.write(chunk);
+    });
+    const end = (): void => {
+      replica.destroy();
+      master.destroy();
+      pairs.delete(pair);
+    };
+    replica.on('close', end).on('error', end);
+    master.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    hold: () => {
+      holding = true;
+    },
+    cut: () => {
+      server.close();
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+    },
+  };
+}
+
 export interface SentinelSet {
   readonly master: RedisNode;
   readonly replica: RedisNode;
+  /** The replica replicates through it. */
+  readonly link: ReplicationLink;
   readonly sentinels: RedisNode[];
   readonly name: string;
   /** REDIS_URL for the adapter. */
@@ -80,11 +131,12 @@ const PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxm
 export async function startSentinelSet(dir: string, opts: { downAfterMs?: number } = {}): Promise<SentinelSet> {
   const name = 'oots-failover';
   const master = await startRedisNode(path.join(dir, 'master'), PERSISTENCE);
+  const link = await startReplicationLink(master.port);
   const replica = await startRedisNode(path.join(dir, 'replica'), [
     ...PERSISTENCE,
     '--replicaof',
     '127.0.0.1',
-    String(master.port),
+    String(link.port),
   ]);
   const sentinels: RedisNode[] = [];
   for (let i = 0; i < 3; i++) {
@@ -96,7 +148,9 @@ export async function startSentinelSet(dir: string, opts: { downAfterMs?: number
       [
         `sentinel monitor ${name} 127.0.0.1 ${master.port} 2`,
         `sentinel down-after-milliseconds ${name} ${opts.downAfterMs ?? 1000}`,
-        `sentinel failover-timeout ${name} 4000`,
+        // Long enough that the sentinels do not "fix" the replica to replicate from the master's
+        // own address (bypassing the link) during a run; a fail-over itself takes ~2-3 s.
+        `sentinel failover-timeout ${name} 120000`,
         `sentinel parallel-syncs ${name} 1`,
         '',
       ].join('\n'),
@@ -116,6 +170,7 @@ export async function startSentinelSet(dir: string, opts: { downAfterMs?: number
   return {
     master,
     replica,
+    link,
     sentinels,
     name,
     url: `redis-sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${name}`,
@@ -125,6 +180,7 @@ export async function startSentinelSet(dir: string, opts: { downAfterMs?: number
     },
     stop() {
       ask.disconnect();
+      link.cut();
       for (const n of [master, replica, ...sentinels]) {
         n.kill('SIGCONT');
         n.kill('SIGKILL');
