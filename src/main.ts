@@ -150,10 +150,12 @@ async function compose(
   const prefix = config.queue.prefix;
   const durability = openDurability(redisUrl, config.redis, role);
   stops.push({ phase: 4, run: () => durability.close() });
+  // Api processes use this store for the Domibus intake: confirmed as the REST intake is.
+  const storeWriter = durability.worker ?? durability.intake;
   const storeOptions = { prefix: `${prefix}:store:`, key, ttlSeconds: config.exchangeTtlSeconds };
   const store = createExchangeStore(redis, {
     ...storeOptions,
-    ...(durability.worker === undefined ? {} : { durableWriter: durability.worker }),
+    ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
   });
   const queueConnection = createRedisClient(redisUrl, { connectionName: `oots-${role}-queues` });
   stops.push({ phase: 4, run: quit(queueConnection) });
