@@ -4,7 +4,10 @@
  * WAIT is pending; the unconfirmed intake gets a 503 with Retry-After; the writer then refuses at
  * once (no second wait in line); readiness says why; the api's intake connections close cleanly.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
@@ -19,7 +22,8 @@ import { createDurableWriter } from '../../src/store/durable-write.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest } from '../support/exchange-fixtures.js';
-import { postEnvelope } from '../support/stress-harness.js';
+import { startAdapter } from '../support/processes.js';
+import { postEnvelope, stressEnv } from '../support/stress-harness.js';
 
 const logger = createLogger('silent');
 const TOKEN = 'durability-test-token-0123456789';
@@ -112,4 +116,40 @@ describe('replica durability without a replica', () => {
       await durability.close();
     }
   });
+
+  test('an api process in replica mode without a replica: 503 with Retry-After, /readyz says why, SIGTERM ends it cleanly', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-durability-'));
+    const api = await startAdapter(
+      {
+        ...stressEnv({
+          redisUrl: REDIS_URL,
+          prefix: `${prefix.slice(0, -1)}c`,
+          token: TOKEN,
+          key: generateKey().toString('base64'),
+          dataDir,
+        }),
+        REDIS_DURABILITY: 'replica',
+      },
+      ['--role', 'api'],
+    );
+    try {
+      const url = api.ready.api!;
+      const res = await fetch(`${url}/connector/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(envelopeFor(Buffer.from(exampleRequest('lv-birth-certificate-pdf')))),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).not.toBeNull();
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: Record<string, { detail?: string }> };
+      expect(body.checks['redis-durability']!.detail).toMatch(/REDIS_DURABILITY=replica/);
+      // A clean exit on SIGTERM (the harness would SIGKILL after 20 s, giving no exit code).
+      expect(await api.stop('SIGTERM')).toBe(0);
+    } finally {
+      await api.stop('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
