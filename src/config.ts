@@ -105,10 +105,15 @@ export const CONFIG_KEYS = {
     default: 'write',
     doc: 'When intake acknowledges: write = Redis applied it (AOF fsync per the server appendfsync, everysec: up to 1 s at risk on power loss), fsync = also WAITAOF local fsync (Redis >= 7.2), replica = also WAIT for one replica.',
   },
+  REDIS_DURABILITY_TIMEOUT_MS: {
+    kind: { type: 'int', min: 10, max: 60_000 },
+    default: '500',
+    doc: 'fsync/replica durability: how long one WAITAOF/WAIT may take before the write counts as unconfirmed (intake then answers 503 with Retry-After, and refuses at once for twice this long).',
+  },
   QUEUE_PREFIX: {
     kind: { type: 'string', pattern: /^[^\s:]+$/ },
     default: '{oots}',
-    doc: 'Key prefix of the BullMQ queues and the exchange store. Keep the {hash tag} on Redis Cluster so every key lands in one slot.',
+    doc: 'Key prefix of the BullMQ queues and the exchange store. On Redis Cluster (redis-cluster://) it must hold a {hash tag}, e.g. {oots}, so that the keys each script touches share one slot.',
   },
   WORKER_CONCURRENCY: {
     kind: { type: 'int', min: 1, max: 1000 },
@@ -404,6 +409,8 @@ export interface Config {
     /** Undefined = start the private Redis (embedded default). */
     readonly url: string | undefined;
     readonly durability: 'write' | 'fsync' | 'replica';
+    /** WAIT / WAITAOF timeout, ms. */
+    readonly durabilityTimeoutMs: number;
   };
   readonly queue: {
     readonly prefix: string;
@@ -557,6 +564,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redis: {
       url: optional(get('REDIS_URL')),
       durability: get('REDIS_DURABILITY') as Config['redis']['durability'],
+      durabilityTimeoutMs: num('REDIS_DURABILITY_TIMEOUT_MS'),
     },
     queue: {
       prefix: get('QUEUE_PREFIX'),
@@ -642,6 +650,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   ) {
     problems.push(
       'DOMIBUS_USER and DOMIBUS_PASSWORD are required when DOMIBUS_WS_URL is set (the WS plugin authenticates plugin users)',
+    );
+  }
+  if (config.redis.url?.startsWith('redis-cluster://') === true && !/\{[^{}]+\}/.test(config.queue.prefix)) {
+    problems.push(
+      `QUEUE_PREFIX="${config.queue.prefix}" has no {hash tag}: on Redis Cluster the keys of one queue or exchange must share a slot; use e.g. QUEUE_PREFIX={oots}`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

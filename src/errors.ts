@@ -39,7 +39,7 @@ export const ERROR_CODES = {
   ERR_DOMIBUS_PENDING:
     'An answer submitted to Domibus is not yet acknowledged by the receiving access point (status such as WAITING_FOR_RECEIPT); the delivery checks again later.',
   ERR_REDIS_UNAVAILABLE:
-    'Redis could not be reached or started (the private Redis of the embedded default needs redis-server on PATH).',
+    'Redis could not be reached or started (the private Redis of the embedded default needs redis-server on PATH), or a write was not confirmed as `REDIS_DURABILITY` asks (WAIT/WAITAOF timed out).',
   ERR_DAGR:
     "A DAGR call failed after the client's retries (the `cause` field says why: timeout, unavailable, rate-limited, forbidden, bad-request, protocol).",
   ERR_RENDER_UNSUPPORTED_FORMAT: 'The requested evidence format (DistributedAs/Format) has no renderer.',

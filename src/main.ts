@@ -58,6 +58,8 @@ import {
   startRescueSweep,
   onDeliveryGivenUp,
 } from './runtime/handlers.js';
+import { startDeliverySweep } from './runtime/delivery-sweep.js';
+import { openDurability, openIntake } from './runtime/redis-roles.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
@@ -150,11 +152,14 @@ async function compose(
   const key = config.encryptionKey ?? (embedded ? localEncryptionKey(dataDir) : undefined);
   if (key === undefined) throw new Error('ENCRYPTION_KEY is required when REDIS_URL is set');
   const prefix = config.queue.prefix;
+  const durability = openDurability(redisUrl, config.redis, role);
+  stops.push({ phase: 4, run: () => durability.close() });
+  // Api processes use this store for the Domibus intake: confirmed as the REST intake is.
+  const storeWriter = durability.worker ?? durability.intake;
+  const storeOptions = { prefix: `${prefix}:store:`, key, ttlSeconds: config.exchangeTtlSeconds };
   const store = createExchangeStore(redis, {
-    prefix: `${prefix}:store:`,
-    key,
-    ttlSeconds: config.exchangeTtlSeconds,
-    durability: config.redis.durability,
+    ...storeOptions,
+    ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
   });
   const queueConnection = createRedisClient(redisUrl, { connectionName: `oots-${role}-queues` });
   stops.push({ phase: 4, run: quit(queueConnection) });
@@ -171,6 +176,10 @@ async function compose(
     maxStalledCount: config.queue.maxStalls,
   });
   stops.push({ phase: 2, run: () => queues.close() });
+  // Intake answers 503 at once while Redis is unreachable (fail-over, restart) instead of holding
+  // the connector's request through the outage: its own connections give up after one reconnect.
+  const intake = role === 'worker' ? undefined : openIntake(redisUrl, role, prefix, logger, storeOptions, durability);
+  if (intake !== undefined) stops.push({ phase: 4, run: () => intake.close() });
 
   const metrics = createMetrics({ queues, logger, labels: { role } });
 
@@ -405,6 +414,14 @@ async function compose(
       stops.push({ phase: 1, run: () => rescue.stop() });
       const deadlineSweep = startDeadlineSweep({ deps: handlerDeps, intervalMs: 1000 });
       stops.push({ phase: 1, run: () => deadlineSweep.stop() });
+      const deliverySweep = startDeliverySweep({
+        store,
+        queues,
+        logger,
+        intervalMs: 15_000,
+        graceMs: Math.max(60_000, 2 * config.connector.outboundTimeoutMs),
+      });
+      stops.push({ phase: 1, run: () => deliverySweep.stop() });
       // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.
       const previewSweeper = startPreviewSweeper({
         store: previewStore,
@@ -417,6 +434,7 @@ async function compose(
 
   // Routes: health and metrics everywhere; intake, stand-in, validation and admin on the API.
   const checks: HealthCheck[] = [redisCheck(redis)];
+  if (durability.check !== undefined) checks.push(durability.check);
   if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
   if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
   const routers: express.Router[] = [
@@ -522,7 +540,12 @@ async function compose(
         ? {}
         : {
             validate: (body: Uint8Array) => validateMessage(body, { limits: config.xmlLimits, xsd }),
-            connector: { store, queues, token: inboundToken!, maxBodyBytes: config.connector.maxBodyBytes },
+            connector: {
+              store: intake!.store,
+              queues: intake!.queues,
+              token: inboundToken!,
+              maxBodyBytes: config.connector.maxBodyBytes,
+            },
           }),
       ...(standin === undefined ? {} : { standin }),
     }),

@@ -90,7 +90,15 @@ function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: stri
 }
 
 async function startCommand(opts: { role?: Role }): Promise<void> {
-  const running = await start(loadConfig(), opts.role === undefined ? {} : { role: opts.role });
+  let running: Awaited<ReturnType<typeof start>>;
+  try {
+    running = await start(loadConfig(), opts.role === undefined ? {} : { role: opts.role });
+  } catch (e) {
+    // Always say why: a configuration problem, Redis unreachable, a port in use.
+    err(`oots-adapter start: ${e instanceof Error ? e.message : String(e)}`);
+    // Exit now: a half-composed process may still hold reconnecting clients or timers.
+    process.exit(1);
+  }
   const lines = [`OOTS adapter running (role ${running.role}); Ctrl-C stops it.`];
   if (running.url !== undefined) {
     lines.push(`  connector intake   POST ${running.url}/connector/messages`);
@@ -235,6 +243,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
+    // Commander has printed its own message; anything else has not been said yet.
+    if (code === undefined) err(`oots-adapter: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = code === 0 ? 0 : 2;
     return;
   }

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
 export interface LuaScript {
+  /** SHA-1 of the source (what EVALSHA names the script by). */
+  readonly sha: string;
+  readonly source: string;
   run(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown>;
   /** The same, with bulk replies as Buffers (for scripts that return sealed values). */
   runBuffer(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown>;
@@ -26,6 +29,8 @@ const noScript = (error: unknown): boolean => error instanceof Error && error.me
 export function luaScript(source: string): LuaScript {
   const sha = createHash('sha1').update(source, 'utf8').digest('hex');
   return {
+    sha,
+    source,
     async run(redis, keys, args) {
       try {
         return await redis.evalsha(sha, keys.length, ...keys, ...args);

@@ -131,9 +131,13 @@ export function createRedisClient(url: string, opts: ClientOptions = {}): Redis 
  * Returns human-readable warnings (empty = all good); never throws for a managed Redis that
  * refuses CONFIG, it says it could not verify instead.
  */
-export async function checkRedis(client: Redis | Cluster): Promise<string[]> {
-  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+export async function checkRedis(client: Redis | Cluster, opts: { readyTimeoutMs?: number } = {}): Promise<string[]> {
   const warnings: string[] = [];
+  // A Cluster client knows its masters only once it has read the slot map: asked earlier, it
+  // lists none, and nothing would be checked.
+  if (client instanceof Cluster && !(await clusterReady(client, opts.readyTimeoutMs ?? 10_000)))
+    return ['could not read the Redis Cluster topology in time: make sure every master has AOF on and noeviction'];
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
   for (const node of nodes) {
     const where =
       client instanceof Cluster ? ` on ${node.options.host ?? '?'}:${String(node.options.port ?? '?')}` : '';
@@ -158,6 +162,21 @@ export async function checkRedis(client: Redis | Cluster): Promise<string[]> {
     }
   }
   return warnings;
+}
+
+function clusterReady(cluster: Cluster, timeoutMs: number): Promise<boolean> {
+  if (cluster.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      cluster.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    cluster.once('ready', onReady);
+  });
 }
 
 /** The Redis server version (for WAITAOF availability and messages). */

@@ -1,5 +1,6 @@
 /** The deadline sweep: the answer at the deadline for exchanges still unanswered (./deadlines.ts). */
 import { answerWithError } from '../exchange/answer.js';
+import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 import { answerDeadlineOf } from './deadlines.js';
 import type { HandlerDeps } from './handlers.js';
 import { forgetRequest } from './resend.js';
@@ -31,12 +32,17 @@ export function startDeadlineSweep(opts: {
       const deadline = answerDeadlineOf(inbound, deps);
       const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
       const started = Date.now();
-      const result = answerWithError(
+      const answer = answerWithError(
         input,
-        deps.exchange,
+        exchangeDepsFor(deps.exchange, ref),
         'EDM:ERR:0005',
         `the evidence could not be produced before the answer deadline${deadline === undefined ? '' : ` (${deadline.basis})`}`,
       );
+      // The exchange's own MessageId, as every other path sends (./answer-identity.ts).
+      const result = {
+        ...answer,
+        outbound: withAnswerMessageId(answer.outbound, ref, deps.exchange.messageDomain),
+      };
       const saved = await deps.store.saveAnswer(ref, result.outbound);
       await book.remove(ref);
       if (saved !== 'saved') continue;

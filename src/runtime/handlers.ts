@@ -24,6 +24,7 @@ import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/po
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../ops/logger.js';
+import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {
@@ -98,7 +99,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     const started = Date.now();
     let result: ExchangeResult;
     try {
-      result = await answerRequest(input, deps.exchange, {
+      result = await answerRequest(input, exchangeDepsFor(deps.exchange, ref), {
         final: ctx.final,
         ...(claimer === undefined ? {} : { claimRequest: claimer.claim }),
         ...(deadline === undefined ? {} : { deadline }),
@@ -131,10 +132,12 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       ctx.log.error({ err: errorForLog(error) }, 'processing failed on its last attempt; answering EDM:ERR:0008');
       result = answerWithProcessingError(
         input,
-        deps.exchange,
+        exchangeDepsFor(deps.exchange, ref),
         `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`,
       );
     }
+    // Every run on this exchange sends the same MessageId (src/runtime/answer-identity.ts).
+    result = { ...result, outbound: withAnswerMessageId(result.outbound, ref, deps.exchange.messageDomain) };
     const saved = await deps.store.saveAnswer(ref, result.outbound);
     if (saved === 'gone') {
       ctx.log.error('exchange expired while processing; the answer is lost');
@@ -142,7 +145,10 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     }
     if (saved === 'delivered' || saved === 'answered') {
       // Another run of this job (one that lost its lock) or the rescue sweep stored an answer first.
+      // That run may have died before handing it over: queue the delivery of the stored answer
+      // (the deterministic job id collapses it with a delivery already queued).
       ctx.log.warn({ saved }, 'an answer was already stored for this exchange; this one is not sent');
+      if (saved === 'answered') await deps.queues.enqueueDelivery(ref);
       return;
     }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
@@ -279,11 +285,15 @@ export function startRescueSweep(opts: {
       const inbound = (await deps.store.beginProcessing(exchangeRef))?.inbound;
       if (inbound === undefined) continue;
       const started = Date.now();
-      const result = answerWithProcessingError(
+      const answered = answerWithProcessingError(
         { exchangeRef, userMessage: inbound.userMessage, payloads: inbound.payloads },
-        deps.exchange,
+        exchangeDepsFor(deps.exchange, exchangeRef),
         'the request could not be processed (its processing was interrupted)',
       );
+      const result = {
+        ...answered,
+        outbound: withAnswerMessageId(answered.outbound, exchangeRef, deps.exchange.messageDomain),
+      };
       if ((await deps.store.saveAnswer(exchangeRef, result.outbound)) !== 'saved') continue;
       await deps.queues.enqueueDelivery(exchangeRef);
       await forgetRequest(deps, exchangeRef, {

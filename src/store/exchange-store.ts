@@ -11,6 +11,8 @@
  *   rid:<digest>    the exchangeRef that owns a QueryRequest id (keyed digest). TTL.
  *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
  *                   sweep can re-enqueue a request whose enqueue was lost in a crash.
+ *   answered        sorted set of refs `answered` and not yet delivered (score = answer time, ms),
+ *                   so a sweep can deliver an answer whose hand-over to delivery was lost.
  *
  * Sealed values use AES-256-GCM with AAD `<ref>#in` / `<ref>#out`: a value moved to another
  * exchange or field does not open.
@@ -19,15 +21,16 @@
  * `appendfsync everysec` (the embedded default) a power loss can lose the last second of accepted
  * requests; `appendfsync always` closes that gap at a write-throughput cost. `durability: 'fsync'`
  * additionally waits for WAITAOF (Redis >= 7.2) to confirm the local fsync, `'replica'` waits for
- * one replica (WAIT), which is what protects against the loss of the host.
+ * one replica (WAIT), which is what protects against the loss of the host or a fail-over. In those
+ * modes the worker's steps that matter (answer stored, delivered) are confirmed the same way.
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { keyedDigest, open, seal } from '../crypto/aead.js';
 import type { UserMessage } from '../ebms/model.js';
-import { AdapterError } from '../errors.js';
 import type { OutboundMessage } from '../exchange/ports.js';
 import { luaScript, type LuaScript } from '../queue/lua-script.js';
+import { createDurableWriter, type DurableWriter } from './durable-write.js';
 
 export type ExchangeState = 'received' | 'processing' | 'answered' | 'delivered' | 'failed';
 export const EXCHANGE_STATES: readonly ExchangeState[] = ['received', 'processing', 'answered', 'delivered', 'failed'];
@@ -66,6 +69,11 @@ export interface ExchangeStoreOptions {
   readonly durability?: 'write' | 'fsync' | 'replica';
   /** Timeout of WAIT / WAITAOF in ms. Default 1000. */
   readonly durabilityTimeoutMs?: number;
+  /**
+   * Confirms intake, stored answers and deliveries per `durability` on a connection of its own
+   * (src/store/durable-write.ts). Default: a writer on the store's connection.
+   */
+  readonly durableWriter?: DurableWriter;
   /** Clock (tests). */
   readonly now?: () => Date;
 }
@@ -100,6 +108,9 @@ export interface ExchangeStore {
    * Stores the answer and marks the exchange `answered` in one atomic step; the first answer
    * wins. `gone` when the exchange expired; `delivered` or `answered` when an answer was already
    * stored (by a job run that lost its lock, or by the rescue sweep): nothing is changed then.
+   * Each call tags its write with a random token: when ioredis re-sends the script after a
+   * reconnect (the reply of the first run was lost), the second run finds its own answer and
+   * reports `saved`, so the caller goes on to deliver it.
    */
   saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered'>;
   /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
@@ -110,6 +121,8 @@ export interface ExchangeStore {
   finishDelivered(ref: string): Promise<void>;
   /** Refs still `received` that were accepted at least `olderThanMs` ago (crash recovery sweep). */
   listReceived(olderThanMs: number, limit: number): Promise<string[]>;
+  /** Refs `answered` (not delivered, not failed) at least `olderThanMs` ago (delivery sweep). */
+  listAnswered(olderThanMs: number, limit: number): Promise<string[]>;
 }
 
 const ACCEPT = `
@@ -134,6 +147,7 @@ if not cur then return 0 end
 if cur == 'delivered' and ARGV[1] ~= 'delivered' then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
 if ARGV[1] ~= 'received' then redis.call('ZREM', KEYS[2], ARGV[3]) end
+if ARGV[1] ~= 'answered' then redis.call('ZREM', KEYS[3], ARGV[3]) end
 return 1
 `;
 
@@ -153,9 +167,13 @@ const SAVE_ANSWER = `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return 0 end
 if cur == 'delivered' then return 2 end
-if cur == 'answered' or cur == 'failed' then return 3 end
-redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2])
+if cur == 'answered' or cur == 'failed' then
+  if cur == 'answered' and ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'by') == ARGV[4] then return 1 end
+  return 3
+end
+redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2], 'by', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
 return 1
 `;
 
@@ -172,6 +190,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HDEL', KEYS[1], 'in', 'out')
 redis.call('HSET', KEYS[1], 'state', 'delivered', 'updatedAt', ARGV[1], 'purgedAt', ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
 return 1
 `;
 
@@ -184,6 +203,11 @@ const SCRIPTS = {
   openDelivery: luaScript(OPEN_DELIVERY),
   finishDelivered: luaScript(FINISH_DELIVERED),
 } as const;
+
+/** SHA-1 of each store script (tests that fault one step by name). */
+export const STORE_SCRIPT_SHAS: Readonly<Record<keyof typeof SCRIPTS, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(SCRIPTS).map(([name, s]) => [name, s.sha])) as Record<keyof typeof SCRIPTS, string>,
+);
 
 type RedisLike = Redis | Cluster;
 
@@ -199,6 +223,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
   const waitMs = opts.durabilityTimeoutMs ?? 1000;
   const ex = (ref: string): string => `${prefix}ex:${ref}`;
   const receivedKey = `${prefix}received`;
+  const answeredKey = `${prefix}answered`;
   const ttl = String(ttlSeconds);
 
   const run = async (script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
@@ -210,16 +235,12 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
   const sealOutbound = (ref: string, message: OutboundMessage): Buffer =>
     seal(key, Buffer.from(JSON.stringify(encodeOutbound(message)), 'utf8'), `${ref}#out`);
 
-  async function confirmDurable(): Promise<void> {
-    if (durability === 'write') return;
-    if (durability === 'fsync') {
-      const reply = (await redis.call('WAITAOF', '1', '0', String(waitMs))) as [number, number];
-      if (reply[0] < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'Redis did not confirm the AOF fsync in time');
-      return;
-    }
-    const replicas = (await redis.call('WAIT', '1', String(waitMs))) as number;
-    if (replicas < 1) throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'no Redis replica confirmed the write in time');
-  }
+  // Writes that must be confirmed (intake, answer stored, delivered) go through the durable writer.
+  const writer =
+    opts.durableWriter ??
+    (durability === 'write' ? undefined : createDurableWriter({ client: redis, mode: durability, timeoutMs: waitMs }));
+  const runDurable = async (script: LuaScript, keys: string[], args: (string | Buffer)[]): Promise<unknown> =>
+    writer === undefined ? run(script, keys, args) : writer.run(script, keys, args);
 
   return {
     async acceptInbound(msg) {
@@ -228,12 +249,11 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       const plain = Buffer.from(JSON.stringify(encodeInbound(msg)), 'utf8');
       const sealed = seal(key, plain, `${ref}#in`);
       const at = now();
-      const reply = (await run(
+      const reply = (await runDurable(
         SCRIPTS.accept,
         [midKey, ex(ref), receivedKey],
         [ref, sealed, msg.receivedAt, ttl, at.toISOString(), String(at.getTime())],
       )) as [string, number];
-      await confirmDurable();
       return { exchangeRef: reply[0], duplicate: reply[1] === 1 };
     },
 
@@ -258,10 +278,12 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async saveAnswer(ref, message) {
-      const reply = (await run(
+      const at = now();
+      const writer = randomBytes(9).toString('base64url');
+      const reply = (await runDurable(
         SCRIPTS.saveAnswer,
-        [ex(ref), receivedKey],
-        [sealOutbound(ref, message), now().toISOString(), ref],
+        [ex(ref), receivedKey, answeredKey],
+        [sealOutbound(ref, message), at.toISOString(), ref, writer, String(at.getTime())],
       )) as number;
       return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : reply === 3 ? 'answered' : 'gone';
     },
@@ -277,7 +299,7 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async finishDelivered(ref) {
-      await run(SCRIPTS.finishDelivered, [ex(ref), receivedKey], [now().toISOString(), ref]);
+      await runDurable(SCRIPTS.finishDelivered, [ex(ref), receivedKey, answeredKey], [now().toISOString(), ref]);
     },
 
     async loadOutbound(ref) {
@@ -287,7 +309,8 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     },
 
     async markState(ref, state) {
-      return ((await run(SCRIPTS.mark, [ex(ref), receivedKey], [state, now().toISOString(), ref])) as number) === 1;
+      const keys = [ex(ref), receivedKey, answeredKey];
+      return ((await run(SCRIPTS.mark, keys, [state, now().toISOString(), ref])) as number) === 1;
     },
 
     async getState(ref) {
@@ -321,6 +344,11 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
     async listReceived(olderThanMs, limit) {
       const max = now().getTime() - olderThanMs;
       return redis.zrangebyscore(receivedKey, '-inf', String(max), 'LIMIT', 0, limit);
+    },
+
+    async listAnswered(olderThanMs, limit) {
+      const max = now().getTime() - olderThanMs;
+      return redis.zrangebyscore(answeredKey, '-inf', String(max), 'LIMIT', 0, limit);
     },
   };
 }

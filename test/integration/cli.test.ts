@@ -71,3 +71,11 @@ describe('oots-adapter respond', () => {
     expect(r.stderr).toMatch(/EDM:ERR:0001/);
   });
 });
+
+describe('oots-adapter start', () => {
+  test('a start-up failure prints its reason and exits non-zero (a Cluster prefix without a hash tag)', () => {
+    const r = runCli(['start', '--role', 'api'], { REDIS_URL: 'redis-cluster://127.0.0.1:1', QUEUE_PREFIX: 'oots' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/oots-adapter start: invalid configuration:[\s\S]*QUEUE_PREFIX="oots" has no \{hash tag\}/);
+  });
+});

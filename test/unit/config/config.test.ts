@@ -38,3 +38,14 @@ describe('error catalogue', () => {
     expect(Object.fromEntries(documented)).toEqual(ERROR_CODES);
   });
 });
+
+describe('Redis Cluster prefix', () => {
+  test('a QUEUE_PREFIX without a {hash tag} on redis-cluster:// is refused with a message naming the fix', () => {
+    const env = { REDIS_URL: 'redis-cluster://127.0.0.1:7000', QUEUE_PREFIX: 'oots' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/QUEUE_PREFIX="oots" has no \{hash tag\}.*QUEUE_PREFIX=\{oots\}/);
+    expect(loadConfig({ ...env, QUEUE_PREFIX: '{oots}' }).queue.prefix).toBe('{oots}');
+    // A single server does not need one.
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: 'oots' }).queue.prefix).toBe('oots');
+  });
+});
