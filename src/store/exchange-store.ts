@@ -8,7 +8,6 @@
  *   ex:<ref>        hash: in (sealed request), out (sealed answer), state, receivedAt, updatedAt,
  *                   purgedAt. After `finishDelivered` only the tombstone fields remain. TTL = ttlSeconds.
  *   mid:<digest>    the exchangeRef of an AS4 MessageId (keyed digest, not the id). TTL.
- *   rid:<digest>    the exchangeRef that owns a QueryRequest id (keyed digest). TTL.
  *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
  *                   sweep can re-enqueue a request whose enqueue was lost in a crash.
  *   answered        sorted set of refs `answered` and not yet delivered (score = answer time, ms),
@@ -86,12 +85,6 @@ export interface ExchangeStore {
   acceptInbound(msg: InboundMessage): Promise<{ exchangeRef: string; duplicate: boolean }>;
   /** The stored request; undefined when purged or expired. Throws CryptoError on a wrong key. */
   loadInbound(ref: string): Promise<InboundMessage | undefined>;
-  /**
-   * Claims a QueryRequest id for an exchange. `first` is true for the owner (also when the owner
-   * claims again, so a retried job stays the owner); otherwise `ownerRef` names the exchange that
-   * answers it.
-   */
-  claimRequestId(requestId: string, ref: string): Promise<{ first: boolean; ownerRef: string }>;
   /** The stored answer; undefined when none was saved yet, or it was delivered (purged) or expired. */
   loadOutbound(ref: string): Promise<OutboundMessage | undefined>;
   /** Sets the state. False when the exchange does not exist or is already `delivered` (final). */
@@ -133,12 +126,6 @@ redis.call('HSET', KEYS[2], 'in', ARGV[2], 'state', 'received', 'receivedAt', AR
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
 return {ARGV[1], 0}
-`;
-
-const CLAIM = `
-local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])
-if ok then return ARGV[1] end
-return redis.call('GET', KEYS[1])
 `;
 
 const MARK = `
@@ -196,7 +183,6 @@ return 1
 
 const SCRIPTS = {
   accept: luaScript(ACCEPT),
-  claim: luaScript(CLAIM),
   mark: luaScript(MARK),
   begin: luaScript(BEGIN),
   saveAnswer: luaScript(SAVE_ANSWER),
@@ -261,12 +247,6 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       const sealed = await redis.hgetBuffer(ex(ref), 'in');
       if (sealed === null) return undefined;
       return openInbound(ref, sealed);
-    },
-
-    async claimRequestId(requestId, ref) {
-      const ridKey = `${prefix}rid:${keyedDigest(key, 'request-id', requestId)}`;
-      const owner = (await run(SCRIPTS.claim, [ridKey], [ref, ttl])) as string;
-      return { first: owner === ref, ownerRef: owner };
     },
 
     async beginProcessing(ref) {
