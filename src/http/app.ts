@@ -13,8 +13,11 @@ export interface AppDeps {
   readonly connector?: Omit<InboundDeps, 'logger'>;
   /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
   readonly standin?: express.Router;
-  /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML); `POST /edm/validate`. */
-  readonly validate?: (body: Uint8Array) => ValidationReport;
+  /**
+   * Judges an EDM message (throws or rejects with XmlInputError for unsafe, malformed or too costly
+   * XML); `POST /edm/validate`. In production it runs in the parse threads, off the event loop.
+   */
+  readonly validate?: (body: Uint8Array) => ValidationReport | Promise<ValidationReport>;
   readonly maxBodyBytes: number;
   /** Mounted before everything (request logging, HTTP metrics). */
   readonly first?: readonly RequestHandler[];
@@ -36,12 +39,12 @@ export function buildApp(deps: AppDeps): express.Express {
   if (validate !== undefined) app.post(
     '/edm/validate',
     express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
-    (req: Request, res: Response) => {
+    async (req: Request, res: Response) => {
       if (!Buffer.isBuffer(req.body)) {
         problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
         return;
       }
-      res.json(validate(req.body));
+      res.json(await validate(req.body));
     },
   );
 

@@ -54,11 +54,15 @@ export function longNames(targetBytes: number, nameLength = 4000): string {
   });
 }
 
-/** Nesting `depth` levels deep (within the depth bound), repeated until the bytes are used. */
-export function deepNesting(targetBytes: number, depth = 60): string {
+/**
+ * Towers nesting `depth` levels deep (within the depth bound), as many as the element bound
+ * allows; the rest of the bytes is whitespace between them.
+ */
+export function deepNesting(targetBytes: number, depth = 60, maxElements = 49_000): string {
   const head = ROOT_OPEN + '>\n';
   const tower = '<d>'.repeat(depth - 1) + 'x' + '</d>'.repeat(depth - 1) + '\n';
-  return head + fill(targetBytes - head.length, () => tower);
+  let elements = 0;
+  return head + fill(targetBytes - head.length, () => ((elements += depth - 1) < maxElements ? tower : ' '.repeat(1024)));
 }
 
 /** As many small elements as the bytes allow, capped at `maxElements` (the element bound). */

@@ -329,6 +329,8 @@ export interface DomibusPushDeps {
   readonly logger: Logger;
   /** Largest pushed body (a full message carries base64 payloads). Default 128 MiB. */
   readonly maxBodyBytes?: number;
+  /** Reads a pushed body; production passes the parse threads' (a time limit, off the event loop). */
+  readonly readSoap?: (body: Uint8Array) => SoapDocument | Promise<SoapDocument>;
 }
 
 /**
@@ -364,7 +366,7 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
     async (req: express.Request, res: express.Response) => {
       let doc: SoapDocument;
       try {
-        doc = readSoap(req.body as Buffer);
+        doc = await (deps.readSoap ?? readSoap)(req.body as Buffer);
       } catch (err) {
         log.info({ err: errInfo(err) }, 'unreadable push');
         refuse(res, 400, { code: 'Sender', reason: 'not a SOAP 1.2 envelope' });

@@ -115,11 +115,24 @@ describe('parseXml: namespace scopes are shared, declarations and attributes bou
     expect(resolveQName(root, '__proto__:T')).toEqual({ ns: '', local: 'T' });
   });
 
-  test('the reported namespace document (240 KB) is refused by the per-element bound, naming the limit', () => {
+  test('the reported namespace document (240 KB) is refused by the bound on declarations, naming the limit', () => {
     const e = refusal(namespaceFlood(240 * 1024));
     expect(e.code).toBe('ERR_XML_TOO_LARGE');
     expect(e.edmCode).toBe('EDM:ERR:0003');
-    expect(e.message).toMatch(/declares \d+ namespaces; the limit is 32 per element/);
+    expect(e.message).toBe('document declares more than 1024 namespaces');
+  });
+
+  test('declarations on one element are bounded, naming the limit', () => {
+    // The root declares query: as well as the flood's prefixes.
+    const e = refusal(namespaceFlood(8 * 1024, { maxRootPrefixes: 32 }));
+    expect(e.message).toBe('an element declares 33 namespaces; the limit is 32 per element');
+    expect(parseXml(namespaceFlood(8 * 1024, { maxRootPrefixes: 31 })).nsScope.declared.size).toBe(32);
+  });
+
+  test('the count on the text only errs high: xmlns in text and comments counts, a bound never loosens', () => {
+    const text = '<r>' + ' xmlns=x'.repeat(3) + '<!-- xmlns:a= -->' + '</r>';
+    expect(refusal(text, { ...DEFAULT_XML_LIMITS, maxNamespaces: 3 }).message).toBe('document declares more than 3 namespaces');
+    expect(parseXml(text, { ...DEFAULT_XML_LIMITS, maxNamespaces: 8 }).local).toBe('r');
   });
 
   test('declarations in total are bounded even when each element stays under the per-element bound', () => {
