@@ -6,7 +6,11 @@
  * its idle value after the shape. Goal (issue 15): none above 20× per byte, RSS within 100 MB of idle.
  * First the same shapes go through the parse threads as the adapter runs them (time limit, event
  * loop delay meanwhile, RSS during and after the threads went idle), while this process is still
- * small; then in-process, where libxml2's WebAssembly memory only grows. Asserts nothing.
+ * small; then in-process, where libxml2's WebAssembly memory only grows. Last, a real adapter
+ * process (from dist under `npm run bench`; Redis on 127.0.0.1:6379, own key prefix) takes the
+ * namespace document at 240 KB and the shapes at the size limit on `/edm/validate` while `/healthz`
+ * is asked in a loop: its answers, the adapter's RSS over its idle value during and after.
+ * Asserts nothing.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +22,11 @@ import { loadEdmXsdValidator } from '../src/resources/edm-xsd.js';
 import { createParsePool } from '../src/runtime/parse-pool.js';
 import { hostileDocument, namespaceFlood, type HostileShape } from '../test/support/hostile-xml.js';
 import { measure } from './measure.js';
+import { startAdapter } from '../test/support/processes.js';
+import { deleteKeysAt, rssBytes, stressEnv, stressPrefix } from '../test/support/stress-harness.js';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const SAMPLE = path.resolve(
   '..',
@@ -83,10 +92,59 @@ async function throughThreads(birth: Uint8Array, docs: readonly (readonly [strin
   await pool.close();
 }
 
+/** A real adapter process under the shapes: /healthz meanwhile, RSS during and after. */
+async function realAdapter(birth: Uint8Array, docs: readonly (readonly [string, Uint8Array])[]): Promise<void> {
+  const redisUrl = 'redis://127.0.0.1:6379';
+  const prefix = stressPrefix('bench-hostile');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'oots-bench-hostile-'));
+  const env = stressEnv({ redisUrl, prefix, token: randomBytes(16).toString('hex'), key: randomBytes(32).toString('base64'), dataDir });
+  const adapter = await startAdapter(env, ['--role', 'all']);
+  try {
+    const api = adapter.ready.api!;
+    const validate = (body: Uint8Array): Promise<number> =>
+      fetch(`${api}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(body) }).then(
+        async (r) => (await r.arrayBuffer(), r.status),
+      );
+    await validate(birth);
+    await sleep(1000);
+    const idle = rssBytes(adapter.child.pid) ?? NaN;
+    console.log(`\nA real adapter process (${process.env.ADAPTER_FROM === 'dist' ? 'dist' : 'TypeScript sources'}), POST /edm/validate; idle RSS ${mb(idle)}`);
+    let peak = idle;
+    for (const [name, doc] of docs) {
+      const t0 = process.hrtime.bigint();
+      let done = false;
+      const answer = validate(doc).finally(() => (done = true));
+      let health = 0;
+      let slowest = 0;
+      while (!done) {
+        const h0 = process.hrtime.bigint();
+        const r = await fetch(`${api}/healthz`);
+        await r.arrayBuffer();
+        if (r.status === 200) health++;
+        slowest = Math.max(slowest, Number(process.hrtime.bigint() - h0) / 1e6);
+        peak = Math.max(peak, rssBytes(adapter.child.pid) ?? 0);
+      }
+      const status = await answer;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const rss = rssBytes(adapter.child.pid) ?? NaN;
+      console.log(
+        `  ${name.padEnd(26)} ${String(status)} in ${ms.toFixed(0).padStart(5)} ms; /healthz answered ${String(health).padStart(3)}× meanwhile, slowest ${slowest.toFixed(0)} ms; RSS +${mb(rss - idle)}`,
+      );
+    }
+    await sleep(12_000);
+    console.log(`  peak RSS +${mb(peak - idle)} over idle; 12 s later (the parse threads ended when idle) +${mb((rssBytes(adapter.child.pid) ?? NaN) - idle)}`);
+  } finally {
+    await adapter.stop();
+    await deleteKeysAt(redisUrl, prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function benchHostile(): Promise<void> {
   const birth = readFileSync(SAMPLE);
   const atLimit = SHAPES.map((s) => [s, Buffer.from(hostileDocument(s, DEFAULT_XML_LIMITS.maxBytes - 1024))] as const);
-  await throughThreads(birth, [...atLimit, ['namespaces, 240 KB', Buffer.from(namespaceFlood(240 * 1024))]]);
+  const flood240 = ['namespaces, 240 KB', Buffer.from(namespaceFlood(240 * 1024))] as const;
+  await throughThreads(birth, [...atLimit, flood240]);
   const xsd = loadEdmXsdValidator();
   const base = measure('birth request: bare parse', () => parseXml(birth), 200, 9);
   const usPerByte = base.medianUs / birth.byteLength;
@@ -122,6 +180,7 @@ export async function benchHostile(): Promise<void> {
   global.gc?.();
   console.log(`  peak RSS +${mb(peak - idle)} over idle; after gc +${mb(process.memoryUsage().rss - idle)}`);
   xsd.dispose();
+  await realAdapter(birth, [flood240, ...atLimit]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchHostile();
