@@ -1,5 +1,7 @@
 import { answerRequest, answerWithProcessingError } from '../../../src/exchange/answer.js';
 import { DagrError } from '../../../src/dagr/errors.js';
+import { XmlInputError } from '../../../src/errors.js';
+import { parseXml } from '../../../src/edm/xml/parse.js';
 import { validateMessage } from '../../../src/edm/validate.js';
 import { messageProperty } from '../../../src/ebms/model.js';
 import { loadEdmXsdValidator } from '../../../src/resources/edm-xsd.js';
@@ -291,5 +293,30 @@ describe('transient base-registry failures delay the answer while retries remain
     const deps = testDeps({ dagr: fakeDagr({ fail: new DagrError('forbidden', 'HTTP 403') }) });
     const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps, { final: false });
     expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0008');
+  });
+});
+
+describe('the payload is read through the readPayload port when one is given (the parse threads)', () => {
+  test('its tree is what the exchange answers from', async () => {
+    const read: Uint8Array[] = [];
+    const deps = testDeps({
+      readPayload: (bytes) => {
+        read.push(bytes);
+        return Promise.resolve({ root: parseXml(bytes), xsd: [] });
+      },
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(read).toHaveLength(1);
+    expect(result.summary.outcome).toBe('evidence');
+  });
+
+  test('a document over its time limit is answered EDM:ERR:0003 naming the limit', async () => {
+    const deps = testDeps({
+      readPayload: () =>
+        Promise.reject(new XmlInputError('ERR_XML_TOO_LARGE', 'the document took longer than 2000 ms to parse and validate')),
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/took longer than 2000 ms/);
   });
 });
