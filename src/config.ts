@@ -97,6 +97,11 @@ export const CONFIG_KEYS = {
     default: '2000',
     doc: 'Longest one document may take to parse and validate; past it the document is refused and its thread replaced.',
   },
+  PARSE_QUEUE_MAX: {
+    kind: { type: 'int', min: 4, max: 100_000 },
+    default: '16',
+    doc: 'Most documents from `/edm/validate` and Domibus pushes waiting for a parse thread; one more is refused at once (HTTP 503 with Retry-After), so a flood neither makes honest requests wait without end nor fills memory with queued documents. Connector payloads in the worker are bounded by WORKER_CONCURRENCY instead.',
+  },
   PARSE_THREAD_MAX_HEAP_MB: {
     kind: { type: 'int', min: 32, max: 16_384 },
     default: '256',
@@ -421,7 +426,7 @@ export interface Config {
     readonly maxAttributes: number;
   };
   /** The threads that parse and validate untrusted XML. */
-  readonly parse: { readonly threads: number; readonly timeLimitMs: number; readonly maxHeapMb: number };
+  readonly parse: { readonly threads: number; readonly timeLimitMs: number; readonly maxQueue: number; readonly maxHeapMb: number };
   readonly evidenceProvider: {
     readonly identifier: string;
     readonly scheme: string;
@@ -579,7 +584,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxAttributesPerElement: num('XML_MAX_ATTRIBUTES_PER_ELEMENT'),
       maxAttributes: num('XML_MAX_ATTRIBUTES'),
     },
-    parse: { threads: num('PARSE_THREADS'), timeLimitMs: num('PARSE_TIME_LIMIT_MS'), maxHeapMb: num('PARSE_THREAD_MAX_HEAP_MB') },
+    parse: {
+      threads: num('PARSE_THREADS'),
+      timeLimitMs: num('PARSE_TIME_LIMIT_MS'),
+      maxQueue: num('PARSE_QUEUE_MAX'),
+      maxHeapMb: num('PARSE_THREAD_MAX_HEAP_MB'),
+    },
     evidenceProvider: {
       identifier: get('EP_IDENTIFIER'),
       scheme: get('EP_IDENTIFIER_SCHEME'),

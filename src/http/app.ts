@@ -2,7 +2,7 @@
  * Builds the express application from its dependencies; never listens (main.ts does).
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { XmlInputError } from '../errors.js';
+import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import { requestLog, type Logger } from '../ops/logger.js';
 import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
@@ -57,6 +57,12 @@ export function buildApp(deps: AppDeps): express.Express {
     if (err instanceof XmlInputError) {
       log.info({ code: err.code }, 'refused XML input');
       problem(res, 400, 'Bad XML', err.message);
+      return;
+    }
+    if (err instanceof AdapterError && err.code === 'ERR_PARSE_BUSY') {
+      log.warn({ code: err.code }, 'parse threads busy: document refused unread');
+      res.set('Retry-After', '1');
+      problem(res, 503, 'Service Unavailable', err.message);
       return;
     }
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;

@@ -14,7 +14,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { SoapDocument } from '../connector/domibus/soap.js';
 import { SoapProtocolError } from '../connector/domibus/soap.js';
-import { XmlInputError } from '../errors.js';
+import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { XmlLimits } from '../edm/xml/parse.js';
 import type { ParseAnswer, ParseTask, ParseThreadData, RequestTree } from './parse-thread.js';
@@ -23,6 +23,13 @@ export interface ParsePoolOptions {
   readonly threads: number;
   /** Longest one document may run in its thread. */
   readonly timeLimitMs: number;
+  /**
+   * Most documents waiting for a thread; one more from `validate` or `readSoap` is refused at once
+   * with ERR_PARSE_BUSY (`readRequest` is bounded by the worker's concurrency). Unbounded,
+   * a flood would hold a copy of every waiting document (up to XML_MAX_BYTES each) and make an
+   * honest request wait behind all of them. Default 16.
+   */
+  readonly maxQueue?: number;
   /** Heap limit of each thread, in MiB. */
   readonly maxHeapMb: number;
   readonly limits: XmlLimits;
@@ -39,6 +46,8 @@ export interface ParsePool {
   readSoap(bytes: Uint8Array): Promise<SoapDocument>;
   /** Documents refused for their time or memory since the start (for tests and metrics). */
   readonly refusedForCost: () => number;
+  /** Documents refused unread because the queue was full (ERR_PARSE_BUSY). */
+  readonly refusedBusy: () => number;
   close(): Promise<void>;
 }
 
@@ -72,6 +81,8 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb, maxYoungGenerationSizeMb: 32 },
   });
   let refused = 0;
+  const maxQueue = options.maxQueue ?? 16;
+  let busy = 0;
 
   // A thread ended by a time limit or a crash is only replaced up to minThreads (0 here), which
   // would strand the documents queued behind it; a new task makes piscina start a thread.
@@ -80,6 +91,16 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
   };
 
   async function run<T>(kind: Exclude<ParseTask['kind'], 'ping'>, bytes: Uint8Array): Promise<T> {
+    // Connector payloads are exempt: the worker's own concurrency (WORKER_CONCURRENCY) bounds how
+    // many it sends, and a flood on the public validate route must not get honest exchanges
+    // retried into EDM:ERR:0008; they wait behind at most `maxQueue` documents instead.
+    if (kind !== 'request' && pool.queueSize >= maxQueue) {
+      busy++;
+      throw new AdapterError(
+        'ERR_PARSE_BUSY',
+        `all ${options.threads} parse threads are busy and ${maxQueue} documents already wait for one (PARSE_QUEUE_MAX)`,
+      );
+    }
     const channel = new MessageChannel();
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -119,6 +140,7 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     readRequest: (bytes) => run<RequestTree>('request', bytes),
     readSoap: (bytes) => run<SoapDocument>('soap', bytes),
     refusedForCost: () => refused,
+    refusedBusy: () => busy,
     close: async () => {
       await pool.destroy();
       // The pool is an async resource that would otherwise only end when collected.

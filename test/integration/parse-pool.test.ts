@@ -9,7 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SoapProtocolError } from '../../src/connector/domibus/soap.js';
-import { XmlInputError } from '../../src/errors.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import { pino } from 'pino';
+import { basicAuthorization } from '../../src/connector/domibus/auth.js';
+import { createDomibusPushRouter, DOMIBUS_PUSH_PATH } from '../../src/connector/domibus/receiver.js';
+import { AdapterError, XmlInputError } from '../../src/errors.js';
+import { buildApp } from '../../src/http/app.js';
 import { validateMessage } from '../../src/edm/validate.js';
 import { DEFAULT_XML_LIMITS } from '../../src/edm/xml/parse.js';
 import { namespaceOf } from '../../src/edm/xml/tree.js';
@@ -107,6 +114,86 @@ describe('parse threads: a document over its limits is refused and its thread re
       await pool.close();
     }
   }, 60_000);
+});
+
+describe('parse threads: the queue is bounded; one document more is refused at once, not kept waiting', () => {
+  test('a flood past PARSE_QUEUE_MAX: the surplus refused with ERR_PARSE_BUSY, the rest judged, later documents read', async () => {
+    const pool = createParsePool({ threads: 1, timeLimitMs: 60_000, maxQueue: 4, maxHeapMb: 256, limits: DEFAULT_XML_LIMITS });
+    try {
+      // Sent in one tick: one document goes to the thread, four wait, the rest find the queue full.
+      const outcomes = await Promise.allSettled(Array.from({ length: 7 }, () => pool.validate(birth)));
+      const busy = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as AdapterError);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
+      expect(busy).toHaveLength(2);
+      for (const e of busy) {
+        expect(e).toBeInstanceOf(AdapterError);
+        expect(e.code).toBe('ERR_PARSE_BUSY');
+        expect(e.edmCode).toBeUndefined(); // not the sender's fault: a connector payload is retried, not refused
+        expect(e.message).toBe('all 1 parse threads are busy and 4 documents already wait for one (PARSE_QUEUE_MAX)');
+      }
+      expect(pool.refusedBusy()).toBe(2);
+      expect((await pool.validate(birth)).kind).toBe('QueryRequest');
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  test("the worker's connector payloads are not refused for a full queue (WORKER_CONCURRENCY bounds them)", async () => {
+    const pool = createParsePool({ threads: 1, timeLimitMs: 60_000, maxQueue: 4, maxHeapMb: 256, limits: DEFAULT_XML_LIMITS });
+    try {
+      const flood = Array.from({ length: 5 }, () => pool.validate(birth));
+      const read = await Promise.all([pool.readRequest(birth), pool.readRequest(birth)]);
+      expect(read.map((r) => r.root.local)).toEqual(['QueryRequest', 'QueryRequest']);
+      await Promise.all(flood);
+      expect(pool.refusedBusy()).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  const busyError = (): AdapterError => new AdapterError('ERR_PARSE_BUSY', 'all 1 parse threads are busy and 4 documents already wait for one (PARSE_QUEUE_MAX)');
+
+  async function serve(app: express.Express, run: (base: string) => Promise<void>): Promise<void> {
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  test('POST /edm/validate while the queue is full: 503 with Retry-After, the limit named', async () => {
+    const logger = pino({ level: 'silent' });
+    const app = buildApp({ logger, maxBodyBytes: 1024 * 1024, validate: () => Promise.reject(busyError()) });
+    await serve(app, async (base) => {
+      const res = await fetch(`${base}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(birth) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as { detail: string }).detail).toContain('PARSE_QUEUE_MAX');
+    });
+  });
+
+  test('a Domibus push while the queue is full: 503 (Domibus pushes it again), not 400 (dropped)', async () => {
+    const logger = pino({ level: 'silent' });
+    const router = createDomibusPushRouter({
+      receiver: { fetch: () => Promise.resolve('stored' as const), accept: () => Promise.resolve('stored' as const) },
+      user: 'push',
+      password: 'push-password-push',
+      logger,
+      readSoap: () => Promise.reject(busyError()),
+    });
+    await serve(buildApp({ logger, maxBodyBytes: 1024 * 1024, routers: [router] }), async (base) => {
+      const res = await fetch(`${base}${DOMIBUS_PUSH_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/soap+xml', authorization: basicAuthorization('push', 'push-password-push') },
+        body: '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body/></soap:Envelope>',
+      });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('Receiver');
+    });
+  });
 });
 
 describe('a real adapter process: /healthz answers while slow documents are refused', () => {

@@ -20,7 +20,7 @@ import express from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { UserMessage } from '../../ebms/model.js';
 import { findMessaging, parseUserMessage } from '../../ebms/parse-header.js';
-import { AdapterError } from '../../errors.js';
+import { AdapterError, XmlInputError } from '../../errors.js';
 import type { Logger } from '../../ops/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { basicAuthorization, sameSecret } from './auth.js';
@@ -33,6 +33,7 @@ import {
   readSoap,
   SOAP12_CONTENT_TYPE,
   SOAP_XML_LIMITS,
+  SoapProtocolError,
   soapEnvelope,
   WSPLUGIN_NS,
   type FaultSpec,
@@ -368,6 +369,12 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
       try {
         doc = await (deps.readSoap ?? readSoap)(req.body as Buffer);
       } catch (err) {
+        if (!(err instanceof XmlInputError || err instanceof SoapProtocolError)) {
+          // Not the body's fault (the parse threads are busy, or one died): Domibus pushes it again.
+          log.warn({ err: errInfo(err) }, 'push not read this time');
+          refuse(res, 503, { code: 'Receiver', reason: 'temporarily unable to read the message; retry later' });
+          return;
+        }
         log.info({ err: errInfo(err) }, 'unreadable push');
         refuse(res, 400, { code: 'Sender', reason: 'not a SOAP 1.2 envelope' });
         return;
