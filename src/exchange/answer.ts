@@ -49,7 +49,7 @@ export interface ExchangeDeps {
    * event loop and under a time limit (throws XmlInputError); in-process with `limits` and `xsd`
    * when absent.
    */
-  readonly readPayload?: (bytes: Uint8Array) => Promise<{ readonly root: XmlElement; readonly xsd: Violation[] }>;
+  readonly readPayload?: (bytes: Uint8Array) => Promise<PayloadRead>;
   /** The preview space; without it a request that asks for a preview gets EDM:ERR:0007. */
   readonly preview?: PreviewPort;
   /** A fresh RFC 4122 UUID per call. */
@@ -129,8 +129,10 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
     if (requestId !== undefined && requestId !== '' && options.claimRequestId !== undefined && !(await options.claimRequestId(requestId))) {
       throw new NoAnswerYet('duplicate');
     }
-    const verdict = judgeTree(root, payload.xsd);
-    const errors = verdict.errors.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
+    // The rules' cost grows with the document too: judged where it was parsed (the parse threads,
+    // under their time limit) when the reader did, here otherwise.
+    const judged = payload.errors ?? judgeTree(root, payload.xsd).errors;
+    const errors = judged.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
     if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
     request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
     version = request.version;
@@ -267,7 +269,15 @@ function readPayload(input: InboundRequest, deps: ExchangeDeps): XmlElement {
 }
 
 /** One parse for both: the tree, and the XSD findings of a v1.0 request while libxml2's document lives. */
-async function readPayloadWithXsd(input: InboundRequest, deps: ExchangeDeps): Promise<{ root: XmlElement; xsd: Violation[] }> {
+/** A read RegRep payload: its tree, the XSD findings of a v1.0 QueryRequest, and the judgement's errors when the reader judged it. */
+export interface PayloadRead {
+  readonly root: XmlElement;
+  readonly xsd: Violation[];
+  /** The errors of `judgeTree(root, xsd)`, when the reader ran the rules already. */
+  readonly errors?: readonly Violation[];
+}
+
+async function readPayloadWithXsd(input: InboundRequest, deps: ExchangeDeps): Promise<PayloadRead> {
   const bytes = regrepPart(input).bytes;
   if (deps.readPayload !== undefined) return requireQueryRequest(await deps.readPayload(bytes));
   let findings: Violation[] = [];

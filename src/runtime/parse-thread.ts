@@ -8,7 +8,7 @@ import { workerData } from 'piscina';
 import { readSoap, SoapProtocolError, SOAP_XML_LIMITS, type SoapDocument } from '../connector/domibus/soap.js';
 import { XmlInputError } from '../errors.js';
 import { classify } from '../edm/classify.js';
-import { validateMessage, type ValidationReport } from '../edm/validate.js';
+import { judgeTree, validateMessage, type ValidationReport } from '../edm/validate.js';
 import { readVersion } from '../edm/version.js';
 import type { Violation } from '../edm/violation.js';
 import { parseXml, type XmlLimits } from '../edm/xml/parse.js';
@@ -33,6 +33,8 @@ export type ParseTask =
 export interface RequestTree {
   readonly root: XmlElement;
   readonly xsd: Violation[];
+  /** The rules' errors (with the XSD's), judged here under the time limit, not on the worker's event loop. */
+  readonly errors: readonly Violation[];
 }
 
 export type XmlFaultCode = ConstructorParameters<typeof XmlInputError>[0];
@@ -73,7 +75,7 @@ function perform(task: Exclude<ParseTask, { kind: 'ping' }>): ValidationReport |
       const root = parseXml(task.bytes, data.limits, (doc, tree) => {
         if (classify(tree) === 'QueryRequest' && readVersion(tree).version === 'oots-edm:v1.0') findings = xsdValidator().validate(doc);
       });
-      return { root, xsd: findings };
+      return { root, xsd: findings, errors: judgeTree(root, findings).errors };
     }
     case 'soap':
       return readSoap(task.bytes, { ...data.limits, maxBytes: SOAP_XML_LIMITS.maxBytes });

@@ -59,12 +59,21 @@ describe('parse threads: the same answers as in-process', () => {
   }, 60_000);
 
   test('readRequest: the tree comes back whole (parents, namespace scopes) with its XSD findings', async () => {
-    const { root, xsd } = await pool.readRequest(birth);
+    const { root, xsd, errors } = await pool.readRequest(birth);
     expect(xsd).toEqual([]);
+    expect(errors).toEqual([]);
     expect(root.local).toBe('QueryRequest');
     const first = root.children[0]!;
     expect(first.parent).toBe(root);
     expect(namespaceOf(first, 'rim')).toBe('urn:oasis:names:tc:ebxml-regrep:xsd:rim:4.0');
+  }, 60_000);
+
+  test('readRequest judges the rules in the thread: a flood of stray children is judged there, each one reported', async () => {
+    const text = birth.toString('utf8');
+    const at = text.indexOf('>', text.indexOf('<sdg:DataServiceEvidenceType')) + 1;
+    const stray = Buffer.from(text.slice(0, at) + '<sdg:X/>'.repeat(3000) + text.slice(at));
+    const { errors } = await pool.readRequest(stray);
+    expect(errors.filter((v) => v.rule === 'R-EDM-REQ-S045')).toHaveLength(3000);
   }, 60_000);
 
   test('sender faults keep their class, code and line', async () => {

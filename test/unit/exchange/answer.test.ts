@@ -310,6 +310,16 @@ describe('the payload is read through the readPayload port when one is given (th
     expect(result.summary.outcome).toBe('evidence');
   });
 
+  test("the reader's judgement is the one answered (the rules ran in the parse thread, under its time limit)", async () => {
+    const deps = testDeps({
+      readPayload: (bytes) =>
+        Promise.resolve({ root: parseXml(bytes), xsd: [], errors: [{ rule: 'R-EDM-REQ-S045', severity: 'error', message: 'judged in the thread' }] }),
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/judged in the thread/);
+  });
+
   test('a document over its time limit is answered EDM:ERR:0003 naming the limit', async () => {
     const deps = testDeps({
       readPayload: () =>
