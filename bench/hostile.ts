@@ -32,7 +32,7 @@ const SAMPLE = path.resolve(
   '..',
   'shared/oots-edm/v1.0/samples/evidence-exchange/2 Example for requesting a Birth Certificate - natural person/2.1 Step 1  Evidence Request - Birth - full example.xml',
 );
-const SHAPES: readonly HostileShape[] = ['namespaces', 'attributes', 'long-names', 'deep', 'many-elements'];
+const SHAPES: readonly HostileShape[] = ['namespaces', 'attributes', 'long-names', 'deep', 'many-elements', 'text-and-comments', 'stray-children'];
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(0).padStart(4)} MB`;
 

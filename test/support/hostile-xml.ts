@@ -11,7 +11,7 @@ const QUERY_NS = 'urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0';
 const ROOT_OPEN = `<?xml version="1.0" encoding="UTF-8"?>\n<query:QueryRequest xmlns:query="${QUERY_NS}"`;
 const ROOT_CLOSE = '</query:QueryRequest>\n';
 
-export type HostileShape = 'namespaces' | 'attributes' | 'long-names' | 'deep' | 'many-elements';
+export type HostileShape = 'namespaces' | 'attributes' | 'long-names' | 'deep' | 'many-elements' | 'text-and-comments' | 'stray-children';
 
 export interface NamespaceFloodOptions {
   /** Share of the bytes spent on declarations on the root (the rest: one prefix per child). Default 0.5. */
@@ -72,6 +72,31 @@ export function manySmallElements(targetBytes: number, maxElements = 49_000): st
   return head + fill(targetBytes - head.length, () => (++count < maxElements ? '<e/>' : ' '.repeat(1024)));
 }
 
+/**
+ * Text interleaved with empty comments in one element (`x<!---->x<!---->…`): no element, attribute
+ * or declaration bound applies, and each of the hundreds of thousands of nodes is visited when the
+ * tree is built (the slowest shape of the second outside test's own corpus, linear though).
+ */
+export function textAndComments(targetBytes: number): string {
+  const head = ROOT_OPEN + '><t>';
+  return head + fill(targetBytes - head.length - 4, () => 'x<!---->').replace(ROOT_CLOSE, '</t>' + ROOT_CLOSE);
+}
+
+/**
+ * A request whose evidence request's `sdg:DataServiceEvidenceType` holds as many stray children as
+ * the element bound allows: each is reported by R-EDM-REQ-S045 with its path. Counting each
+ * child's namesakes afresh per report made 20 000 of them cost 45 s to judge.
+ */
+export function strayChildren(targetBytes: number, maxElements = 49_000): string {
+  const head =
+    ROOT_OPEN +
+    ' xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:4.0" xmlns:sdg="http://data.europa.eu/p4s" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    '<query:Query queryDefinition="DocumentQuery"><rim:Slot name="EvidenceRequest"><rim:SlotValue xsi:type="rim:AnyValueType"><sdg:DataServiceEvidenceType>';
+  const tail = '</sdg:DataServiceEvidenceType></rim:SlotValue></rim:Slot></query:Query>';
+  let count = 0;
+  return head + fill(targetBytes - head.length - tail.length, () => (++count < maxElements ? '<sdg:X/>' : ' '.repeat(1024))).replace(ROOT_CLOSE, tail + ROOT_CLOSE);
+}
+
 export function hostileDocument(shape: HostileShape, targetBytes: number): string {
   switch (shape) {
     case 'namespaces':
@@ -84,6 +109,10 @@ export function hostileDocument(shape: HostileShape, targetBytes: number): strin
       return deepNesting(targetBytes);
     case 'many-elements':
       return manySmallElements(targetBytes);
+    case 'text-and-comments':
+      return textAndComments(targetBytes);
+    case 'stray-children':
+      return strayChildren(targetBytes);
   }
 }
 
