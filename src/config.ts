@@ -67,6 +67,46 @@ export const CONFIG_KEYS = {
     default: '50000',
     doc: 'Most elements accepted in one EDM document.',
   },
+  XML_MAX_NAMESPACES_PER_ELEMENT: {
+    kind: { type: 'int', min: 8, max: 10_000 },
+    default: '32',
+    doc: 'Most namespace declarations accepted on one element (the official samples use at most 7).',
+  },
+  XML_MAX_NAMESPACES: {
+    kind: { type: 'int', min: 8, max: 1_000_000 },
+    default: '1024',
+    doc: 'Most namespace declarations accepted in one XML document.',
+  },
+  XML_MAX_ATTRIBUTES_PER_ELEMENT: {
+    kind: { type: 'int', min: 8, max: 10_000 },
+    default: '64',
+    doc: 'Most attributes accepted on one element (the official samples use at most 10).',
+  },
+  XML_MAX_ATTRIBUTES: {
+    kind: { type: 'int', min: 100, max: 10_000_000 },
+    default: '100000',
+    doc: 'Most attributes accepted in one XML document.',
+  },
+  PARSE_THREADS: {
+    kind: { type: 'int', min: 1, max: 64 },
+    default: '2',
+    doc: 'Worker threads that parse and validate untrusted XML (`/edm/validate`, connector payloads, Domibus pushes), so a slow document never blocks the event loop.',
+  },
+  PARSE_TIME_LIMIT_MS: {
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: '2000',
+    doc: 'Longest one document may take to parse and validate; past it the document is refused and its thread replaced.',
+  },
+  PARSE_QUEUE_MAX: {
+    kind: { type: 'int', min: 4, max: 100_000 },
+    default: '16',
+    doc: 'Most documents from `/edm/validate` and Domibus pushes waiting for a parse thread; one more is refused at once (HTTP 503 with Retry-After), so a flood neither makes honest requests wait without end nor fills memory with queued documents. Connector payloads in the worker are bounded by WORKER_CONCURRENCY instead.',
+  },
+  PARSE_THREAD_MAX_HEAP_MB: {
+    kind: { type: 'int', min: 32, max: 16_384 },
+    default: '256',
+    doc: 'Heap limit of each parse thread, in MiB: a document that needs more is refused and the thread replaced, the process lives on.',
+  },
   EP_IDENTIFIER: {
     kind: { type: 'string', pattern: /^\S+$/ },
     default: '90000012827',
@@ -396,7 +436,17 @@ export interface Config {
   readonly messageDomain: string;
   readonly notFoundAnswer: 'empty' | 'error';
   readonly http: { readonly host: string; readonly port: number };
-  readonly xmlLimits: { readonly maxBytes: number; readonly maxDepth: number; readonly maxElements: number };
+  readonly xmlLimits: {
+    readonly maxBytes: number;
+    readonly maxDepth: number;
+    readonly maxElements: number;
+    readonly maxNamespacesPerElement: number;
+    readonly maxNamespaces: number;
+    readonly maxAttributesPerElement: number;
+    readonly maxAttributes: number;
+  };
+  /** The threads that parse and validate untrusted XML. */
+  readonly parse: { readonly threads: number; readonly timeLimitMs: number; readonly maxQueue: number; readonly maxHeapMb: number };
   readonly evidenceProvider: {
     readonly identifier: string;
     readonly scheme: string;
@@ -553,7 +603,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     messageDomain: get('MESSAGE_DOMAIN'),
     notFoundAnswer: get('NOT_FOUND_ANSWER') as Config['notFoundAnswer'],
     http: { host: get('HTTP_HOST'), port: num('HTTP_PORT') },
-    xmlLimits: { maxBytes: num('XML_MAX_BYTES'), maxDepth: num('XML_MAX_DEPTH'), maxElements: num('XML_MAX_ELEMENTS') },
+    xmlLimits: {
+      maxBytes: num('XML_MAX_BYTES'),
+      maxDepth: num('XML_MAX_DEPTH'),
+      maxElements: num('XML_MAX_ELEMENTS'),
+      maxNamespacesPerElement: num('XML_MAX_NAMESPACES_PER_ELEMENT'),
+      maxNamespaces: num('XML_MAX_NAMESPACES'),
+      maxAttributesPerElement: num('XML_MAX_ATTRIBUTES_PER_ELEMENT'),
+      maxAttributes: num('XML_MAX_ATTRIBUTES'),
+    },
+    parse: {
+      threads: num('PARSE_THREADS'),
+      timeLimitMs: num('PARSE_TIME_LIMIT_MS'),
+      maxQueue: num('PARSE_QUEUE_MAX'),
+      maxHeapMb: num('PARSE_THREAD_MAX_HEAP_MB'),
+    },
     evidenceProvider: {
       identifier: get('EP_IDENTIFIER'),
       scheme: get('EP_IDENTIFIER_SCHEME'),

@@ -18,8 +18,10 @@ export type EdmErrorCode =
 export const ERROR_CODES = {
   ERR_XML_MALFORMED: 'The bytes are not a well-formed, namespace-valid XML document.',
   ERR_XML_FORBIDDEN: 'The document uses a feature refused for safety (DTD, entity declaration).',
-  ERR_XML_TOO_LARGE: 'The document exceeds a configured size, depth or count bound.',
+  ERR_XML_TOO_LARGE: 'The document exceeds a configured bound: size, depth, count (elements, namespace declarations, attributes), or the time or memory one parse may take.',
   ERR_XML_ENCODING: 'The document is not valid UTF-8.',
+  ERR_PARSE_BUSY:
+    'Every parse thread is busy and as many untrusted documents as PARSE_QUEUE_MAX already wait for one; the document (`/edm/validate`, a Domibus push) is not read: HTTP 503 with Retry-After.',
   ERR_EDM_INVALID: 'The message violates the OOTS EDM (XSD or a business rule).',
   ERR_EDM_UNSUPPORTED_VERSION: 'The SpecificationIdentifier names an EDM version the adapter does not serve.',
   ERR_EDM_UNKNOWN_DOCUMENT: 'The document is XML but not an OOTS QueryRequest or QueryResponse.',

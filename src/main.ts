@@ -15,7 +15,6 @@ import { createRestSubmitter } from './connector/rest-outbound.js';
 import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
 import { createRedisTokenCache } from './dagr/token-cache-redis.js';
-import { validateMessage } from './edm/validate.js';
 import type { ExchangeDeps } from './exchange/answer.js';
 import type { Submitter } from './exchange/ports.js';
 import { buildApp } from './http/app.js';
@@ -59,6 +58,7 @@ import {
   onDeliveryGivenUp,
 } from './runtime/handlers.js';
 import { startDeliverySweep } from './runtime/delivery-sweep.js';
+import { createParsePool } from './runtime/parse-pool.js';
 import { openDurability, openIntake } from './runtime/redis-roles.js';
 import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
@@ -250,6 +250,11 @@ async function compose(
     publicBaseUrl: previewBase,
   });
 
+  // Untrusted XML (validate route, connector payloads, Domibus pushes) is parsed in threads with a
+  // time limit per document: a slow document never blocks this event loop.
+  const parsePool = createParsePool({ ...config.parse, limits: config.xmlLimits });
+  stops.push({ phase: 3, run: () => parsePool.close() });
+
   // The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws), with its stand-in in the embedded default.
   let domibus: DomibusConnector | undefined;
   if (config.connector.mode === 'domibus-ws') {
@@ -274,6 +279,7 @@ async function compose(
       store,
       queues,
       logger,
+      readSoap: (bytes) => parsePool.readSoap(bytes),
     });
     domibus = conn;
     stops.push({ phase: 1, run: () => conn.close() });
@@ -334,6 +340,7 @@ async function compose(
       notFound: config.notFoundAnswer,
       limits: config.xmlLimits,
       xsd,
+      readPayload: (bytes) => parsePool.readRequest(bytes),
       uuid: randomUUID,
       now: () => new Date(),
       preview: previewPort,
@@ -454,7 +461,7 @@ async function compose(
     guard.use('/edm/validate', limit('validate', 600));
     routers.unshift(guard);
   }
-  let xsdForApi: ReturnType<typeof loadEdmXsdValidator> | undefined;
+  let apiRoutes = false;
   if (role !== 'worker') {
     const purger = audit.startPurger({ logger });
     stops.push({ phase: 1, run: () => purger.stop() });
@@ -481,9 +488,7 @@ async function compose(
     } else {
       logger.warn('admin pages are off: set ADMIN_VIEWER_PASSWORD / ADMIN_OPERATOR_PASSWORD');
     }
-    const xsd = loadEdmXsdValidator();
-    xsdForApi = xsd;
-    stops.push({ phase: 3, run: () => xsd.dispose() });
+    apiRoutes = true;
 
     // Preview pages and the login (the embedded default brings its own OpenID provider).
     let issuer = config.oidc.issuer;
@@ -529,17 +534,16 @@ async function compose(
     );
     if (domibus?.pushRouter !== undefined) routers.push(domibus.pushRouter);
   }
-  const xsd = xsdForApi;
   app.use(
     buildApp({
       logger,
       maxBodyBytes: config.xmlLimits.maxBytes,
       first: [requestLogger(logger), metrics.httpMiddleware()],
       routers,
-      ...(role === 'worker' || xsd === undefined
+      ...(role === 'worker' || !apiRoutes
         ? {}
         : {
-            validate: (body: Uint8Array) => validateMessage(body, { limits: config.xmlLimits, xsd }),
+            validate: (body: Uint8Array) => parsePool.validate(body),
             connector: {
               store: intake!.store,
               queues: intake!.queues,

@@ -5,7 +5,7 @@
  * own; a requester that re-sends may stamp a new issue time on the same ask). Pure.
  */
 import { NS } from './xml/namespaces.js';
-import { attr, type XmlElement } from './xml/tree.js';
+import { attr, resolveQName, type XmlElement } from './xml/tree.js';
 
 export function canonicalRequest(root: XmlElement): string {
   const out: string[] = [];
@@ -37,7 +37,6 @@ function write(el: XmlElement, isRoot: boolean, out: string[]): void {
 /** `xsi:type` values are QNames: compared by namespace URI, not by the prefix the sender chose. */
 function qnameValue(el: XmlElement, ns: string, local: string, value: string): string {
   if (local !== 'type' || ns !== 'http://www.w3.org/2001/XMLSchema-instance') return value;
-  const colon = value.indexOf(':');
-  const prefix = colon < 0 ? '' : value.slice(0, colon);
-  return `{${el.nsScope[prefix] ?? ''}}${colon < 0 ? value : value.slice(colon + 1)}`;
+  const q = resolveQName(el, value);
+  return `{${q.ns}}${q.local}`;
 }

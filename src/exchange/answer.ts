@@ -46,6 +46,12 @@ export interface ExchangeDeps {
   readonly limits?: XmlLimits;
   /** XSD check for v1.0 requests; rules only when absent. */
   readonly xsd?: XsdCheck;
+  /**
+   * Reads the RegRep payload (its tree and the XSD findings of a v1.0 QueryRequest) away from the
+   * event loop and under a time limit (throws XmlInputError); in-process with `limits` and `xsd`
+   * when absent.
+   */
+  readonly readPayload?: (bytes: Uint8Array) => Promise<PayloadRead>;
   /** The preview space; without it a request that asks for a preview gets EDM:ERR:0007. */
   readonly preview?: PreviewPort;
   /** A fresh RFC 4122 UUID per call. */
@@ -164,12 +170,14 @@ export async function answerRequest(input: InboundRequest, deps: ExchangeDeps, o
   let root: XmlElement | undefined;
   try {
     checkHeader(input.userMessage);
-    const payload = readPayloadWithXsd(input, deps);
+    const payload = await readPayloadWithXsd(input, deps);
     root = payload.root;
     const read = readVersion(root);
     if (read.version !== undefined) version = read.version;
-    const verdict = judgeTree(root, payload.xsd);
-    const errors = verdict.errors.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
+    // The rules' cost grows with the document too: judged where it was parsed (the parse threads,
+    // under their time limit) when the reader did, here otherwise.
+    const judged = payload.errors ?? judgeTree(root, payload.xsd).errors;
+    const errors = judged.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps)));
     if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
     request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
     version = request.version;
@@ -341,16 +349,31 @@ function readPayload(input: InboundRequest, deps: ExchangeDeps): XmlElement {
 }
 
 /** One parse for both: the tree, and the XSD findings of a v1.0 request while libxml2's document lives. */
-function readPayloadWithXsd(input: InboundRequest, deps: ExchangeDeps): { root: XmlElement; xsd: Violation[] } {
+/** A read RegRep payload: its tree, the XSD findings of a v1.0 QueryRequest, and the judgement's errors when the reader judged it. */
+export interface PayloadRead {
+  readonly root: XmlElement;
+  readonly xsd: Violation[];
+  /** The errors of `judgeTree(root, xsd)`, when the reader ran the rules already. */
+  readonly errors?: readonly Violation[];
+}
+
+async function readPayloadWithXsd(input: InboundRequest, deps: ExchangeDeps): Promise<PayloadRead> {
+  const bytes = regrepPart(input).bytes;
+  if (deps.readPayload !== undefined) return requireQueryRequest(await deps.readPayload(bytes));
   let findings: Violation[] = [];
   const xsd = deps.xsd;
-  const root = parseXml(regrepPart(input).bytes, deps.limits ?? DEFAULT_XML_LIMITS, (doc, tree) => {
+  const root = parseXml(bytes, deps.limits ?? DEFAULT_XML_LIMITS, (doc, tree) => {
     if (xsd !== undefined && classify(tree) === 'QueryRequest' && readVersion(tree).version === 'oots-edm:v1.0') findings = xsd.validate(doc);
   });
+  return requireQueryRequest({ root, xsd: findings });
+}
+
+function requireQueryRequest<T extends { readonly root: XmlElement }>(read: T): T {
+  const root = read.root;
   if (classify(root) !== 'QueryRequest') {
     throw new Refusal('EDM:ERR:0003', `R-EDM-REQ-S001: the payload root {${root.ns}}${root.local} is not query:QueryRequest`);
   }
-  return { root, xsd: findings };
+  return read;
 }
 
 function ownLoopbackLocation(root: XmlElement, deps: ExchangeDeps): boolean {

@@ -2,7 +2,7 @@
  * Builds the express application from its dependencies; never listens (main.ts does).
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { XmlInputError } from '../errors.js';
+import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import { requestLog, type Logger } from '../ops/logger.js';
 import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
@@ -13,8 +13,11 @@ export interface AppDeps {
   readonly connector?: Omit<InboundDeps, 'logger'>;
   /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
   readonly standin?: express.Router;
-  /** Judges an EDM message (throws XmlInputError for unsafe or malformed XML); `POST /edm/validate`. */
-  readonly validate?: (body: Uint8Array) => ValidationReport;
+  /**
+   * Judges an EDM message (throws or rejects with XmlInputError for unsafe, malformed or too costly
+   * XML); `POST /edm/validate`. In production it runs in the parse threads, off the event loop.
+   */
+  readonly validate?: (body: Uint8Array) => ValidationReport | Promise<ValidationReport>;
   readonly maxBodyBytes: number;
   /** Mounted before everything (request logging, HTTP metrics). */
   readonly first?: readonly RequestHandler[];
@@ -43,12 +46,12 @@ export function buildApp(deps: AppDeps): express.Express {
   if (validate !== undefined) app.post(
     '/edm/validate',
     express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
-    (req: Request, res: Response) => {
+    async (req: Request, res: Response) => {
       if (!Buffer.isBuffer(req.body)) {
         problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
         return;
       }
-      res.json(validate(req.body));
+      res.json(await validate(req.body));
     },
   );
 
@@ -61,6 +64,12 @@ export function buildApp(deps: AppDeps): express.Express {
     if (err instanceof XmlInputError) {
       log.info({ code: err.code }, 'refused XML input');
       problem(res, 400, 'Bad XML', err.message);
+      return;
+    }
+    if (err instanceof AdapterError && err.code === 'ERR_PARSE_BUSY') {
+      log.warn({ code: err.code }, 'parse threads busy: document refused unread');
+      res.set('Retry-After', '1');
+      problem(res, 503, 'Service Unavailable', err.message);
       return;
     }
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;

@@ -10,7 +10,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { createDomibusClient, type DomibusClient } from './client.js';
 import type { PendingFilter } from './messages.js';
-import { createDomibusPushRouter, createDomibusReceiver, type DomibusReceiver } from './receiver.js';
+import { createDomibusPushRouter, createDomibusReceiver, type DomibusPushDeps, type DomibusReceiver } from './receiver.js';
 import { createDomibusSubmitter, type DomibusSubmitter } from './submitter.js';
 
 export { createDomibusClient, domibusSelfTest, DomibusError, type DomibusClient } from './client.js';
@@ -28,6 +28,8 @@ export interface DomibusConnectorDeps {
   readonly queues: { enqueueProcess(exchangeRef: string): Promise<void> };
   readonly logger: Logger;
   readonly filter?: PendingFilter;
+  /** Reads push bodies away from the event loop (the parse threads); in-process when absent. */
+  readonly readSoap?: DomibusPushDeps['readSoap'];
 }
 
 export interface DomibusConnector {
@@ -69,7 +71,13 @@ export function createDomibusConnector(deps: DomibusConnectorDeps): DomibusConne
   const pushRouter =
     d.push === undefined
       ? undefined
-      : createDomibusPushRouter({ receiver, user: d.push.user, password: d.push.password, logger: deps.logger });
+      : createDomibusPushRouter({
+          receiver,
+          user: d.push.user,
+          password: d.push.password,
+          logger: deps.logger,
+          ...(deps.readSoap === undefined ? {} : { readSoap: deps.readSoap }),
+        });
   return {
     client,
     receiver,

@@ -19,7 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { UserMessage } from '../../ebms/model.js';
-import { AdapterError } from '../../errors.js';
+import { AdapterError, XmlInputError } from '../../errors.js';
 import type { Logger } from '../../ops/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { basicAuthorization, sameSecret } from './auth.js';
@@ -36,8 +36,8 @@ import {
   readSoap,
   SOAP12_CONTENT_TYPE,
   SOAP_XML_LIMITS,
-  soapEnvelope,
   SoapProtocolError,
+  soapEnvelope,
   type FaultSpec,
   type SoapDocument,
 } from './soap.js';
@@ -332,6 +332,8 @@ export interface DomibusPushDeps {
   readonly logger: Logger;
   /** Largest pushed body (a full message carries base64 payloads). Default 128 MiB. */
   readonly maxBodyBytes?: number;
+  /** Reads a pushed body; production passes the parse threads' (a time limit, off the event loop). */
+  readonly readSoap?: (body: Uint8Array) => SoapDocument | Promise<SoapDocument>;
 }
 
 /**
@@ -375,8 +377,14 @@ export function createDomibusPushRouter(deps: DomibusPushDeps): express.Router {
     async (req: express.Request, res: express.Response) => {
       let doc: SoapDocument;
       try {
-        doc = readSoap(req.body as Buffer);
+        doc = await (deps.readSoap ?? readSoap)(req.body as Buffer);
       } catch (err) {
+        if (!(err instanceof XmlInputError || err instanceof SoapProtocolError)) {
+          // Not the body's fault (the parse threads are busy, or one died): Domibus pushes it again.
+          log.warn({ err: errInfo(err) }, 'push not read this time');
+          refuse(res, 503, { code: 'Receiver', reason: 'temporarily unable to read the message; retry later' });
+          return;
+        }
         log.info({ err: errInfo(err) }, 'unreadable push');
         refuse(res, 400, { code: 'Sender', reason: 'not a SOAP 1.2 envelope' });
         return;

@@ -16,7 +16,7 @@
 import { EBMS_NS } from '../../ebms/model.js';
 import { createXsdValidator, type EdmXsdValidator } from '../../edm/xsd.js';
 import { parseXml } from '../../edm/xml/parse.js';
-import type { XmlElement } from '../../edm/xml/tree.js';
+import { namespacesInScope, type XmlElement } from '../../edm/xml/tree.js';
 import { BACKEND_NS } from './messages.js';
 import { escapeAttr, SOAP12_NS, SOAP_XML_LIMITS, shrinkBase64, WSPLUGIN_NS } from './soap.js';
 
@@ -85,7 +85,7 @@ function faultDocument(text: string, fault: XmlElement): string | undefined {
   const element = text.slice(start, end + close.length);
   const startTag = element.slice(0, element.indexOf('>'));
   const declared = new Set([...startTag.matchAll(/\sxmlns(?::([\w.-]+))?\s*=/g)].map((m) => m[1] ?? ''));
-  const decls = Object.entries(fault.nsScope)
+  const decls = [...namespacesInScope(fault)]
     .filter(([prefix]) => prefix !== 'xml' && !declared.has(prefix))
     .map(([prefix, uri]) => (prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`))
     .join('');

@@ -1,6 +1,7 @@
 import { XmlInputError } from '../../../src/errors.js';
 import { DEFAULT_XML_LIMITS, parseXml } from '../../../src/edm/xml/parse.js';
-import { attr, child, pathOf, resolveQName } from '../../../src/edm/xml/tree.js';
+import { attr, child, namespaceOf, pathOf, resolveQName } from '../../../src/edm/xml/tree.js';
+import { attributeFlood, namespaceFlood } from '../../support/hostile-xml.js';
 
 function refusal(input: string | Uint8Array, limits = DEFAULT_XML_LIMITS): XmlInputError {
   try {
@@ -26,6 +27,26 @@ describe('parseXml: tree', () => {
     expect(resolveQName(b, attr(b, 'type', 'http://www.w3.org/2001/XMLSchema-instance')!)).toEqual({ ns: 'urn:a', local: 'T' });
     expect(b.line).toBe(3);
     expect(pathOf(b)).toBe('/a:r/b');
+  });
+
+  test('paths number namesakes among their siblings, and cost a linear number of sibling reads', () => {
+    const n = 2000;
+    const root = parseXml(`<r xmlns:a="urn:a"><a:s/>${'<x/>'.repeat(n)}<a:x/><y/></r>`);
+    let reads = 0;
+    const siblings = root.children;
+    // Counts every element read from the children list, however pathOf walks it.
+    (root as { children: readonly unknown[] }).children = new Proxy(siblings, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const paths = siblings.map((c) => pathOf(c));
+    expect(paths.slice(0, 3)).toEqual(['/r/a:s', '/r/x[1]', '/r/x[2]']);
+    expect(paths.slice(-3)).toEqual([`/r/x[${n}]`, '/r/a:x', '/r/y']);
+    // One report per stray child (a rule over a flood of them) counting its namesakes afresh each
+    // time read n² elements: 20 000 stray children took 45 s to judge.
+    expect(reads).toBeLessThan(4 * (n + 3));
   });
 
   test('processing instructions and comments between elements are skipped', () => {
@@ -77,5 +98,83 @@ describe('parseXml: hostile and broken input is refused with a clear error', () 
 
   test('the line of a forbidden declaration is reported', () => {
     expect(refusal('<?xml version="1.0"?>\n\n<!DOCTYPE r>\n<r/>').line).toBe(3);
+  });
+});
+
+describe('parseXml: namespace scopes are shared, declarations and attributes bounded', () => {
+  const unbounded = { ...DEFAULT_XML_LIMITS, maxNamespacesPerElement: 1e9, maxNamespaces: 1e9 };
+
+  test('an element that declares a prefix links to the scope it was declared in; it does not copy it', () => {
+    const root = parseXml(namespaceFlood(64 * 1024), unbounded);
+    expect(root.nsScope.declared.size).toBeGreaterThan(1000);
+    for (const c of root.children) {
+      expect(c.nsScope.outer).toBe(root.nsScope);
+      expect(c.nsScope.declared.size).toBe(1);
+    }
+    const last = root.children.at(-1)!;
+    expect(namespaceOf(last, 'p0')).toBe('urn:p0');
+    expect(namespaceOf(last, last.prefix)).toBe(last.ns);
+    expect(namespaceOf(root, last.prefix)).toBeUndefined();
+  });
+
+  test('inner declarations shadow outer ones; xmlns="" undeclares the default; xml is always bound', () => {
+    const root = parseXml('<r xmlns="urn:d" xmlns:a="urn:a"><b xmlns:a="urn:a2"><c xmlns=""/></b></r>');
+    const b = root.children[0]!;
+    const c = b.children[0]!;
+    expect(namespaceOf(b, 'a')).toBe('urn:a2');
+    expect(namespaceOf(root, 'a')).toBe('urn:a');
+    expect(namespaceOf(c, '')).toBe('');
+    expect(c.ns).toBe('');
+    expect(namespaceOf(c, 'xml')).toBe('http://www.w3.org/XML/1998/namespace');
+    expect(c.nsScope.outer).toBe(b.nsScope);
+  });
+
+  test('a QName whose prefix is an Object property name resolves to no namespace', () => {
+    const root = parseXml('<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="toString:T"/>');
+    expect(resolveQName(root, 'toString:T')).toEqual({ ns: '', local: 'T' });
+    expect(resolveQName(root, '__proto__:T')).toEqual({ ns: '', local: 'T' });
+  });
+
+  test('the reported namespace document (240 KB) is refused by the bound on declarations, naming the limit', () => {
+    const e = refusal(namespaceFlood(240 * 1024));
+    expect(e.code).toBe('ERR_XML_TOO_LARGE');
+    expect(e.edmCode).toBe('EDM:ERR:0003');
+    expect(e.message).toBe('document declares more than 1024 namespaces');
+  });
+
+  test('declarations on one element are bounded, naming the limit', () => {
+    // The root declares query: as well as the flood's prefixes.
+    const e = refusal(namespaceFlood(8 * 1024, { maxRootPrefixes: 32 }));
+    expect(e.message).toBe('an element declares 33 namespaces; the limit is 32 per element');
+    expect(parseXml(namespaceFlood(8 * 1024, { maxRootPrefixes: 31 })).nsScope.declared.size).toBe(32);
+  });
+
+  test('the count on the text only errs high: xmlns in text and comments counts, a bound never loosens', () => {
+    const text = '<r>' + ' xmlns=x'.repeat(3) + '<!-- xmlns:a= -->' + '</r>';
+    expect(refusal(text, { ...DEFAULT_XML_LIMITS, maxNamespaces: 3 }).message).toBe('document declares more than 3 namespaces');
+    expect(parseXml(text, { ...DEFAULT_XML_LIMITS, maxNamespaces: 8 }).local).toBe('r');
+  });
+
+  test('declarations in total are bounded even when each element stays under the per-element bound', () => {
+    const e = refusal(namespaceFlood(240 * 1024, { maxRootPrefixes: 20 }));
+    expect(e.code).toBe('ERR_XML_TOO_LARGE');
+    expect(e.message).toBe('document declares more than 1024 namespaces');
+  });
+
+  test('attributes are bounded per element and in total', () => {
+    const perElement = refusal(attributeFlood(64 * 1024, 65));
+    expect(perElement.message).toBe('an element has 65 attributes; the limit is 64 per element');
+    const total = refusal(attributeFlood(1024 * 1024, 60));
+    expect(total.code).toBe('ERR_XML_TOO_LARGE');
+    expect(total.message).toBe('document has more than 100000 attributes');
+    expect(parseXml(attributeFlood(64 * 1024, 64)).children.length).toBeGreaterThan(10);
+  });
+
+  test('each new bound comes from the limits', () => {
+    const two = '<r xmlns:a="urn:a" xmlns:b="urn:b" x="1" y="2"/>';
+    expect(refusal(two, { ...DEFAULT_XML_LIMITS, maxNamespacesPerElement: 1 }).message).toMatch(/limit is 1 per element/);
+    expect(refusal(two, { ...DEFAULT_XML_LIMITS, maxNamespaces: 1 }).message).toMatch(/more than 1 namespaces/);
+    expect(refusal(two, { ...DEFAULT_XML_LIMITS, maxAttributesPerElement: 1 }).message).toMatch(/2 attributes; the limit is 1/);
+    expect(refusal(two, { ...DEFAULT_XML_LIMITS, maxAttributes: 1 }).message).toMatch(/more than 1 attributes/);
   });
 });

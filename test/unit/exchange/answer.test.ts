@@ -2,6 +2,7 @@ import { answerRequest, answerWithProcessingError, isReusableAnswer, NoAnswerYet
 import { canonicalRequest } from '../../../src/edm/canonical.js';
 import { parseXml } from '../../../src/edm/xml/parse.js';
 import { DagrError } from '../../../src/dagr/errors.js';
+import { XmlInputError } from '../../../src/errors.js';
 import { validateMessage } from '../../../src/edm/validate.js';
 import { messageProperty } from '../../../src/ebms/model.js';
 import { loadEdmXsdValidator } from '../../../src/resources/edm-xsd.js';
@@ -408,5 +409,40 @@ describe('the same request sent again, and the answer deadline', () => {
     const result = await answerRequest(inbound(second), deps);
     expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0005');
     expect(result.outbound.regrep).toContain('already answered by another request');
+  });
+});
+
+describe('the payload is read through the readPayload port when one is given (the parse threads)', () => {
+  test('its tree is what the exchange answers from', async () => {
+    const read: Uint8Array[] = [];
+    const deps = testDeps({
+      readPayload: (bytes) => {
+        read.push(bytes);
+        return Promise.resolve({ root: parseXml(bytes), xsd: [] });
+      },
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(read).toHaveLength(1);
+    expect(result.summary.outcome).toBe('evidence');
+  });
+
+  test("the reader's judgement is the one answered (the rules ran in the parse thread, under its time limit)", async () => {
+    const deps = testDeps({
+      readPayload: (bytes) =>
+        Promise.resolve({ root: parseXml(bytes), xsd: [], errors: [{ rule: 'R-EDM-REQ-S045', severity: 'error', message: 'judged in the thread' }] }),
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/judged in the thread/);
+  });
+
+  test('a document over its time limit is answered EDM:ERR:0003 naming the limit', async () => {
+    const deps = testDeps({
+      readPayload: () =>
+        Promise.reject(new XmlInputError('ERR_XML_TOO_LARGE', 'the document took longer than 2000 ms to parse and validate')),
+    });
+    const result = await answerRequest(inbound(exampleRequest('lv-birth-certificate-pdf')), deps);
+    expect(exceptionCode(result.outbound.regrep)).toBe('EDM:ERR:0003');
+    expect(result.summary.detail).toMatch(/took longer than 2000 ms/);
   });
 });
