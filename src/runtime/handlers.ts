@@ -81,6 +81,11 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     if (begun.state === 'answered') {
       // A crash after marking but before enqueueing delivery: finish the hand-over.
       await deps.queues.enqueueDelivery(ref);
+      // That run may also have died before handing its answer to the request ledger: release
+      // those waiting for it (a no-op when it did), so that none waits for an answer that never comes.
+      const stored = await deps.store.loadInbound(ref);
+      if (stored !== undefined)
+        await forgetRequest(deps, ref, { exchangeRef: ref, userMessage: stored.userMessage, payloads: stored.payloads });
       return;
     }
     if (begun.state !== 'received' && begun.state !== 'processing') return;
@@ -143,12 +148,19 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       ctx.log.error('exchange expired while processing; the answer is lost');
       return;
     }
+    if (saved === 'failed') {
+      ctx.log.warn('the exchange was given up (delivery deadline) while processing; nothing is sent');
+      await forgetRequest(deps, ref, input);
+      return;
+    }
     if (saved === 'delivered' || saved === 'answered') {
       // Another run of this job (one that lost its lock) or the rescue sweep stored an answer first.
       // That run may have died before handing it over: queue the delivery of the stored answer
       // (the deterministic job id collapses it with a delivery already queued).
       ctx.log.warn({ saved }, 'an answer was already stored for this exchange; this one is not sent');
       if (saved === 'answered') await deps.queues.enqueueDelivery(ref);
+      // The run that stored first may have died before completing the request ledger.
+      await forgetRequest(deps, ref, input);
       return;
     }
     ctx.log.info({ outcome: summaryForLog(result.summary) }, 'request answered');
@@ -202,6 +214,11 @@ export function createDeliverHandler(deps: HandlerDeps): JobHandler {
       return;
     }
     if (record.state === 'delivered') return;
+    if (record.state === 'failed') {
+      // Given up past its delivery deadline (audited and alerted once): never sent afterwards.
+      ctx.log.warn('exchange was given up; not delivered');
+      return;
+    }
     const outbound = record.outbound;
     if (outbound === undefined) {
       ctx.log.error('no stored answer to deliver');

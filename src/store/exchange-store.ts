@@ -100,12 +100,13 @@ export interface ExchangeStore {
   /**
    * Stores the answer and marks the exchange `answered` in one atomic step; the first answer
    * wins. `gone` when the exchange expired; `delivered` or `answered` when an answer was already
-   * stored (by a job run that lost its lock, or by the rescue sweep): nothing is changed then.
+   * stored (by a job run that lost its lock, or by the rescue sweep): nothing is changed then;
+   * `failed` when the exchange was given up (past its delivery deadline): nothing is sent any more.
    * Each call tags its write with a random token: when ioredis re-sends the script after a
    * reconnect (the reply of the first run was lost), the second run finds its own answer and
    * reports `saved`, so the caller goes on to deliver it.
    */
-  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered'>;
+  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered' | 'failed'>;
   /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
   openForDelivery(
     ref: string,
@@ -154,8 +155,9 @@ const SAVE_ANSWER = `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return 0 end
 if cur == 'delivered' then return 2 end
-if cur == 'answered' or cur == 'failed' then
-  if cur == 'answered' and ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'by') == ARGV[4] then return 1 end
+if cur == 'failed' then return 4 end
+if cur == 'answered' then
+  if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'by') == ARGV[4] then return 1 end
   return 3
 end
 redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2], 'by', ARGV[4])
@@ -265,7 +267,15 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
         [ex(ref), receivedKey, answeredKey],
         [sealOutbound(ref, message), at.toISOString(), ref, writer, String(at.getTime())],
       )) as number;
-      return reply === 1 ? 'saved' : reply === 2 ? 'delivered' : reply === 3 ? 'answered' : 'gone';
+      return reply === 1
+        ? 'saved'
+        : reply === 2
+          ? 'delivered'
+          : reply === 3
+            ? 'answered'
+            : reply === 4
+              ? 'failed'
+              : 'gone';
     },
 
     async openForDelivery(ref) {

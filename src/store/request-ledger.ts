@@ -11,6 +11,8 @@
  *                stored answer once done). While pending, TTL = pendingTtlSeconds (a leader that
  *                died leaves nothing behind for longer); once done, TTL = replayTtlSeconds.
  *   rq:<key>:w   list of the exchanges waiting for the owner's answer.
+ *   rq:<key>:w:woken:<ref>  the waiters the owner's completion woke (5 min), returned again when
+ *                the same COMPLETE is re-sent after a lost reply.
  *   rid:<id>     hash: key → requester digest, for every key seen with this request id (TTL
  *                replayTtlSeconds): tells a re-send apart from a reused id.
  *
@@ -87,9 +89,15 @@ return {'wait', reuse}
 `;
 
 const COMPLETE = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return {} end
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'state') ~= 'pending' then
+  return redis.call('LRANGE', KEYS[3], 0, -1)
+end
 local waiters = redis.call('LRANGE', KEYS[2], 0, -1)
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+if #waiters > 0 then
+  redis.call('RPUSH', KEYS[3], unpack(waiters))
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
 else
@@ -100,6 +108,9 @@ return waiters
 `;
 
 const SCRIPTS = { claim: luaScript(CLAIM), complete: luaScript(COMPLETE) } as const;
+
+/** How long the exchanges woken by a completion are remembered for a re-sent COMPLETE. */
+const WOKEN_TTL_SECONDS = 300;
 
 export function createRequestLedger(redis: Redis | Cluster, opts: RequestLedgerOptions): RequestLedger {
   const { prefix, key } = opts;
@@ -142,10 +153,13 @@ export function createRequestLedger(redis: Redis | Cluster, opts: RequestLedgerO
       const d = digests(k);
       const sealed =
         answer === undefined ? '' : seal(key, Buffer.from(JSON.stringify(encode(answer)), 'utf8'), aad(d.whole));
+      // The woken list outlives the completion briefly: when ioredis re-sends this script after a
+      // lost reply, the second run finds the request no longer pending and returns the same
+      // waiters again instead of none (waking twice is harmless: the jobs are deduplicated).
       return (await SCRIPTS.complete.run(
         redis,
-        [d.rq, d.waiters],
-        [ref, sealed, String(opts.replayTtlSeconds)],
+        [d.rq, d.waiters, `${d.waiters}:woken:${ref}`],
+        [ref, sealed, String(opts.replayTtlSeconds), String(WOKEN_TTL_SECONDS)],
       )) as string[];
     },
   };

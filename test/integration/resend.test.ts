@@ -19,7 +19,7 @@ import {
   startRescueSweep,
   type HandlerDeps,
 } from '../../src/runtime/handlers.js';
-import { createExchangeStore } from '../../src/store/exchange-store.js';
+import { createExchangeStore, type ExchangeStore } from '../../src/store/exchange-store.js';
 import { createRequestLedger } from '../../src/store/request-ledger.js';
 import { createDeadlineBook } from '../../src/store/deadline-book.js';
 import { AdapterError } from '../../src/errors.js';
@@ -265,5 +265,75 @@ describe('the same request sent again under a new MessageId', () => {
     expect(ansA!.regrep).toContain('EDM:ERR:0008');
     expect(ansB!.attachments).toHaveLength(1);
     expect(r.dagr.calls).toBe(2);
+  });
+});
+
+describe("no waiter left behind when the owner's hand-over is interrupted", () => {
+  test("an owner whose answer was stored but whose job failed before completing the ledger: its retry releases the waiter", async () => {
+    const r = await rig();
+    const xml = request();
+    r.dagr.hold();
+    const a = await r.post(envelope(xml));
+    await until('the first lookup to start', () => r.dagr.calls === 1);
+    const b = await r.post(envelope(xml));
+    await until('the second to wait', () => r.reuse.includes('resend-waited'));
+    // The owner's save is applied, then its job fails (a durability timeout, a crash): the retry
+    // finds the exchange `answered` and must not leave the waiter waiting for a completion that
+    // never comes.
+    const real = r.store;
+    let failOnce = true;
+    const deps = r.deps as { store: ExchangeStore };
+    deps.store = {
+      ...real,
+      async saveAnswer(ref, message) {
+        const saved = await real.saveAnswer(ref, message);
+        if (ref === a.ref && failOnce) {
+          failOnce = false;
+          throw new Error('WAIT timed out (simulated)');
+        }
+        return saved;
+      },
+    };
+    r.dagr.release();
+    const [ansA, ansB] = await r.answered(a, b);
+    expect(ansA!.attachments).toHaveLength(1);
+    expect(ansB!.attachments).toHaveLength(1);
+    expect(failOnce).toBe(false);
+  });
+
+  test('a completion re-sent after a lost reply wakes the same waiters again', async () => {
+    const prefix = testPrefix('ledger').slice(0, -1);
+    prefixes.push(prefix);
+    const ledger = createRequestLedger(redis, {
+      prefix: `${prefix}:requests:`,
+      key: generateKey(),
+      replayTtlSeconds: 60,
+      pendingTtlSeconds: 60,
+    });
+    const key = { requester: 'AP|DE', requestId: `urn:uuid:${randomUUID()}`, canonical: '<x/>' };
+    expect((await ledger.claim(key, 'xOwner')).kind).toBe('first');
+    expect((await ledger.claim(key, 'xWaiter')).kind).toBe('wait');
+    expect(await ledger.complete(key, 'xOwner', undefined)).toEqual(['xWaiter']);
+    expect(await ledger.complete(key, 'xOwner', undefined)).toEqual(['xWaiter']);
+    expect(await ledger.complete(key, 'xSomeoneElse', undefined)).toEqual([]);
+  });
+
+  test('an exchange given up past its delivery deadline is never sent afterwards', async () => {
+    const r = await rig();
+    const sent = await r.post(envelope(request()));
+    await r.answered(sent);
+    const { userMessage, payloads } = parseEnvelope(envelope(request()));
+    const { exchangeRef } = await r.store.acceptInbound({ userMessage, payloads, receivedAt: new Date().toISOString() });
+    await r.store.markState(exchangeRef, 'failed');
+    expect(await r.store.saveAnswer(exchangeRef, r.delivered[0]!)).toBe('failed');
+    const before = r.delivered.length;
+    await createDeliverHandler(r.deps)(exchangeRef, {
+      final: false,
+      attemptsMade: 0,
+      log: logger,
+      signal: new AbortController().signal,
+    });
+    expect(r.delivered.length).toBe(before);
+    expect(await r.store.getState(exchangeRef)).toBe('failed');
   });
 });
