@@ -394,6 +394,7 @@ async function compose(
         replayTtlSeconds: replaySeconds,
         // A claim outlives the answer deadline, and the preview deadlines a v2.0 request #2 waits under.
         pendingTtlSeconds: Math.max(answerSeconds, 300) + config.preview.t2Seconds + config.preview.t3Seconds + 120,
+        ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
       }),
       deadlines: createDeadlineBook(redis, `${prefix}:store:`),
       ...(answerSeconds > 0 ? { answerDeadlineSeconds: answerSeconds } : {}),

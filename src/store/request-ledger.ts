@@ -26,6 +26,7 @@ import { keyedDigest, open, seal } from '../crypto/aead.js';
 import type { ExchangeSummary, OutboundMessage, StoredAnswer } from '../exchange/ports.js';
 import type { UserMessage } from '../ebms/model.js';
 import { luaScript } from '../queue/lua-script.js';
+import type { DurableWriter } from './durable-write.js';
 
 /** How a request id was used before, when it comes with another requester or other content. */
 export type RequestIdReuse = 'other-content' | 'other-requester';
@@ -61,6 +62,11 @@ export interface RequestLedgerOptions {
   readonly replayTtlSeconds: number;
   /** How long a claim lasts without an answer (at least the answer deadline). */
   readonly pendingTtlSeconds: number;
+  /**
+   * Confirms completions as the exchange store confirms a stored answer (REDIS_DURABILITY
+   * `fsync`/`replica`), so a fail-over cannot keep the answer and lose the wake-up of its waiters.
+   */
+  readonly durableWriter?: DurableWriter;
 }
 
 const CLAIM = `
@@ -156,11 +162,13 @@ export function createRequestLedger(redis: Redis | Cluster, opts: RequestLedgerO
       // The woken list outlives the completion briefly: when ioredis re-sends this script after a
       // lost reply, the second run finds the request no longer pending and returns the same
       // waiters again instead of none (waking twice is harmless: the jobs are deduplicated).
-      return (await SCRIPTS.complete.run(
-        redis,
-        [d.rq, d.waiters, `${d.waiters}:woken:${ref}`],
-        [ref, sealed, String(opts.replayTtlSeconds), String(WOKEN_TTL_SECONDS)],
-      )) as string[];
+      const keys = [d.rq, d.waiters, `${d.waiters}:woken:${ref}`];
+      const args = [ref, sealed, String(opts.replayTtlSeconds), String(WOKEN_TTL_SECONDS)];
+      const reply =
+        opts.durableWriter === undefined
+          ? await SCRIPTS.complete.run(redis, keys, args)
+          : await opts.durableWriter.run(SCRIPTS.complete, keys, args);
+      return reply as string[];
     },
   };
 }

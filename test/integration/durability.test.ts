@@ -20,6 +20,7 @@ import { readiness } from '../../src/ops/health.js';
 import { openDurability, openIntake } from '../../src/runtime/redis-roles.js';
 import { createDurableWriter } from '../../src/store/durable-write.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
+import { createRequestLedger } from '../../src/store/request-ledger.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest } from '../support/exchange-fixtures.js';
 import { startAdapter } from '../support/processes.js';
@@ -46,6 +47,19 @@ const inbound = () => {
 };
 
 describe('replica durability without a replica', () => {
+  test('a request-ledger completion is confirmed like the stored answer it follows (unconfirmed: refused)', async () => {
+    const ledger = createRequestLedger(shared, {
+      prefix: `${prefix}ledger:`,
+      key: generateKey(),
+      replayTtlSeconds: 60,
+      pendingTtlSeconds: 60,
+      durableWriter: createDurableWriter({ client: own, mode: 'replica', timeoutMs: 200 }),
+    });
+    const key = { requester: 'AP|DE', requestId: `urn:uuid:${crypto.randomUUID()}`, canonical: '<x/>' };
+    expect((await ledger.claim(key, 'xOwner')).kind).toBe('first');
+    await expect(ledger.complete(key, 'xOwner', undefined)).rejects.toMatchObject({ code: 'ERR_REDIS_UNAVAILABLE' });
+  });
+
   test('the WAIT runs on its own connection: the shared one answers meanwhile; then writes are refused at once', async () => {
     const writer = createDurableWriter({ client: own, mode: 'replica', timeoutMs: 300 });
     const store = createExchangeStore(shared, {
