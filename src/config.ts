@@ -6,6 +6,7 @@
 import { parseKey } from './crypto/aead.js';
 import { AdapterError } from './errors.js';
 import type { Agent } from './edm/model.js';
+import type { XmlLimits } from './edm/xml/parse.js';
 
 type Kind =
   | { readonly type: 'string'; readonly pattern?: RegExp }
@@ -436,17 +437,14 @@ export interface Config {
   readonly messageDomain: string;
   readonly notFoundAnswer: 'empty' | 'error';
   readonly http: { readonly host: string; readonly port: number };
-  readonly xmlLimits: {
-    readonly maxBytes: number;
-    readonly maxDepth: number;
-    readonly maxElements: number;
-    readonly maxNamespacesPerElement: number;
-    readonly maxNamespaces: number;
-    readonly maxAttributesPerElement: number;
-    readonly maxAttributes: number;
-  };
+  readonly xmlLimits: XmlLimits;
   /** The threads that parse and validate untrusted XML. */
-  readonly parse: { readonly threads: number; readonly timeLimitMs: number; readonly maxQueue: number; readonly maxHeapMb: number };
+  readonly parse: {
+    readonly threads: number;
+    readonly timeLimitMs: number;
+    readonly maxQueue: number;
+    readonly maxHeapMb: number;
+  };
   readonly evidenceProvider: {
     readonly identifier: string;
     readonly scheme: string;

@@ -3,6 +3,7 @@ import { answerWithError } from '../exchange/answer.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 import { answerDeadlineOf } from './deadlines.js';
 import type { HandlerDeps } from './handlers.js';
+import { startPeriodic } from './periodic.js';
 import { forgetRequest } from './resend.js';
 
 /**
@@ -56,18 +57,8 @@ export function startDeadlineSweep(opts: {
     }
     return answered;
   };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    runOnce()
-      .catch((error: unknown) =>
-        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'deadline sweep failed'),
-      )
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  const timer = startPeriodic(opts.intervalMs, runOnce, (error: unknown) =>
+    deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'deadline sweep failed'),
+  );
+  return { stop: () => timer.stop(), runOnce };
 }

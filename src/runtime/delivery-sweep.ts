@@ -12,6 +12,7 @@
  */
 import type { ExchangeStore } from '../store/exchange-store.js';
 import type { Logger } from '../ops/logger.js';
+import { startPeriodic } from './periodic.js';
 
 export interface DeliverySweepOptions {
   readonly store: Pick<ExchangeStore, 'listAnswered'>;
@@ -36,21 +37,11 @@ export function startDeliverySweep(opts: DeliverySweepOptions): { stop(): void; 
       opts.logger.warn({ count: refs.length }, 'delivery sweep queued answers that were stored but not delivered');
     return refs.length;
   };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    runOnce()
-      .catch((error: unknown) =>
-        opts.logger.warn(
-          { err: error instanceof Error ? { message: error.message } : String(error) },
-          'delivery sweep failed',
-        ),
-      )
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  const timer = startPeriodic(opts.intervalMs, runOnce, (error: unknown) =>
+    opts.logger.warn(
+      { err: error instanceof Error ? { message: error.message } : String(error) },
+      'delivery sweep failed',
+    ),
+  );
+  return { stop: () => timer.stop(), runOnce };
 }

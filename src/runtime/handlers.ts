@@ -18,6 +18,7 @@ import {
   type ExchangeResult,
 } from '../exchange/answer.js';
 import { answerDeadlineOf, deliveryDeadlinePassed, type DeadlineDeps } from './deadlines.js';
+import { startPeriodic } from './periodic.js';
 import { forgetRequest, requestClaimer } from './resend.js';
 import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
@@ -85,7 +86,11 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
       // those waiting for it (a no-op when it did), so that none waits for an answer that never comes.
       const stored = await deps.store.loadInbound(ref);
       if (stored !== undefined)
-        await forgetRequest(deps, ref, { exchangeRef: ref, userMessage: stored.userMessage, payloads: stored.payloads });
+        await forgetRequest(deps, ref, {
+          exchangeRef: ref,
+          userMessage: stored.userMessage,
+          payloads: stored.payloads,
+        });
       return;
     }
     if (begun.state !== 'received' && begun.state !== 'processing') return;
@@ -259,24 +264,14 @@ export function startRecoverySweep(opts: {
   intervalMs: number;
   olderThanMs: number;
 }): { stop(): void } {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
-      try {
-        const refs = await opts.store.listReceived(opts.olderThanMs, 200);
-        for (const ref of refs) await opts.queues.enqueueProcess(ref);
-        if (refs.length > 0) opts.logger.info({ count: refs.length }, 'recovery sweep re-enqueued stored requests');
-      } catch (error) {
-        opts.logger.warn({ err: error }, 'recovery sweep failed');
-      } finally {
-        running = false;
-      }
-    })();
-  }, opts.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const round = async (): Promise<void> => {
+    const refs = await opts.store.listReceived(opts.olderThanMs, 200);
+    for (const ref of refs) await opts.queues.enqueueProcess(ref);
+    if (refs.length > 0) opts.logger.info({ count: refs.length }, 'recovery sweep re-enqueued stored requests');
+  };
+  return startPeriodic(opts.intervalMs, round, (error: unknown) =>
+    opts.logger.warn({ err: error }, 'recovery sweep failed'),
+  );
 }
 
 /**
@@ -327,18 +322,10 @@ export function startRescueSweep(opts: {
     }
     return rescued;
   };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    runOnce()
-      .catch((error: unknown) => deps.logger.warn({ err: errorForLog(error) }, 'rescue sweep failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, opts.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  const timer = startPeriodic(opts.intervalMs, runOnce, (error: unknown) =>
+    deps.logger.warn({ err: errorForLog(error) }, 'rescue sweep failed'),
+  );
+  return { stop: () => timer.stop(), runOnce };
 }
 
 /**
