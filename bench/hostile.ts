@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { validateMessage } from '../src/edm/validate.js';
 import { DEFAULT_XML_LIMITS, parseXml, type XmlLimits } from '../src/edm/xml/parse.js';
 import { loadEdmXsdValidator } from '../src/resources/edm-xsd.js';
-import { createParsePool } from '../src/runtime/parse-pool.js';
+import { createParsePool } from '../src/parse-threads/pool.js';
 import { hostileDocument, namespaceFlood, type HostileShape } from '../test/support/hostile-xml.js';
 import { measure } from './measure.js';
 import { startAdapter } from '../test/support/processes.js';

@@ -3,7 +3,7 @@
  * and meaning; `loadConfig` checks them all at once, reports every bad key in one error, and
  * returns a frozen, typed object. `.env.example` lists the same keys (a test keeps them in sync).
  */
-import { parseKey } from './crypto/aead.js';
+import { parseKey } from './infra/aead.js';
 import { AdapterError } from './errors.js';
 import type { Agent } from './edm/model.js';
 import type { XmlLimits } from './edm/xml/parse.js';

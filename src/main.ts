@@ -19,15 +19,17 @@ import type { ExchangeDeps } from './exchange/answer.js';
 import type { Submitter } from './exchange/ports.js';
 import { buildApp } from './http/app.js';
 import { rateLimit, securityHeaders } from './http/security.js';
-import { createAdminRouter } from './ops/admin-api.js';
-import { createAdminAuth, loadOrCreateAdminCredentials } from './ops/admin-auth.js';
+import { createAdminRouter } from './admin/api.js';
+import { createAdminAuth, loadOrCreateAdminCredentials } from './admin/auth.js';
 import { createAuditTrail } from './ops/audit.js';
-import { createQueueDashboard } from './ops/dashboard.js';
+import { createQueueDashboard } from './admin/dashboard.js';
 import { connectorCheck, dagrCheck, healthRouter, redisCheck, type HealthCheck } from './ops/health.js';
-import { createLogger, requestLogger, type Logger } from './ops/logger.js';
+import { keyspaces } from './infra/keys.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { requestLogger } from './infra/request-log.js';
 import { createMetrics, metricsRouter, type DagrWatch } from './ops/metrics.js';
-import { createExchangeObserver } from './runtime/observer.js';
-import { createPreviewPort } from './runtime/preview-port.js';
+import { createExchangeObserver } from './ops/observer.js';
+import { createPreviewPort } from './preview/exchange-port.js';
 import { createDomibusConnector, type DomibusConnector } from './connector/domibus/index.js';
 import { startDomibusStandin } from './sandbox/domibus-standin.js';
 import { deriveCookieKey } from './preview/cookies.js';
@@ -37,7 +39,7 @@ import { createPreviewStore } from './preview/session-store.js';
 import { startPreviewSweeper } from './preview/sweeper.js';
 import { startSandboxIdp } from './sandbox/idp.js';
 import { createQueues, type Queues } from './queue/queues.js';
-import { checkRedis, createRedisClient } from './queue/redis.js';
+import { checkRedis, createRedisClient } from './infra/redis.js';
 import { createRenderer } from './render/renderer.js';
 import { loadEdmXsdValidator } from './resources/edm-xsd.js';
 import { readPdfAssets } from './resources/fonts.js';
@@ -49,18 +51,18 @@ import {
   definitionsFromServiceList,
   sandboxDefinitions,
   startMappings,
-} from './registry/index.js';
+} from './mapping-store/index.js';
 import {
   createDeliverHandler,
   createProcessHandler,
   startRecoverySweep,
   startRescueSweep,
   onDeliveryGivenUp,
-} from './runtime/handlers.js';
-import { startDeliverySweep } from './runtime/delivery-sweep.js';
-import { createParsePool } from './runtime/parse-pool.js';
-import { openDurability, openIntake } from './runtime/redis-roles.js';
-import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './runtime/local-secrets.js';
+} from './worker/handlers.js';
+import { startDeliverySweep } from './worker/delivery-sweep.js';
+import { createParsePool } from './parse-threads/pool.js';
+import { openDurability, openIntake } from './compose/redis-roles.js';
+import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './sandbox/local-secrets.js';
 import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
 import { startPrivateRedis } from './sandbox/redis.js';
@@ -68,7 +70,7 @@ import { createExchangeStore } from './store/exchange-store.js';
 import { createDeadlineBook } from './store/deadline-book.js';
 import { createRequestLedger } from './store/request-ledger.js';
 import { createExchangeAlerts } from './ops/exchange-alerts.js';
-import { startDeadlineSweep } from './runtime/deadline-sweep.js';
+import { startDeadlineSweep } from './worker/deadline-sweep.js';
 
 export type Role = Config['role'];
 
@@ -152,11 +154,12 @@ async function compose(
   const key = config.encryptionKey ?? (embedded ? localEncryptionKey(dataDir) : undefined);
   if (key === undefined) throw new Error('ENCRYPTION_KEY is required when REDIS_URL is set');
   const prefix = config.queue.prefix;
+  const keys = keyspaces(prefix);
   const durability = openDurability(redisUrl, config.redis, role);
   stops.push({ phase: 4, run: () => durability.close() });
   // Api processes use this store for the Domibus intake: confirmed as the REST intake is.
   const storeWriter = durability.worker ?? durability.intake;
-  const storeOptions = { prefix: `${prefix}:store:`, key, ttlSeconds: config.exchangeTtlSeconds };
+  const storeOptions = { prefix: keys.store, key, ttlSeconds: config.exchangeTtlSeconds };
   const store = createExchangeStore(redis, {
     ...storeOptions,
     ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
@@ -188,7 +191,7 @@ async function compose(
     config.dagr.baseUrl === undefined ? sandboxDefinitions() : undefined;
   const mappings = await startMappings({
     redis,
-    prefix: `${prefix}:mappings:`,
+    prefix: keys.mappings,
     logger,
     definitions: () => mappingDefinitions,
   });
@@ -196,7 +199,7 @@ async function compose(
   const mappingAlert = createMappingFailureAlert({ logger, registry: metrics.registry });
   let mappingTryer: ReturnType<typeof createMappingTryer> | undefined;
   const audit = createAuditTrail(redis, {
-    prefix: `${prefix}:audit:`,
+    prefix: keys.audit,
     key,
     retentionDays: config.ops.auditRetentionDays,
   });
@@ -226,7 +229,7 @@ async function compose(
   if (role !== 'worker') apiUrl = baseUrl;
   const standin =
     role !== 'worker' && config.connector.outboundUrl === undefined
-      ? createConnectorStandin({ redis, prefix: `${prefix}:standin:`, token: config.connector.outboundToken })
+      ? createConnectorStandin({ redis, prefix: keys.standin, token: config.connector.outboundToken })
       : undefined;
   if (standin !== undefined) sandbox.connector = `${baseUrl}/sandbox/connector`;
   const outboundUrl =
@@ -235,7 +238,7 @@ async function compose(
   // The preview space: sessions live in Redis, so the api (pages) and the workers (requests #1/#2) share them.
   const previewBase = (): string => config.preview.publicBaseUrl ?? baseUrl;
   const previewStore = createPreviewStore(redis, {
-    prefix: `${prefix}:preview:`,
+    prefix: keys.preview,
     key,
     publicBaseUrl: previewBase,
     t2Seconds: config.preview.t2Seconds,
@@ -245,7 +248,7 @@ async function compose(
   const previewPort = createPreviewPort({
     store: previewStore,
     redis,
-    prefix: `${prefix}:preview:`,
+    prefix: keys.preview,
     ttlSeconds: config.exchangeTtlSeconds,
     publicBaseUrl: previewBase,
   });
@@ -275,7 +278,7 @@ async function compose(
       config,
       ...(endpoint === undefined ? {} : { endpoint }),
       redis,
-      prefix: `${prefix}:domibus:`,
+      prefix: keys.domibus,
       store,
       queues,
       logger,
@@ -308,7 +311,7 @@ async function compose(
       dagrClientOptions(config.dagr, {
         baseUrl: dagrBase,
         ...(dagrKey === undefined ? {} : { privateKey: dagrKey }),
-        tokenCache: createRedisTokenCache(redis, `${prefix}:`),
+        tokenCache: createRedisTokenCache(redis, keys.dagr),
         logger,
         onCall: metrics.onDagrCall,
       }),
@@ -387,16 +390,16 @@ async function compose(
       logger,
       observer,
       afterDelivered: (ref: string) => previewPort.afterDelivered(ref),
-      // Re-sends of the same request (src/store/request-ledger.ts) and deadlines (src/runtime/deadlines.ts).
+      // Re-sends of the same request (src/store/request-ledger.ts) and deadlines (src/worker/deadlines.ts).
       ledger: createRequestLedger(redis, {
-        prefix: `${prefix}:requests:`,
+        prefix: keys.requests,
         key,
         replayTtlSeconds: replaySeconds,
         // A claim outlives the answer deadline, and the preview deadlines a v2.0 request #2 waits under.
         pendingTtlSeconds: Math.max(answerSeconds, 300) + config.preview.t2Seconds + config.preview.t3Seconds + 120,
         ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
       }),
-      deadlines: createDeadlineBook(redis, `${prefix}:store:`),
+      deadlines: createDeadlineBook(redis, keys.store),
       ...(answerSeconds > 0 ? { answerDeadlineSeconds: answerSeconds } : {}),
       ...(deliverySeconds > 0 ? { deliveryDeadlineSeconds: deliverySeconds } : {}),
     };
@@ -454,7 +457,7 @@ async function compose(
     // the connector intake and probes are authenticated machine traffic and stay unlimited.
     const guard = express.Router();
     const limit = (name: string, points: number) =>
-      rateLimit({ redis, prefix: `${prefix}:ratelimit:${name}`, points, durationSeconds: 60, logger });
+      rateLimit({ redis, prefix: keys.rateLimit(name), points, durationSeconds: 60, logger });
     guard.use('/admin', securityHeaders(), limit('admin', 1200));
     // The queue dashboard's UI needs scripts, XHR and inline styles: set after, so it wins there.
     guard.use('/admin/queues', securityHeaders({ scripts: true, connect: true, inlineStyles: true, baseSelf: true }));

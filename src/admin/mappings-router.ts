@@ -24,11 +24,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { MappingProblem } from '../mapping/parse.js';
-import { principalOf, type AdminAuth } from '../ops/admin-auth.js';
-import { crossSiteGuard, requestOrigin } from '../ops/admin-cross-site.js';
-import type { Logger } from '../ops/logger.js';
-import type { ChangeResult, MappingStore, MappingSummary, UploadResult } from '../registry/mapping-store.js';
-import { describeTry, type TryInput, type TryResult } from '../registry/try-mapping.js';
+import { principalOf, type AdminAuth } from './auth.js';
+import { crossSiteGuard, requestOrigin } from './cross-site.js';
+import type { Logger } from '../infra/logger.js';
+import type { ChangeResult, MappingStore, MappingSummary, UploadResult } from '../mapping-store/mapping-store.js';
+import { describeTry, type TryInput, type TryResult } from '../mapping-store/try-mapping.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 
 export type MappingTryer = (mapping: EvidenceMapping, input: TryInput) => Promise<TryResult>;
@@ -49,7 +49,7 @@ export interface MappingsAdminDeps {
   readonly now?: (() => Date) | undefined;
 }
 
-// Not text/plain: a cross-site form can send that type (see src/ops/admin-cross-site.ts).
+// Not text/plain: a cross-site form can send that type (see src/admin/cross-site.ts).
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const TRY_TTL_MS = 10 * 60_000;
 const CSRF_TTL_S = 4 * 3600;

@@ -14,7 +14,7 @@ import { validateMessage } from '../edm/validate.js';
 import { parseXml } from '../edm/xml/parse.js';
 import path from 'node:path';
 import { start, type Role } from '../main.js';
-import { localConnectorToken } from '../runtime/local-secrets.js';
+import { localConnectorToken } from '../sandbox/local-secrets.js';
 import { send } from './send.js';
 import { registerMappingCommands } from './mappings.js';
 import { createDomibusClient, domibusSelfTest } from '../connector/domibus/index.js';

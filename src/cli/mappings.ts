@@ -6,7 +6,7 @@
  *   try FILE --subject ID       the evidence and the QueryResponse a requester would get for a test subject
  *   dsd FILE                    what to register in the OOTS Data Service Directory
  *
- * Thin shells: the checks live in src/mapping, the try in src/registry/try-mapping.ts.
+ * Thin shells: the checks live in src/mapping, the try in src/mapping-store/try-mapping.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,8 +22,8 @@ import type { EvidenceMapping } from '../mapping/model.js';
 import { formatProblems, parseMappingSource, type MappingProblem } from '../mapping/parse.js';
 import { canonicalEvidenceType, evidenceTypeClashes, type ServedBy } from '../mapping/registry.js';
 import { starterMapping } from '../mapping/starter.js';
-import { definitionsFromServiceList, loadDefinitionsDir, sandboxDefinitions } from '../registry/definitions-source.js';
-import { describeTry, tryMapping } from '../registry/try-mapping.js';
+import { definitionsFromServiceList, loadDefinitionsDir, sandboxDefinitions } from '../mapping-store/definitions-source.js';
+import { describeTry, tryMapping } from '../mapping-store/try-mapping.js';
 import { createRenderer } from '../render/renderer.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
 import { readPdfAssets } from '../resources/fonts.js';

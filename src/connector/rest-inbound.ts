@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { EBRS_MIME_TYPE } from '../ebms/model.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { ExchangeStore } from '../store/exchange-store.js';
 import {
   DEFAULT_ENVELOPE_LIMITS,

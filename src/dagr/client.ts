@@ -16,7 +16,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import axios, { type AxiosInstance, type Method } from 'axios';
 import type { DagrFailureCause, DagrLookupRequest, DagrLookupResult, DagrPort, DagrRecord } from '../exchange/ports.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { certificateThumbprint, createClientAssertion, toRsaPrivateKey } from './assertion.js';
 import { parseRetryAfter, retryDelay } from './backoff.js';
 import { createCircuitBreaker, type BreakerState } from './breaker.js';

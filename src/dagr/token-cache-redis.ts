@@ -7,12 +7,11 @@
  * The token is a short-lived bearer credential and is stored as is; give the Redis the same
  * protection as the job data (network isolation, AUTH/ACL, TLS in production).
  */
-import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { acquireLock, releaseLock } from '../infra/lock.js';
 import type { CachedToken, TokenCache } from './token-cache.js';
 
 /** Deletes the key only when it still holds our lock id (no release of someone else's lock). */
-const RELEASE_SCRIPT = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
 export function createRedisTokenCache(redis: Redis | Cluster, prefix: string): TokenCache {
   const tokenKey = (key: string): string => `${prefix}dagr:token:${key}`;
@@ -27,12 +26,10 @@ export function createRedisTokenCache(redis: Redis | Cluster, prefix: string): T
       await redis.set(tokenKey(key), JSON.stringify(token), 'PX', Math.max(1, Math.floor(ttlMs)));
     },
     async acquireLock(key, ttlMs) {
-      const id = randomUUID();
-      const ok = await redis.set(lockKey(key), id, 'PX', Math.max(1, Math.floor(ttlMs)), 'NX');
-      return ok === 'OK' ? id : undefined;
+      return acquireLock(redis, lockKey(key), ttlMs);
     },
     async releaseLock(key, lockId) {
-      await redis.eval(RELEASE_SCRIPT, 1, lockKey(key), lockId);
+      await releaseLock(redis, lockKey(key), lockId);
     },
   };
 }

@@ -4,7 +4,8 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
-import { requestLog, type Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
+import { requestLog } from '../infra/request-log.js';
 import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
@@ -43,17 +44,18 @@ export function buildApp(deps: AppDeps): express.Express {
   if (deps.standin !== undefined) app.use(deps.standin);
 
   const validate = deps.validate;
-  if (validate !== undefined) app.post(
-    '/edm/validate',
-    express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
-    async (req: Request, res: Response) => {
-      if (!Buffer.isBuffer(req.body)) {
-        problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
-        return;
-      }
-      res.json(await validate(req.body));
-    },
-  );
+  if (validate !== undefined)
+    app.post(
+      '/edm/validate',
+      express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
+      async (req: Request, res: Response) => {
+        if (!Buffer.isBuffer(req.body)) {
+          problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
+          return;
+        }
+        res.json(await validate(req.body));
+      },
+    );
 
   app.use((_req: Request, res: Response) => problem(res, 404, 'Not Found', 'no such route'));
 
@@ -87,5 +89,8 @@ export function buildApp(deps: AppDeps): express.Express {
 
 /** RFC 9457 problem details; never a stack trace. */
 function problem(res: Response, status: number, title: string, detail: string): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }

@@ -16,7 +16,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 
 export interface SecurityHeadersOptions {
   /** Origins (`https://portal.example`) forms may post to besides this one: the preview's return origins. */

@@ -1,7 +1,7 @@
 /**
  * The rules of the versioned mapping store, without the storage: how a stored revision is named,
  * which revision a roll-back returns to, and whether an activation would make two live mappings
- * serve the same evidence type. `src/registry/mapping-store.ts` keeps the data in Redis.
+ * serve the same evidence type. `src/mapping-store/mapping-store.ts` keeps the data in Redis.
  */
 import type { EvidenceMapping } from './model.js';
 import type { MappingProblem } from './parse.js';

@@ -24,11 +24,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { keyedDigest } from '../crypto/aead.js';
+import { keyedDigest } from '../infra/aead.js';
 import type { EdmErrorCode } from '../errors.js';
 import type { ExchangeSummary } from '../exchange/ports.js';
-import { luaScript } from '../queue/lua-script.js';
-import type { Logger } from './logger.js';
+import { luaScript } from '../infra/lua-script.js';
+import type { Logger } from '../infra/logger.js';
 
 /** `answered`: the adapter decided the answer; `delivered`: the connector accepted it; `delivery-failed`: given up. */
 export type AuditEvent = 'answered' | 'delivered' | 'delivery-failed';

@@ -10,7 +10,7 @@
  *   `alert: "delivery-deadline"`; the exchange is `failed` in the audit trail).
  */
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 
 export type ReuseKind = 'resend-waited' | 'resend-replayed' | 'other-content' | 'other-requester';
 export type DeadlineKind = 'answer-late' | 'answer-at-deadline' | 'delivery';

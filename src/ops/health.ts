@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type Request, type Response } from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { DagrClient } from '../dagr/client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { DagrWatch } from './metrics.js';
 
 export interface HealthCheck {

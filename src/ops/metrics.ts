@@ -32,8 +32,9 @@ import type { DagrCallEvent, DagrClient, DagrPermission } from '../dagr/client.j
 import { DagrError } from '../dagr/errors.js';
 import type { ExchangeSummary } from '../exchange/ports.js';
 import type { QueueCounts, Queues } from '../queue/queues.js';
-import { bearerOk, problem } from './admin-auth.js';
-import { routePattern, type Logger } from './logger.js';
+import { bearerOk, problem } from '../admin/auth.js';
+import type { Logger } from '../infra/logger.js';
+import { routePattern } from '../infra/request-log.js';
 
 export const STEPS = ['parse', 'validate', 'lookup', 'render', 'build', 'deliver'] as const;
 export type Step = (typeof STEPS)[number];

@@ -1,11 +1,11 @@
 /**
- * The preview's cookies: small JSON values sealed with AES-256-GCM (src/crypto/aead.ts) under a
+ * The preview's cookies: small JSON values sealed with AES-256-GCM (src/infra/aead.ts) under a
  * key derived from the encryption key, bound by AAD to their purpose and session, carrying their
  * own expiry. Sealed, not just signed: the login checks (PKCE verifier, nonce) and the CSRF token
  * must not be readable either.
  */
 import { createHmac } from 'node:crypto';
-import { open, seal } from '../crypto/aead.js';
+import { open, seal } from '../infra/aead.js';
 
 /** The cookie key: HMAC-SHA-256 of a fixed label under the encryption key (32 bytes). */
 export function deriveCookieKey(encryptionKey: Buffer): Buffer {

@@ -24,7 +24,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import { matchPreviewIdentity, type PreviewMatchPolicy } from '../identity/preview-match.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { openCookie, parseCookies, sealCookie } from './cookies.js';
 import { pickLang, type Lang, type Messages } from './i18n.js';
 import type { LoginChecks, OidcLogin } from './oidc.js';

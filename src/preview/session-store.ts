@@ -39,7 +39,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { keyedDigest, open, seal } from '../crypto/aead.js';
+import { keyedDigest, open, seal } from '../infra/aead.js';
 import type { EdmVersion, NaturalPerson, Subject } from '../edm/model.js';
 import { AdapterError } from '../errors.js';
 

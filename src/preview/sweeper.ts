@@ -6,7 +6,7 @@
  * exchange; job ids are deterministic, so handing one on twice is harmless. Run it in worker
  * processes; several may run at once (every step is atomic in the store).
  */
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { PreviewStore, ReleasedRequest } from './session-store.js';
 
 export interface PreviewSweeperOptions {

@@ -20,7 +20,7 @@
 import { type ConnectionOptions, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { AdapterError } from '../errors.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { isPayload, JOB_NAMES, JOB_QUEUES, jobId, type JobName } from './jobs.js';
 
 export interface JobContext {
@@ -68,7 +68,7 @@ export interface QueuesOptions {
   readonly stalledIntervalMs?: number;
   /**
    * How often a job may stall before BullMQ fails it (default 1). A failed `process` job does
-   * not end in silence: the rescue sweep (src/runtime/handlers.ts) answers it with EDM:ERR:0008.
+   * not end in silence: the rescue sweep (src/worker/handlers.ts) answers it with EDM:ERR:0008.
    */
   readonly maxStalledCount?: number;
 }

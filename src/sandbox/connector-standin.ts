@@ -19,7 +19,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { EBRS_MIME_TYPE } from '../ebms/model.js';
 import { bearerMatches } from '../connector/rest-inbound.js';
 import { EnvelopeError, parseEnvelope, type RestEnvelope } from '../connector/envelope.js';
-import { luaScript } from '../queue/lua-script.js';
+import { luaScript } from '../infra/lua-script.js';
 
 export const STANDIN_INBOX_PATH = '/sandbox/connector/inbox';
 

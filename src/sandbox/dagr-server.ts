@@ -15,7 +15,7 @@ import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypt
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { keyFieldOf } from './dagr-data-loader.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
 

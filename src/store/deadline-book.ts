@@ -1,7 +1,7 @@
 /**
  * The answer deadlines of exchanges left without an answer by a job run (a base registry still
  * failing, or waiting for the same request's answer): a sorted set ref → deadline (epoch ms),
- * read by the deadline sweep (src/runtime/deadlines.ts). Holds references only.
+ * read by the deadline sweep (src/worker/deadlines.ts). Holds references only.
  */
 import type { Cluster, Redis } from 'ioredis';
 

@@ -16,7 +16,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { AdapterError } from '../errors.js';
-import type { LuaScript } from '../queue/lua-script.js';
+import type { LuaScript } from '../infra/lua-script.js';
 
 export type Durability = 'write' | 'fsync' | 'replica';
 

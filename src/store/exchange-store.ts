@@ -25,10 +25,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { keyedDigest, open, seal } from '../crypto/aead.js';
+import { keyedDigest, open, seal } from '../infra/aead.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { OutboundMessage } from '../exchange/ports.js';
-import { luaScript, type LuaScript } from '../queue/lua-script.js';
+import { luaScript, type LuaScript } from '../infra/lua-script.js';
 import { createDurableWriter, type DurableWriter } from './durable-write.js';
 
 export type ExchangeState = 'received' | 'processing' | 'answered' | 'delivered' | 'failed';

@@ -22,10 +22,10 @@
  * waiters are then processed on their own, one after another (the first becomes the new owner).
  */
 import type { Cluster, Redis } from 'ioredis';
-import { keyedDigest, open, seal } from '../crypto/aead.js';
+import { keyedDigest, open, seal } from '../infra/aead.js';
 import type { ExchangeSummary, OutboundMessage, StoredAnswer } from '../exchange/ports.js';
 import type { UserMessage } from '../ebms/model.js';
-import { luaScript } from '../queue/lua-script.js';
+import { luaScript } from '../infra/lua-script.js';
 import type { DurableWriter } from './durable-write.js';
 
 /** How a request id was used before, when it comes with another requester or other content. */

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { createDagrClient, type DagrCallEvent, type DagrClientOptions } from '../../src/dagr/client.js';
 import { DagrError } from '../../src/dagr/errors.js';
 import { createRedisTokenCache } from '../../src/dagr/token-cache-redis.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { dagrClientOptions } from '../../src/dagr/from-config.js';
 import { ensureSandboxClientKey, startEmbeddedDagrSandbox } from '../../src/sandbox/dagr-embedded.js';

@@ -8,22 +8,22 @@
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
 import { parseEnvelope, type RestEnvelope } from '../../src/connector/envelope.js';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { AdapterError } from '../../src/errors.js';
 import type { DagrLookupResult, DagrPort, OutboundMessage, PreviewPort } from '../../src/exchange/ports.js';
 import { createAuditTrail } from '../../src/ops/audit.js';
 import { createExchangeAlerts } from '../../src/ops/exchange-alerts.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
-import { startDeadlineSweep } from '../../src/runtime/deadline-sweep.js';
+import { startDeadlineSweep } from '../../src/worker/deadline-sweep.js';
 import {
   createDeliverHandler,
   createProcessHandler,
   onDeliveryGivenUp,
   type HandlerDeps,
-} from '../../src/runtime/handlers.js';
-import { createExchangeObserver } from '../../src/runtime/observer.js';
+} from '../../src/worker/handlers.js';
+import { createExchangeObserver } from '../../src/ops/observer.js';
 import { createDeadlineBook } from '../../src/store/deadline-book.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import { createRequestLedger } from '../../src/store/request-ledger.js';

@@ -37,10 +37,10 @@ import { createDomibusSubmitter } from '../../src/connector/domibus/submitter.js
 import { createDomibusConnector } from '../../src/connector/domibus/index.js';
 import { loadConfig } from '../../src/config.js';
 import { parseEnvelope } from '../../src/connector/envelope.js';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { findMessaging, parseUserMessage } from '../../src/ebms/parse-header.js';
 import { AdapterError } from '../../src/errors.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { startDomibusStandin, type DomibusStandin, type StandinEvent } from '../../src/sandbox/domibus-standin.js';
 import { loadWsPluginValidator } from '../../src/resources/domibus-schemas.js';

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { createDomibusClient } from '../../src/connector/domibus/client.js';
 import { createDomibusReceiver } from '../../src/connector/domibus/receiver.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createQueues } from '../../src/queue/queues.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
 import { parseEnvelope } from '../../src/connector/envelope.js';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { AdapterError } from '../../src/errors.js';
 import type { OutboundMessage } from '../../src/exchange/ports.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -22,7 +22,7 @@ import {
   onDeliveryGivenUp,
   startRescueSweep,
   type HandlerDeps,
-} from '../../src/runtime/handlers.js';
+} from '../../src/worker/handlers.js';
 import { createExchangeStore, type ExchangeState } from '../../src/store/exchange-store.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest, testDeps } from '../support/exchange-fixtures.js';

@@ -6,8 +6,8 @@
  *   node --import tsx test/integration/mappings-live-child.ts <redis url> <prefix>
  */
 import { Redis } from 'ioredis';
-import { createLiveRegistry } from '../../src/registry/live-registry.js';
-import { createMappingStore } from '../../src/registry/mapping-store.js';
+import { createLiveRegistry } from '../../src/mapping-store/live-mappings.js';
+import { createMappingStore } from '../../src/mapping-store/mapping-store.js';
 import { readMappingSchema } from '../../src/resources/mappings.js';
 
 const [url, prefix] = process.argv.slice(2) as [string, string];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import type { ExchangeSummary } from '../../src/exchange/ports.js';
 import { createAuditTrail, type AuditInput } from '../../src/ops/audit.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';

@@ -1,12 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { generateKey } from '../../src/crypto/aead.js';
-import { createAdminRouter } from '../../src/ops/admin-api.js';
-import { createAdminAuth } from '../../src/ops/admin-auth.js';
+import { generateKey } from '../../src/infra/aead.js';
+import { createAdminRouter } from '../../src/admin/api.js';
+import { createAdminAuth } from '../../src/admin/auth.js';
 import { createAuditTrail } from '../../src/ops/audit.js';
-import { createQueueDashboard } from '../../src/ops/dashboard.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createQueueDashboard } from '../../src/admin/dashboard.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createQueues } from '../../src/queue/queues.js';
 import { basic, serve, type Served } from '../unit/ops/serve.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';

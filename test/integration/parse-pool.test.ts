@@ -1,5 +1,5 @@
 /**
- * The parse threads (src/runtime/parse-pool.ts) with real worker threads: results and refusals
+ * The parse threads (src/parse-threads/pool.ts) with real worker threads: results and refusals
  * come back as they would in-process; a document over its time or heap limit is refused and its
  * thread replaced; and in a real adapter process `/healthz` keeps answering while such documents
  * are being refused.
@@ -21,7 +21,7 @@ import { validateMessage } from '../../src/edm/validate.js';
 import { DEFAULT_XML_LIMITS } from '../../src/edm/xml/parse.js';
 import { namespaceOf } from '../../src/edm/xml/tree.js';
 import { loadEdmXsdValidator } from '../../src/resources/edm-xsd.js';
-import { createParsePool, type ParsePool } from '../../src/runtime/parse-pool.js';
+import { createParsePool, type ParsePool } from '../../src/parse-threads/pool.js';
 import { namespaceFlood } from '../support/hostile-xml.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import { sample } from '../support/samples.js';

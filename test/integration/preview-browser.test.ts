@@ -11,7 +11,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { deriveCookieKey } from '../../src/preview/cookies.js';
 import { createOidcLogin } from '../../src/preview/oidc.js';
 import { createPreviewRouter } from '../../src/preview/router.js';

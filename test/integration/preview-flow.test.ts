@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { deriveCookieKey } from '../../src/preview/cookies.js';
 import { createOidcLogin } from '../../src/preview/oidc.js';
 import { createPreviewRouter, type PreviewSettled } from '../../src/preview/router.js';

@@ -1,6 +1,6 @@
 /** The preview session store on a real Redis, with an injected clock. */
 import { Redis } from 'ioredis';
-import { CryptoError, generateKey } from '../../src/crypto/aead.js';
+import { CryptoError, generateKey } from '../../src/infra/aead.js';
 import {
   createPreviewStore,
   effectiveState,

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { luaScript } from '../../src/queue/lua-script.js';
-import { createRedisClient } from '../../src/queue/redis.js';
+import { luaScript } from '../../src/infra/lua-script.js';
+import { createRedisClient } from '../../src/infra/redis.js';
 import { parseEnvelope } from '../../src/connector/envelope.js';
-import { CryptoError, generateKey } from '../../src/crypto/aead.js';
+import { CryptoError, generateKey } from '../../src/infra/aead.js';
 import { createExchangeStore, type InboundMessage } from '../../src/store/exchange-store.js';
 import {
   deleteKeys,

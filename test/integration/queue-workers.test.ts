@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { AdapterError } from '../../src/errors.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { type JobContext, createQueues, type Queues } from '../../src/queue/queues.js';
-import { checkRedis } from '../../src/queue/redis.js';
+import { checkRedis } from '../../src/infra/redis.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 
 const logger = createLogger('silent');

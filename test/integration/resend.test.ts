@@ -9,16 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
 import { parseEnvelope, type RestEnvelope } from '../../src/connector/envelope.js';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import type { DagrLookupResult, DagrPort, OutboundMessage } from '../../src/exchange/ports.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import {
   createDeliverHandler,
   createProcessHandler,
   startRescueSweep,
   type HandlerDeps,
-} from '../../src/runtime/handlers.js';
+} from '../../src/worker/handlers.js';
 import { createExchangeStore, type ExchangeStore } from '../../src/store/exchange-store.js';
 import { createRequestLedger } from '../../src/store/request-ledger.js';
 import { createDeadlineBook } from '../../src/store/deadline-book.js';

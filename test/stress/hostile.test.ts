@@ -22,7 +22,7 @@ import { pino } from 'pino';
 import type { RestEnvelope } from '../../src/connector/envelope.js';
 import { basicAuthorization } from '../../src/connector/domibus/auth.js';
 import { createDomibusPushRouter, DOMIBUS_PUSH_PATH } from '../../src/connector/domibus/receiver.js';
-import { generateKey } from '../../src/crypto/aead.js';
+import { generateKey } from '../../src/infra/aead.js';
 import { buildApp } from '../../src/http/app.js';
 import { deriveCookieKey } from '../../src/preview/cookies.js';
 import type { OidcLogin } from '../../src/preview/oidc.js';
@@ -790,7 +790,7 @@ describe('after the corpus', () => {
     expect(adapter.child.exitCode).toBeNull();
     const health = await fetch(`${api}/healthz`);
     expect(health.status).toBe(200);
-    // Measured once the parse threads went idle and ended (10 s idle, src/runtime/parse-pool.ts):
+    // Measured once the parse threads went idle and ended (10 s idle, src/parse-threads/pool.ts):
     // a thread keeps the heap and libxml2 memory its largest document grew until it ends (here
     // 1 166 MiB right after the corpus, 397 MiB once they ended).
     await new Promise((r) => setTimeout(r, 12_000));

@@ -6,7 +6,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type express from 'express';
 import type { Config } from '../../config.js';
-import type { Logger } from '../../ops/logger.js';
+import type { Logger } from '../../infra/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { createDomibusClient, type DomibusClient } from './client.js';
 import type { PendingFilter } from './messages.js';

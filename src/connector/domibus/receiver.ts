@@ -15,12 +15,13 @@
  * retrieve the same message at once; a message delivered twice anyway collapses in the store by
  * its AS4 MessageId.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Cluster, Redis } from 'ioredis';
+import { opaqueKeyPart } from '../../infra/keys.js';
+import { acquireLock, extendLock, releaseLock } from '../../infra/lock.js';
 import type { UserMessage } from '../../ebms/model.js';
 import { AdapterError, XmlInputError } from '../../errors.js';
-import type { Logger } from '../../ops/logger.js';
+import type { Logger } from '../../infra/logger.js';
 import type { ExchangeStore } from '../../store/exchange-store.js';
 import { basicAuthorization, sameSecret } from './auth.js';
 import { DomibusError, type DomibusClient } from './client.js';
@@ -94,9 +95,6 @@ export interface DomibusReceiver {
   stop(): Promise<void>;
 }
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
 const STORE_ATTEMPTS = 4;
 
 const emptyOutcomes = (): Record<FetchOutcome, number> => ({
@@ -125,20 +123,18 @@ export function createDomibusReceiver(opts: DomibusReceiverOptions): DomibusRece
   const now = opts.now ?? (() => new Date());
   const pullKey = `${prefix}lock:pull`;
   // Message ids are not personal data, but keys stay opaque like the store's.
-  const msgKey = (id: string): string => `${prefix}lock:msg:${createHash('sha256').update(id).digest('base64url')}`;
+  const msgKey = (id: string): string => `${prefix}lock:msg:${opaqueKeyPart(id)}`;
 
   async function lock(key: string): Promise<string | undefined> {
-    const token = randomBytes(12).toString('base64url');
-    const ok = await redis.set(key, token, 'PX', ttl, 'NX');
-    return ok === 'OK' ? token : undefined;
+    return acquireLock(redis, key, ttl);
   }
   async function unlock(key: string, token: string): Promise<void> {
-    await redis
-      .eval(RELEASE, 1, key, token)
-      .catch((err: unknown) => log.warn({ err: errInfo(err) }, 'lock release failed'));
+    await releaseLock(redis, key, token).catch((err: unknown) =>
+      log.warn({ err: errInfo(err) }, 'lock release failed'),
+    );
   }
   async function extend(key: string, token: string): Promise<boolean> {
-    return ((await redis.eval(EXTEND, 1, key, token, String(ttl))) as number) === 1;
+    return extendLock(redis, key, token, ttl);
   }
 
   /** The durable store, retried briefly: after a destructive retrieve it holds the only copy. */

@@ -22,7 +22,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { AdapterError } from '../../errors.js';
 import type { OutboundMessage, Submitter } from '../../exchange/ports.js';
-import type { Logger } from '../../ops/logger.js';
+import type { Logger } from '../../infra/logger.js';
 import { DomibusError, type DomibusClient } from './client.js';
 import { classifyStatus, describeErrors, outboundParts } from './messages.js';
 

@@ -1,4 +1,4 @@
-import { CryptoError, generateKey, keyedDigest, open, parseKey, seal } from '../../../src/crypto/aead.js';
+import { CryptoError, generateKey, keyedDigest, open, parseKey, seal } from '../../../src/infra/aead.js';
 
 describe('AES-256-GCM sealing', () => {
   const key = generateKey();

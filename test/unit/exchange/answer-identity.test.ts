@@ -1,4 +1,4 @@
-import { answerMessageId, exchangeDepsFor, nameUuid } from '../../../src/runtime/answer-identity.js';
+import { answerMessageId, exchangeDepsFor, nameUuid } from '../../../src/worker/answer-identity.js';
 import { testDeps } from '../../support/exchange-fixtures.js';
 
 describe('answer identity', () => {

@@ -7,7 +7,7 @@ import {
   loadOrCreateAdminCredentials,
   parseBasic,
   safeEqual,
-} from '../../../src/ops/admin-auth.js';
+} from '../../../src/admin/auth.js';
 
 describe('admin auth', () => {
   test('no password, no role; no role at all, no auth (the admin surfaces stay off)', () => {

@@ -3,7 +3,7 @@
  * in test/e2e/admin-cross-site-browser.test.ts shows the same from a real page on another origin).
  */
 import express from 'express';
-import { crossSiteGuard, type AdminSurface } from '../../../src/ops/admin-cross-site.js';
+import { crossSiteGuard, type AdminSurface } from '../../../src/admin/cross-site.js';
 import { serve, type Served } from './serve.js';
 
 let served: Served;

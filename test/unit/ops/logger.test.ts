@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import express, { type ErrorRequestHandler } from 'express';
-import { createLogger, requestIdOf, requestLog, requestLogger } from '../../../src/ops/logger.js';
+import { createLogger } from '../../../src/infra/logger.js';
+import { requestIdOf, requestLog, requestLogger } from '../../../src/infra/request-log.js';
 import { serve, type Served } from './serve.js';
 
 // Synthetic sandbox person (src/sandbox/dagr-data/README.md).
@@ -107,7 +108,7 @@ describe('default destination (asynchronous stdout)', () => {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
-  const logger = `import { createLogger } from './src/ops/logger.ts'; const log = createLogger('info');`;
+  const logger = `import { createLogger } from './src/infra/logger.ts'; const log = createLogger('info');`;
 
   test('a burst of lines followed by process.exit is written in full and in order', () => {
     const out = run(`${logger} for (let i = 0; i < 2000; i++) log.info({ i }, 'line'); process.exit(0);`);

@@ -1,4 +1,4 @@
-import { generateKey } from '../../../src/crypto/aead.js';
+import { generateKey } from '../../../src/infra/aead.js';
 import { deriveCookieKey, openCookie, parseCookies, sealCookie } from '../../../src/preview/cookies.js';
 import { langFromAcceptLanguage, messages, pickLang } from '../../../src/preview/i18n.js';
 import { evidencePage, messagePage, postReturnPage } from '../../../src/preview/pages.js';

@@ -1,6 +1,6 @@
 import { isPayload, JOB_NAMES, JOB_QUEUES, jobId } from '../../../src/queue/jobs.js';
 import { cappedBackoff } from '../../../src/queue/queues.js';
-import { parseRedisUrl } from '../../../src/queue/redis.js';
+import { parseRedisUrl } from '../../../src/infra/redis.js';
 
 describe('job registry', () => {
   test('every job name has a queue and a deterministic id without a lone colon', () => {

@@ -1,5 +1,5 @@
 /**
- * What a parse thread runs (see parse-pool.ts): the bounded parse and validation of one untrusted
+ * What a parse thread runs (see pool.ts): the bounded parse and validation of one untrusted
  * document, answered as plain data (structured-cloned back). Errors a sender caused come back as
  * values, not throws, so their class and code survive the trip between threads.
  */
@@ -27,7 +27,7 @@ export type ParseTask =
   | { readonly kind: 'request'; readonly bytes: Uint8Array; readonly started: MessagePort }
   /** A Domibus push body. */
   | { readonly kind: 'soap'; readonly bytes: Uint8Array; readonly started: MessagePort }
-  /** Nothing: makes the pool start a thread (see parse-pool.ts). */
+  /** Nothing: makes the pool start a thread (see pool.ts). */
   | { readonly kind: 'ping' };
 
 export interface RequestTree {

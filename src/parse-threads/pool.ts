@@ -17,7 +17,7 @@ import { SoapProtocolError } from '../connector/domibus/soap.js';
 import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { XmlLimits } from '../edm/xml/parse.js';
-import type { ParseAnswer, ParseTask, ParseThreadData, RequestTree } from './parse-thread.js';
+import type { ParseAnswer, ParseTask, ParseThreadData, RequestTree } from './thread.js';
 
 export interface ParsePoolOptions {
   readonly threads: number;
@@ -55,11 +55,11 @@ export interface ParsePool {
 // way the process itself was started; from dist it loads the compiled module.
 function threadModule(): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { filename: new URL('./parse-thread.js', here).href, execArgv: [] };
+  if (!here.endsWith('.ts')) return { filename: new URL('./thread.js', here).href, execArgv: [] };
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import { register } from ${JSON.stringify(tsx)}; register();`;
   return {
-    filename: new URL('./parse-thread.ts', here).href,
+    filename: new URL('./thread.ts', here).href,
     execArgv: ['--import', `data:text/javascript,${encodeURIComponent(boot)}`],
   };
 }

@@ -15,11 +15,11 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Queues } from '../queue/queues.js';
-import { principalOf, problem, type AdminAuth } from './admin-auth.js';
-import { crossSiteGuard } from './admin-cross-site.js';
-import type { AuditRecord, AuditTrail, OutcomeCounts } from './audit.js';
-import type { Logger } from './logger.js';
-import type { DagrSnapshot, DagrWatch } from './metrics.js';
+import { principalOf, problem, type AdminAuth } from './auth.js';
+import { crossSiteGuard } from './cross-site.js';
+import type { AuditRecord, AuditTrail, OutcomeCounts } from '../ops/audit.js';
+import type { Logger } from '../infra/logger.js';
+import type { DagrSnapshot, DagrWatch } from '../ops/metrics.js';
 
 export interface AdminDeps {
   readonly audit: AuditTrail;

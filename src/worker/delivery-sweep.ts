@@ -11,8 +11,8 @@
  * should the first hand-over have reached it after all.
  */
 import type { ExchangeStore } from '../store/exchange-store.js';
-import type { Logger } from '../ops/logger.js';
-import { startPeriodic } from './periodic.js';
+import type { Logger } from '../infra/logger.js';
+import { startPeriodic } from '../infra/periodic.js';
 
 export interface DeliverySweepOptions {
   readonly store: Pick<ExchangeStore, 'listAnswered'>;

@@ -7,15 +7,15 @@ import path from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type { DatasetDefinitions } from '../mapping/definitions.js';
 import type { MappingRegistry } from '../mapping/registry.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { readMappingSchema } from '../resources/mappings.js';
 import { packageRoot } from '../resources/schema-files.js';
 import { importMappingFiles, type ImportedFile } from './import-files.js';
-import { createLiveRegistry, type LiveRegistry } from './live-registry.js';
+import { createLiveRegistry, type LiveRegistry } from './live-mappings.js';
 import { createMappingStore, type MappingStore } from './mapping-store.js';
 
 export { createMappingStore, type MappingStore } from './mapping-store.js';
-export { createLiveRegistry, type LiveRegistry } from './live-registry.js';
+export { createLiveRegistry, type LiveRegistry } from './live-mappings.js';
 export { importMappingFiles } from './import-files.js';
 export { createMappingFailureAlert, type MappingFailureAlert } from './mapping-alerts.js';
 export { createMappingTryer, tryMapping, type TryDeps, type TryResult } from './try-mapping.js';

@@ -2,7 +2,7 @@
  * The versioned mapping store in Redis: every uploaded (or imported) mapping text is kept as a
  * numbered revision of its mapping id, one revision per id is active, and every change is
  * published so that each api and worker process swaps its in-process registry without a restart
- * (`live-registry.ts`). The rules (names of versions, roll-back target, evidence type conflicts)
+ * (`live-mappings.ts`). The rules (names of versions, roll-back target, evidence type conflicts)
  * are in `src/mapping/versions.ts`; the checks are the CLI's (`parseMappingSource`).
  *
  * Keys (all under `prefix`; keep a {hash tag} in it on Redis Cluster):
@@ -17,8 +17,9 @@
  *
  * Mapping texts are configuration, not personal data: they are stored in clear.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { withLock } from '../infra/lock.js';
 import { AdapterError } from '../errors.js';
 import type { DatasetDefinitions } from '../mapping/definitions.js';
 import type { EvidenceMapping } from '../mapping/model.js';
@@ -151,8 +152,6 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
 export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions): MappingStore {
   const p = opts.prefix;
   const now = opts.now ?? (() => new Date());
@@ -205,21 +204,10 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     return { mapping: withStoreVersion(m, revision) };
   }
 
-  async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const token = randomBytes(12).toString('hex');
-    const deadline = Date.now() + lockWaitMs;
-    for (;;) {
-      const got = await redis.set(k.lock, token, 'PX', 15_000, 'NX');
-      if (got === 'OK') break;
-      if (Date.now() > deadline)
-        throw new AdapterError('ERR_REDIS_UNAVAILABLE', 'the mapping store is busy with another change; try again');
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 30)));
-    }
-    try {
-      return await fn();
-    } finally {
-      await redis.eval(RELEASE, 1, k.lock, token);
-    }
+  function locked<T>(fn: () => Promise<T>): Promise<T> {
+    const onBusy = (): Error =>
+      new AdapterError('ERR_REDIS_UNAVAILABLE', 'the mapping store is busy with another change; try again');
+    return withLock(redis, k.lock, { ttlMs: 15_000, waitMs: lockWaitMs, onBusy }, fn);
   }
 
   async function readState(id: string): Promise<MappingState | undefined> {
@@ -359,7 +347,7 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
       if (!checked.ok) return { ok: false, reason: 'invalid', problems: checked.problems };
       const mode = input.activate ?? 'no';
       const digest = sha256(input.text);
-      return withLock(async (): Promise<UploadResult> => {
+      return locked(async (): Promise<UploadResult> => {
         const [existing, head] = await Promise.all([
           redis.hget(k.digests(input.id), digest),
           redis.hgetall(k.head(input.id)),
@@ -415,11 +403,11 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     },
 
     activate(id, revision, actor) {
-      return withLock(() => setActive(id, revision, actor, 'activated'));
+      return locked(() => setActive(id, revision, actor, 'activated'));
     },
 
     deactivate(id, actor) {
-      return withLock(async (): Promise<ChangeResult> => {
+      return locked(async (): Promise<ChangeResult> => {
         const state = await readState(id);
         if (state === undefined) return { ok: false, reason: 'not-found', detail: `no mapping ${id}` };
         if (state.active === undefined) return { ok: true, id, active: undefined, version: undefined, changed: false };
@@ -433,7 +421,7 @@ export function createMappingStore(redis: RedisLike, opts: MappingStoreOptions):
     },
 
     rollback(id, actor, to) {
-      return withLock(async (): Promise<ChangeResult> => {
+      return locked(async (): Promise<ChangeResult> => {
         const state = await readState(id);
         if (state === undefined) return { ok: false, reason: 'not-found', detail: `no mapping ${id}` };
         const target = to ?? rollbackTarget(state);

@@ -12,7 +12,7 @@ import {
   type InboundRequest,
   type RequestClaim,
 } from '../exchange/answer.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { RequestKey, RequestLedger } from '../store/request-ledger.js';
 
 interface WakeDeps {

@@ -7,7 +7,7 @@ import type { Redis, Cluster } from 'ioredis';
 import type { EvidenceInput } from '../edm/build/types.js';
 import type { PreparedEvidence, PreviewPort, PreviewResolution } from '../exchange/ports.js';
 import type { Subject } from '../edm/model.js';
-import type { PreviewStore } from '../preview/session-store.js';
+import type { PreviewStore } from './session-store.js';
 
 interface EvidenceExtra {
   readonly metadata: EvidenceInput;

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MappingError, mappingIdOf, type MappingProblem } from '../mapping/parse.js';
 import { loadMappings } from '../resources/mappings.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { MappingStore } from './mapping-store.js';
 
 export interface ImportedFile {

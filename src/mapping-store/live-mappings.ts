@@ -9,7 +9,7 @@
  * the ExchangeSummary (and so the audit trail) and the PDF metadata record.
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { createMappingRegistry, type MappingRegistry } from '../mapping/registry.js';
 import type { MappingStore } from './mapping-store.js';
 

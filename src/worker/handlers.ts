@@ -18,13 +18,13 @@ import {
   type ExchangeResult,
 } from '../exchange/answer.js';
 import { answerDeadlineOf, deliveryDeadlinePassed, type DeadlineDeps } from './deadlines.js';
-import { startPeriodic } from './periodic.js';
+import { startPeriodic } from '../infra/periodic.js';
 import { forgetRequest, requestClaimer } from './resend.js';
 import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
@@ -35,12 +35,12 @@ export interface ExchangeObserver {
     result: ExchangeResult;
     durationMs: number;
   }): void | Promise<void>;
-  /** A request id seen before: the same request sent again, or the id reused (src/runtime/resend.ts). */
+  /** A request id seen before: the same request sent again, or the id reused (src/worker/resend.ts). */
   onRequestIdReuse?(event: {
     exchangeRef: string;
     kind: 'resend-waited' | 'resend-replayed' | 'other-content' | 'other-requester';
   }): void;
-  /** An answer or delivery deadline passed (src/runtime/deadlines.ts). */
+  /** An answer or delivery deadline passed (src/worker/deadlines.ts). */
   onDeadline?(event: { exchangeRef: string; kind: 'answer-late' | 'answer-at-deadline' | 'delivery' }): void;
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
   onDeliveryFailed?(event: {
@@ -102,7 +102,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     const input = { exchangeRef: ref, userMessage: inbound.userMessage, payloads: inbound.payloads };
 
     // The same QueryRequest sent again under another AS4 MessageId gets the first one's answer;
-    // the claim is made before any base-registry call (src/runtime/resend.ts).
+    // the claim is made before any base-registry call (src/worker/resend.ts).
     const claimer = requestClaimer(deps, ref, ctx.log);
     const deadline = answerDeadlineOf(inbound, deps);
 
@@ -146,7 +146,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`,
       );
     }
-    // Every run on this exchange sends the same MessageId (src/runtime/answer-identity.ts).
+    // Every run on this exchange sends the same MessageId (src/worker/answer-identity.ts).
     result = { ...result, outbound: withAnswerMessageId(result.outbound, ref, deps.exchange.messageDomain) };
     const saved = await deps.store.saveAnswer(ref, result.outbound);
     if (saved === 'gone') {

@@ -1,9 +1,9 @@
 /** Feeds finished exchanges to the metrics and the audit trail; failures here never fail an exchange. */
 import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
-import type { AuditTrail } from '../ops/audit.js';
-import type { Logger } from '../ops/logger.js';
-import type { Metrics } from '../ops/metrics.js';
-import type { ExchangeObserver } from './handlers.js';
+import type { AuditTrail } from './audit.js';
+import type { Logger } from '../infra/logger.js';
+import type { Metrics } from './metrics.js';
+import type { ExchangeObserver } from '../worker/handlers.js';
 
 export function createExchangeObserver(deps: {
   metrics: Metrics;

@@ -3,7 +3,7 @@ import { answerWithError } from '../exchange/answer.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 import { answerDeadlineOf } from './deadlines.js';
 import type { HandlerDeps } from './handlers.js';
-import { startPeriodic } from './periodic.js';
+import { startPeriodic } from '../infra/periodic.js';
 import { forgetRequest } from './resend.js';
 
 /**

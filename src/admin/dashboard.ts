@@ -12,9 +12,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { principalOf, problem, type AdminAuth } from './admin-auth.js';
-import { crossSiteGuard } from './admin-cross-site.js';
-import type { Logger } from './logger.js';
+import { principalOf, problem, type AdminAuth } from './auth.js';
+import { crossSiteGuard } from './cross-site.js';
+import type { Logger } from '../infra/logger.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 

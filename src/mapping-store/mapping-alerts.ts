@@ -6,7 +6,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { ExchangeSummary } from '../exchange/ports.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 
 export interface MappingFailureAlert {
   /** Records one failure of `mappingId` at `version` with `code` (an EDM error code). */

@@ -22,7 +22,7 @@
  *      no page on another origin can forge; scripts use `X-Requested-By` instead.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { problem } from './admin-auth.js';
+import { problem } from './auth.js';
 
 /** The header an admin API client sends on every state-changing request. */
 export const ADMIN_CLIENT_HEADER = 'X-Requested-By';

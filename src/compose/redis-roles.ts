@@ -14,9 +14,9 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { HealthCheck } from '../ops/health.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { createQueues, type Queues } from '../queue/queues.js';
-import { createRedisClient } from '../queue/redis.js';
+import { createRedisClient } from '../infra/redis.js';
 import { createDurableWriter, type DurableWriter } from '../store/durable-write.js';
 import { createExchangeStore, type ExchangeStore, type ExchangeStoreOptions } from '../store/exchange-store.js';
 
