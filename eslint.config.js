@@ -43,4 +43,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.cjs', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/**/*.js', '**/*.cjs', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', module: 'writable', require: 'readonly' } } },
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { console: 'readonly' } }, rules: { 'no-console': 'off' } },
 );
