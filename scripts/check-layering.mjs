@@ -71,6 +71,20 @@ for (const scc of loops) {
       if (members.has(b)) console.error(`      ${a} → ${b} (e.g. ${why.get(`${a}>${b}`)})`);
 }
 
+// `--rooms`: each room's floor (0 = imports no room; else one above the highest room it imports)
+// and the rooms it imports, as docs/architecture.md describes them.
+if (process.argv.includes('--rooms') && loops.length === 0) {
+  const floors = new Map();
+  const floorOf = (room) => {
+    if (!floors.has(room)) floors.set(room, Math.max(-1, ...[...(edges.get(room) ?? [])].map(floorOf)) + 1);
+    return floors.get(room);
+  };
+  const rooms = new Set([...edges.keys(), ...[...edges.values()].flatMap((s) => [...s])]);
+  const rows = [...rooms].map((r) => [floorOf(r), r]).sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
+  for (const [floor, room] of rows)
+    console.log(`${floor}  ${room.padEnd(14)} → ${[...(edges.get(room) ?? [])].sort().join(' ')}`);
+}
+
 const modules = result.summary.totalCruised;
 if (failed) {
   console.error(`layering: failed (${modules} modules)`);
