@@ -247,8 +247,6 @@ async function compose(
   });
   const previewPort = createPreviewPort({
     store: previewStore,
-    redis,
-    prefix: keys.preview,
     ttlSeconds: config.exchangeTtlSeconds,
     publicBaseUrl: previewBase,
   });
