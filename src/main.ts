@@ -346,7 +346,7 @@ async function compose(
       now: () => new Date(),
       preview: previewPort,
     };
-    const baseObserver = createExchangeObserver({ metrics, audit, logger });
+    const baseObserver = createExchangeObserver({ metrics, audit, logger, store });
     const alerts = createExchangeAlerts({ registry: metrics.registry, logger });
     const observer = {
       ...baseObserver,
