@@ -47,7 +47,7 @@ export interface ExchangeObserver {
   }): void;
   /** An answer or delivery deadline passed (src/worker/deadlines.ts). */
   onDeadline?(event: { exchangeRef: string; kind: 'answer-late' | 'answer-at-deadline' | 'delivery' }): void;
-  /** The answer's summary is in the store (`loadAnswerSummary`), also when another process saved it. */
+  /** The connector took the answer; its summary is in the store (`loadAnswerSummary`), whoever saved it. */
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
   onDeliveryFailed?(event: {
     exchangeRef: string;
