@@ -247,8 +247,6 @@ async function compose(
   });
   const previewPort = createPreviewPort({
     store: previewStore,
-    redis,
-    prefix: keys.preview,
     ttlSeconds: config.exchangeTtlSeconds,
     publicBaseUrl: previewBase,
   });
@@ -348,7 +346,7 @@ async function compose(
       now: () => new Date(),
       preview: previewPort,
     };
-    const baseObserver = createExchangeObserver({ metrics, audit, logger });
+    const baseObserver = createExchangeObserver({ metrics, audit, logger, store });
     const alerts = createExchangeAlerts({ registry: metrics.registry, logger });
     const observer = {
       ...baseObserver,

@@ -58,6 +58,8 @@ export interface AuditInput {
    * `LV/DE/12048814731`, or a registration number for a company). Stored only as a keyed digest.
    */
   readonly subjectIdentifier?: string | undefined;
+  /** Instead of `subjectIdentifier`: its digest (`subjectDigest`), as stored with an answer. */
+  readonly subjectDigest?: string | undefined;
 }
 
 export interface AuditRecord {
@@ -243,7 +245,8 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
         size: e.bytes.byteLength,
         sha256: createHash('sha256').update(e.bytes).digest('hex'),
       }));
-      const digest = entry.subjectIdentifier === undefined ? undefined : subjectDigest(entry.subjectIdentifier);
+      const digest =
+        entry.subjectIdentifier === undefined ? entry.subjectDigest : subjectDigest(entry.subjectIdentifier);
       const fields: [string, string | undefined][] = [
         ['v', '1'],
         ['event', event],

@@ -1,104 +1,126 @@
-/** Feeds finished exchanges to the metrics and the audit trail; failures here never fail an exchange. */
-import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
-import type { AuditTrail } from './audit.js';
+/**
+ * Feeds finished exchanges to the metrics and the audit trail; failures here never fail an exchange.
+ *
+ * The answer may be delivered (or given up) by another worker process than the one that answered,
+ * so nothing is remembered here between the two (DESIGN §7): `summarize` gives the worker the
+ * answer's summary (references and codes, the subject only as the audit trail's keyed digest), the
+ * exchange store keeps it with the answer and after its delivery, and `onDelivered` /
+ * `onDeliveryFailed` read it back from there.
+ */
+import type { ExchangeResult } from '../exchange/answer.js';
+import type { OutboundMessage } from '../exchange/ports.js';
+import type { AnswerSummary, ExchangeStore, InboundMessage } from '../store/exchange-store.js';
+import type { AuditInput, AuditTrail } from './audit.js';
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from './metrics.js';
 import type { ExchangeObserver } from '../worker/handlers.js';
 
-export function createExchangeObserver(deps: {
-  metrics: Metrics;
-  audit: AuditTrail;
-  logger: Logger;
-}): ExchangeObserver {
-  const conversations = new Map<
-    string,
-    {
-      conversationId: string;
-      requestId: string | undefined;
-      requester: string | undefined;
-      subjectIdentifier: string | undefined;
-      summary: ExchangeSummary;
+export interface ExchangeObserverDeps {
+  readonly metrics: Metrics;
+  readonly audit: AuditTrail;
+  readonly logger: Logger;
+  /** Where the answers' summaries are stored (src/store/exchange-store.ts). */
+  readonly store: Pick<ExchangeStore, 'loadAnswerSummary'>;
+}
+
+export function createExchangeObserver(deps: ExchangeObserverDeps): ExchangeObserver {
+  const summarize = (event: { inbound: InboundMessage; result: ExchangeResult }): AnswerSummary =>
+    answerSummary(deps.audit, event.inbound, event.result);
+  const record = async (exchangeRef: string, entry: AuditInput): Promise<void> => {
+    try {
+      await deps.audit.record({ ...entry, exchangeRef });
+    } catch (error) {
+      deps.logger.error({ err: error, exchangeRef }, 'audit record failed');
     }
-  >();
+  };
   return {
+    summarize,
     async onAnswered({ exchangeRef, inbound, result, durationMs }) {
       deps.metrics.recordExchange(result.summary);
       deps.metrics.observeStep('build', durationMs / 1000);
-      const ids = {
-        conversationId: inbound.userMessage.conversationId,
-        requestId: result.requestId,
-        requester: result.parties.requester,
-        subjectIdentifier: result.parties.subjectIdentifier,
-        summary: result.summary,
-      };
-      // Remembered briefly so the delivery record (often in the same process) names the same exchange.
-      conversations.set(exchangeRef, ids);
-      if (conversations.size > 10_000) conversations.delete(conversations.keys().next().value!);
-      try {
-        await deps.audit.record({ ...ids, exchangeRef, evidence: result.outbound.attachments });
-      } catch (error) {
-        deps.logger.error({ err: error, exchangeRef }, 'audit record failed');
-      }
+      await record(exchangeRef, {
+        ...auditFields(summarize({ inbound, result })),
+        evidence: result.outbound.attachments,
+      });
     },
     onDelivered({ exchangeRef, lagMs, outbound }) {
       deps.metrics.observeDeliveryLag(lagMs / 1000);
-      // Answered in another process: what the delivered message itself says is enough.
-      const ids = conversations.get(exchangeRef) ?? fromOutbound(outbound);
-      conversations.delete(exchangeRef);
-      deps.audit
-        .record({
-          ...ids,
-          exchangeRef,
-          event: 'delivered',
-        })
-        .catch((error: unknown) => deps.logger.error({ err: error, exchangeRef }, 'audit record failed'));
+      void summaryOf(deps, exchangeRef, outbound).then(async (answer) => {
+        if (answer !== undefined) await record(exchangeRef, { ...auditFields(answer), event: 'delivered' });
+      });
     },
     async onDeliveryFailed({ exchangeRef, outbound, reason }) {
-      const ids = conversations.get(exchangeRef) ?? (outbound === undefined ? undefined : fromOutbound(outbound));
-      conversations.delete(exchangeRef);
-      if (ids === undefined) return;
-      try {
-        await deps.audit.record({
-          ...ids,
-          exchangeRef,
-          event: 'delivery-failed',
-          summary: { ...ids.summary, detail: reason.slice(0, 300) },
-        });
-      } catch (error) {
-        deps.logger.error({ err: error, exchangeRef }, 'audit record failed');
-      }
+      const answer = await summaryOf(deps, exchangeRef, outbound);
+      if (answer === undefined) return;
+      await record(exchangeRef, {
+        ...auditFields(answer),
+        event: 'delivery-failed',
+        summary: { ...answer.summary, detail: reason.slice(0, 300) },
+      });
     },
   };
 }
 
-function fromOutbound(outbound: OutboundMessage): {
-  conversationId: string;
-  requestId: string | undefined;
-  requester: string | undefined;
-  subjectIdentifier: undefined;
-  summary: ExchangeSummary;
-} {
-  const requestId = /\brequestId="([^"]+)"/.exec(outbound.regrep)?.[1];
-  const code = /<rs:Exception\b[^>]*\bcode="(EDM:ERR:000[1-8])"/.exec(
-    outbound.regrep,
-  )?.[1] as ExchangeSummary['edmCode'];
+/** The summary stored with an answer (src/worker/handlers.ts `saveAnswer`). */
+function answerSummary(
+  audit: Pick<AuditTrail, 'subjectDigest'>,
+  inbound: InboundMessage,
+  result: ExchangeResult,
+): AnswerSummary {
+  const subject = result.parties.subjectIdentifier;
+  return {
+    conversationId: inbound.userMessage.conversationId,
+    requestId: result.requestId,
+    requester: result.parties.requester,
+    subjectDigest: subject === undefined ? undefined : audit.subjectDigest(subject),
+    summary: result.summary,
+  };
+}
+
+function auditFields(answer: AnswerSummary): AuditInput {
+  return {
+    conversationId: answer.conversationId,
+    requestId: answer.requestId,
+    requester: answer.requester,
+    subjectDigest: answer.subjectDigest,
+    summary: answer.summary,
+  };
+}
+
+/**
+ * The stored summary; for an answer stored without one (by a version before summaries, or when
+ * summarizing failed), what the message's envelope says: its conversation, its recipient and the
+ * kind of answer (no EDM code: that is inside the document, which is not read here).
+ */
+async function summaryOf(
+  deps: ExchangeObserverDeps,
+  exchangeRef: string,
+  outbound: OutboundMessage | undefined,
+): Promise<AnswerSummary | undefined> {
+  try {
+    const stored = await deps.store.loadAnswerSummary(exchangeRef);
+    if (stored !== undefined) return stored;
+  } catch (error) {
+    deps.logger.warn({ err: error, exchangeRef }, 'answer summary unreadable; the envelope is recorded');
+  }
+  return outbound === undefined ? undefined : envelopeSummary(outbound);
+}
+
+function envelopeSummary(outbound: OutboundMessage): AnswerSummary {
   const recipient = outbound.userMessage.properties.find((p) => p.name === 'finalRecipient');
-  const outcome: ExchangeSummary['outcome'] =
-    outbound.userMessage.action === 'ExceptionResponse'
-      ? code === 'EDM:ERR:0002'
-        ? 'preview-required'
-        : 'error'
-      : outbound.attachments.length > 0
-        ? 'evidence'
-        : 'empty';
   return {
     conversationId: outbound.userMessage.conversationId,
-    requestId,
+    requestId: undefined,
     requester: recipient === undefined ? undefined : `${recipient.type ?? ''}|${recipient.value}`,
-    subjectIdentifier: undefined,
+    subjectDigest: undefined,
     summary: {
-      outcome,
-      edmCode: code,
+      outcome:
+        outbound.userMessage.action === 'ExceptionResponse'
+          ? 'error'
+          : outbound.attachments.length > 0
+            ? 'evidence'
+            : 'empty',
+      edmCode: undefined,
       evidenceType: undefined,
       mappingId: undefined,
       mappingVersion: undefined,

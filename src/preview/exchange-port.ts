@@ -2,8 +2,8 @@
  * The exchange's PreviewPort over the preview session store: request #1 keeps the prepared
  * evidence there; request #2 finds its session (v2.0 by ExchangeId, else by PreviewLocation),
  * checks it is about the same subject, and gets the approved evidence, a wait (v2.0), or nothing.
+ * It writes no Redis key itself: the session store owns the preview keyspace (./keys.ts).
  */
-import type { Redis, Cluster } from 'ioredis';
 import type { EvidenceInput } from '../edm/build/types.js';
 import type { PreparedEvidence, PreviewPort, PreviewResolution } from '../exchange/ports.js';
 import type { Subject } from '../edm/model.js';
@@ -21,17 +21,17 @@ export interface PreviewPortAdapter extends PreviewPort {
 
 export function createPreviewPort(deps: {
   store: PreviewStore;
-  redis: Redis | Cluster;
-  prefix: string;
+  /** How long request #2's link to its session is kept: the exchange's lifetime. */
   ttlSeconds: number;
   /** The base of the PreviewLocations this adapter issues. */
   publicBaseUrl: () => string;
 }): PreviewPortAdapter {
-  const refKey = (ref: string): string => `${deps.prefix}byref:${ref}`;
   return {
     isOwnLoopbackLocation(location) {
       const base = deps.publicBaseUrl();
-      return /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(base) && location.startsWith(`${base}/preview/`);
+      return (
+        /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(base) && location.startsWith(`${base}/preview/`)
+      );
     },
     async open(input) {
       const req = input.request;
@@ -66,7 +66,8 @@ export function createPreviewPort(deps: {
       if (sessionId === undefined) return { status: 'not-found' };
       const session = await deps.store.get(sessionId);
       // A leaked link must not release one person's evidence into another person's request.
-      if (session?.content !== undefined && !sameSubject(session.content.subject, req.subject)) return { status: 'not-found' };
+      if (session?.content !== undefined && !sameSubject(session.content.subject, req.subject))
+        return { status: 'not-found' };
       const v2 = req.version === 'oots-edm:v2.0';
       if (v2 && req.returnLocation !== undefined) await deps.store.setReturnLocation(sessionId, req.returnLocation);
       const attached = await deps.store.attachRequest(sessionId, input.exchangeRef, { park: v2 });
@@ -79,30 +80,32 @@ export function createPreviewPort(deps: {
         case 'not-found':
           return { status: attached.status };
         case 'decided': {
-          await deps.redis.set(refKey(input.exchangeRef), sessionId, 'EX', deps.ttlSeconds);
+          await deps.store.linkExchange(input.exchangeRef, sessionId, deps.ttlSeconds);
           const approved = await deps.store.approvedEvidences(sessionId);
           const prepared: PreparedEvidence[] = approved.map((e) => {
             const extra = e.extra as EvidenceExtra;
-            return { metadata: extra.metadata, attachment: { href: extra.href, mimeType: e.mimeType, bytes: e.bytes }, title: e.title, fields: e.fields };
+            return {
+              metadata: extra.metadata,
+              attachment: { href: extra.href, mimeType: e.mimeType, bytes: e.bytes },
+              title: e.title,
+              fields: e.fields,
+            };
           });
           return { status: 'decided', sessionId, approved: prepared };
         }
       }
     },
 
-    async afterDelivered(exchangeRef) {
-      const sessionId = await deps.redis.get(refKey(exchangeRef));
-      if (sessionId === null) return;
-      await deps.store.purgeEvidence(sessionId);
-      await deps.redis.del(refKey(exchangeRef));
-    },
+    afterDelivered: (exchangeRef) => deps.store.purgeAfterDelivery(exchangeRef),
   };
 }
 
 function sameSubject(a: Subject, b: Subject | undefined): boolean {
   if (b === undefined || a.kind !== b.kind) return false;
   if (a.kind === 'NaturalPerson' && b.kind === 'NaturalPerson') {
-    return (a.identifier?.value ?? '') === (b.identifier?.value ?? '') && (a.dateOfBirth ?? '') === (b.dateOfBirth ?? '');
+    return (
+      (a.identifier?.value ?? '') === (b.identifier?.value ?? '') && (a.dateOfBirth ?? '') === (b.dateOfBirth ?? '')
+    );
   }
   if (a.kind === 'LegalPerson' && b.kind === 'LegalPerson') {
     return (a.legalPersonIdentifier?.value ?? '') === (b.legalPersonIdentifier?.value ?? '');

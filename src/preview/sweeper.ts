@@ -7,6 +7,7 @@
  * processes; several may run at once (every step is atomic in the store).
  */
 import type { Logger } from '../infra/logger.js';
+import { startPeriodic } from '../infra/periodic.js';
 import type { PreviewStore, ReleasedRequest } from './session-store.js';
 
 export interface PreviewSweeperOptions {
@@ -30,8 +31,8 @@ export interface PreviewSweeper {
 export function startPreviewSweeper(opts: PreviewSweeperOptions): PreviewSweeper {
   const { store, logger } = opts;
   const batch = opts.batch ?? 500;
+  // The round in progress, so that `stop` can wait for it.
   let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
 
   async function handOn(r: ReleasedRequest): Promise<boolean> {
     try {
@@ -61,19 +62,17 @@ export function startPreviewSweeper(opts: PreviewSweeperOptions): PreviewSweeper
     return { expired: expired.length, handedOn };
   }
 
-  const timer = setInterval(() => {
-    running = running
-      .then(() => (stopped ? undefined : runOnce()))
-      .catch((err: unknown) => logger.error({ err }, 'preview sweep failed'));
-  }, opts.intervalMs ?? 5000);
-  timer.unref();
+  const timer = startPeriodic(
+    opts.intervalMs ?? 5000,
+    () => (running = runOnce()),
+    (err: unknown) => logger.error({ err }, 'preview sweep failed'),
+  );
 
   return {
     runOnce,
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      timer.stop();
+      await running.catch(() => undefined);
     },
   };
 }

@@ -5,8 +5,10 @@
  *
  * Keys (all under `prefix`; keep a {hash tag} in the prefix on Redis Cluster so the scripts'
  * keys share one slot):
- *   ex:<ref>        hash: in (sealed request), out (sealed answer), state, receivedAt, updatedAt,
- *                   purgedAt. After `finishDelivered` only the tombstone fields remain. TTL = ttlSeconds.
+ *   ex:<ref>        hash: in (sealed request), out (sealed answer), sum (the answer's summary, plain
+ *                   JSON: references and codes only, see AnswerSummary), state, receivedAt, updatedAt,
+ *                   purgedAt. After `finishDelivered` only the tombstone fields and `sum` remain.
+ *                   TTL = ttlSeconds.
  *   mid:<digest>    the exchangeRef of an AS4 MessageId (keyed digest, not the id). TTL.
  *   received        sorted set of refs still in state `received` (score = accept time, ms), so a
  *                   sweep can re-enqueue a request whose enqueue was lost in a crash.
@@ -27,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { keyedDigest, open, seal } from '../infra/aead.js';
 import type { UserMessage } from '../ebms/model.js';
-import type { OutboundMessage } from '../exchange/ports.js';
+import type { ExchangeSummary, OutboundMessage } from '../exchange/ports.js';
 import { luaScript, type LuaScript } from '../infra/lua-script.js';
 import { createDurableWriter, type DurableWriter } from './durable-write.js';
 
@@ -55,6 +57,23 @@ export interface ExchangeRecord {
   readonly purgedAt: string | undefined;
   readonly hasInbound: boolean;
   readonly hasOutbound: boolean;
+}
+
+/**
+ * What the metrics and the audit trail need of an answer when it is delivered or given up, stored
+ * with the answer (any worker process may deliver it) and kept after delivery. References and codes
+ * only, the data classes the audit trail keeps: no subject identifier, only the trail's keyed digest.
+ */
+export interface AnswerSummary {
+  /** ebMS ConversationId. */
+  readonly conversationId: string;
+  /** QueryRequest `@id` (undefined when the request was unreadable). */
+  readonly requestId: string | undefined;
+  /** The evidence requester agent identifier. */
+  readonly requester: string | undefined;
+  /** The audit trail's keyed digest of the subject identifier (src/ops/audit.ts). */
+  readonly subjectDigest: string | undefined;
+  readonly summary: ExchangeSummary;
 }
 
 export interface ExchangeStoreOptions {
@@ -104,9 +123,16 @@ export interface ExchangeStore {
    * `failed` when the exchange was given up (past its delivery deadline): nothing is sent any more.
    * Each call tags its write with a random token: when ioredis re-sends the script after a
    * reconnect (the reply of the first run was lost), the second run finds its own answer and
-   * reports `saved`, so the caller goes on to deliver it.
+   * reports `saved`, so the caller goes on to deliver it. `summary` is stored with the answer
+   * (same step) and outlives its delivery: `loadAnswerSummary`.
    */
-  saveAnswer(ref: string, message: OutboundMessage): Promise<'saved' | 'gone' | 'delivered' | 'answered' | 'failed'>;
+  saveAnswer(
+    ref: string,
+    message: OutboundMessage,
+    summary?: AnswerSummary,
+  ): Promise<'saved' | 'gone' | 'delivered' | 'answered' | 'failed'>;
+  /** The summary stored with the answer; also after delivery, until the exchange expires. */
+  loadAnswerSummary(ref: string): Promise<AnswerSummary | undefined>;
   /** For delivery, in one step: state, receipt time and the stored answer; extends the TTL. */
   openForDelivery(
     ref: string,
@@ -161,6 +187,7 @@ if cur == 'answered' then
   return 3
 end
 redis.call('HSET', KEYS[1], 'out', ARGV[1], 'state', 'answered', 'updatedAt', ARGV[2], 'by', ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'sum', ARGV[6]) end
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
 return 1
@@ -259,13 +286,20 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
       return { state, inbound: reply[1] === undefined ? undefined : openInbound(ref, reply[1]) };
     },
 
-    async saveAnswer(ref, message) {
+    async saveAnswer(ref, message, summary) {
       const at = now();
       const writer = randomBytes(9).toString('base64url');
       const reply = (await runDurable(
         SCRIPTS.saveAnswer,
         [ex(ref), receivedKey, answeredKey],
-        [sealOutbound(ref, message), at.toISOString(), ref, writer, String(at.getTime())],
+        [
+          sealOutbound(ref, message),
+          at.toISOString(),
+          ref,
+          writer,
+          String(at.getTime()),
+          summary === undefined ? '' : JSON.stringify(summary),
+        ],
       )) as number;
       return reply === 1
         ? 'saved'
@@ -290,6 +324,11 @@ export function createExchangeStore(redis: RedisLike, opts: ExchangeStoreOptions
 
     async finishDelivered(ref) {
       await runDurable(SCRIPTS.finishDelivered, [ex(ref), receivedKey, answeredKey], [now().toISOString(), ref]);
+    },
+
+    async loadAnswerSummary(ref) {
+      const json = await redis.hget(ex(ref), 'sum');
+      return json === null ? undefined : (JSON.parse(json) as AnswerSummary);
     },
 
     async loadOutbound(ref) {

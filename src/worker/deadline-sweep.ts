@@ -2,7 +2,7 @@
 import { answerWithError } from '../exchange/answer.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 import { answerDeadlineOf } from './deadlines.js';
-import type { HandlerDeps } from './handlers.js';
+import { saveAnswer, type HandlerDeps } from './handlers.js';
 import { startPeriodic } from '../infra/periodic.js';
 import { forgetRequest } from './resend.js';
 
@@ -44,7 +44,7 @@ export function startDeadlineSweep(opts: {
         ...answer,
         outbound: withAnswerMessageId(answer.outbound, ref, deps.exchange.messageDomain),
       };
-      const saved = await deps.store.saveAnswer(ref, result.outbound);
+      const saved = await saveAnswer(deps, ref, inbound, result);
       await book.remove(ref);
       if (saved !== 'saved') continue;
       await deps.queues.enqueueDelivery(ref);

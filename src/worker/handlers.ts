@@ -23,12 +23,17 @@ import { forgetRequest, requestClaimer } from './resend.js';
 import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
-import type { ExchangeStore, InboundMessage } from '../store/exchange-store.js';
+import type { AnswerSummary, ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../infra/logger.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {
+  /**
+   * What this observer needs back when the answer is delivered or given up, possibly by another
+   * process: stored with the answer (references and codes only, see AnswerSummary).
+   */
+  summarize?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult }): AnswerSummary;
   onAnswered?(event: {
     exchangeRef: string;
     inbound: InboundMessage;
@@ -42,6 +47,7 @@ export interface ExchangeObserver {
   }): void;
   /** An answer or delivery deadline passed (src/worker/deadlines.ts). */
   onDeadline?(event: { exchangeRef: string; kind: 'answer-late' | 'answer-at-deadline' | 'delivery' }): void;
+  /** The connector took the answer; its summary is in the store (`loadAnswerSummary`), whoever saved it. */
   onDelivered?(event: { exchangeRef: string; lagMs: number; outbound: OutboundMessage }): void;
   onDeliveryFailed?(event: {
     exchangeRef: string;
@@ -148,7 +154,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     }
     // Every run on this exchange sends the same MessageId (src/worker/answer-identity.ts).
     result = { ...result, outbound: withAnswerMessageId(result.outbound, ref, deps.exchange.messageDomain) };
-    const saved = await deps.store.saveAnswer(ref, result.outbound);
+    const saved = await saveAnswer(deps, ref, inbound, result);
     if (saved === 'gone') {
       ctx.log.error('exchange expired while processing; the answer is lost');
       return;
@@ -191,6 +197,28 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     }
     await finishDelivery(deps, ref, inbound.receivedAt, result.outbound, ctx);
   };
+}
+
+/**
+ * Stores the answer, and with it the summary the observers read when it is delivered or given up
+ * (src/ops/observer.ts). A failing summary never fails the exchange: the answer is stored without.
+ */
+export async function saveAnswer(
+  deps: HandlerDeps,
+  ref: string,
+  inbound: InboundMessage,
+  result: ExchangeResult,
+): ReturnType<ExchangeStore['saveAnswer']> {
+  let summary: AnswerSummary | undefined;
+  try {
+    summary = deps.observer?.summarize?.({ exchangeRef: ref, inbound, result });
+  } catch (error) {
+    deps.logger.warn(
+      { exchangeRef: ref, err: errorForLog(error) },
+      'answer summary failed; the answer is stored without',
+    );
+  }
+  return deps.store.saveAnswer(ref, result.outbound, summary);
 }
 
 /** After the connector accepted an answer: mark delivered, drop the contents, tell the observers. */
@@ -306,7 +334,7 @@ export function startRescueSweep(opts: {
         ...answered,
         outbound: withAnswerMessageId(answered.outbound, exchangeRef, deps.exchange.messageDomain),
       };
-      if ((await deps.store.saveAnswer(exchangeRef, result.outbound)) !== 'saved') continue;
+      if ((await saveAnswer(deps, exchangeRef, inbound, result)) !== 'saved') continue;
       await deps.queues.enqueueDelivery(exchangeRef);
       await forgetRequest(deps, exchangeRef, {
         exchangeRef,

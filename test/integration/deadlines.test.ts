@@ -74,7 +74,7 @@ async function rig(opts: { refuseDeliveries?: boolean; preview?: PreviewPort } =
   const metrics = createMetrics({ defaultMetrics: false });
   const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, now });
   const alerts = createExchangeAlerts({ registry: metrics.registry, logger });
-  const base = createExchangeObserver({ metrics, audit, logger });
+  const base = createExchangeObserver({ metrics, audit, logger, store });
   const deps: HandlerDeps = {
     store,
     queues,

@@ -307,6 +307,57 @@ describe('preview session store', () => {
     }
   });
 
+  test('request #2 linked to its session: after delivery the evidence goes, the state and decision stay (keys unchanged)', async () => {
+    const sid = await opened();
+    expect((await store.decide(sid, BOTH)).ok).toBe(true);
+    expect(await store.attachRequest(sid, 'xLINK', { park: false })).toEqual({ status: 'decided', decision: BOTH });
+    await store.linkExchange('xLINK', sid, 600);
+    // The same key as before the preview port went through the store: no migration.
+    expect(await redis.get(`${prefix}byref:xLINK`)).toBe(sid);
+    expect(await redis.ttl(`${prefix}byref:xLINK`)).toBeGreaterThan(590);
+    expect(await store.approvedEvidences(sid)).toHaveLength(1);
+
+    await store.purgeAfterDelivery('xLINK');
+    expect(await store.approvedEvidences(sid)).toEqual([]);
+    expect(await store.evidenceBytes(sid, EV1)).toBeUndefined();
+    const after = await store.get(sid);
+    expect(after?.content).toBeUndefined();
+    expect(after?.state).toBe('decided');
+    expect(after?.decision).toEqual(BOTH);
+    expect(await redis.exists(`${prefix}byref:xLINK`)).toBe(0);
+    // Unknown or already purged: nothing to do.
+    await store.purgeAfterDelivery('xLINK');
+    await store.purgeAfterDelivery('xNONE');
+  });
+
+  test('the sweeper runs on its own timer, and stop waits for the round in progress', async () => {
+    const sid = await opened();
+    await store.attachRequest(sid, 'xTIMER', { park: true });
+    clock += T3 * 1000 + 1;
+    const seen: ReleasedRequest[] = [];
+    let release: () => void = () => undefined;
+    const sweeper = startPreviewSweeper({
+      store,
+      logger: pino({ level: 'silent' }),
+      intervalMs: 10,
+      graceMs: 0,
+      onReleased: (r) => {
+        seen.push(r);
+        // Held until released below, so that `stop` finds a round in progress.
+        return r.sessionId === sid ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 200 && !seen.some((r) => r.sessionId === sid); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen.filter((r) => r.sessionId === sid)).toEqual([{ sessionId: sid, exchangeRef: 'xTIMER' }]);
+    let stopped = false;
+    const stopping = sweeper.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(await store.listReleased(0, 100)).not.toContainEqual({ sessionId: sid, exchangeRef: 'xTIMER' });
+  });
+
   test('effectiveState reads passed deadlines as expired', () => {
     expect(effectiveState('pending', 100, undefined, 100)).toBe('pending');
     expect(effectiveState('pending', 100, undefined, 101)).toBe('expired');
