@@ -353,7 +353,10 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
   };
   /** Operator, same-origin (when the browser says), valid token: else 403. */
   const guardForm: RequestHandler = (req, res, next) => {
-    if (requestOrigin(req) === 'foreign' || !csrfOk(who(req), (req.body as Record<string, unknown> | undefined)?.['csrf'])) {
+    if (
+      requestOrigin(req) === 'foreign' ||
+      !csrfOk(who(req), (req.body as Record<string, unknown> | undefined)?.['csrf'])
+    ) {
       problemJson(
         res,
         403,
@@ -527,7 +530,6 @@ export function createMappingsAdminRouter(deps: MappingsAdminDeps): express.Rout
 export function deriveCsrfKey(encryptionKey: Buffer): Buffer {
   return createHmac('sha256', encryptionKey).update('oots-adapter/mappings-csrf').digest();
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // HTML (escaped, no script)

@@ -5,6 +5,7 @@
  * (auto-submit of the POST return form, optional) are separate files so the CSP can forbid inline
  * code. Every value written into a page goes through `esc`.
  */
+import { escapeHtml } from '../infra/html.js';
 import type { Lang, Messages } from './i18n.js';
 import { messages } from './i18n.js';
 import type { LocalText, PreviewEvidence } from './session-store.js';
@@ -46,9 +47,8 @@ button, .button { display: inline-block; font: inherit; font-weight: 600; paddin
 
 export const RETURN_SCRIPT = `document.getElementById('return-form')?.submit();\n`;
 
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Every value written into a page goes through it (the one HTML escape, src/infra/html.ts). */
+export const esc: (s: string) => string = escapeHtml;
 
 export function local(text: LocalText | undefined, lang: Lang): string | undefined {
   if (text === undefined) return undefined;
