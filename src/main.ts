@@ -43,7 +43,7 @@ import { checkRedis, createRedisClient } from './infra/redis.js';
 import { createRenderer } from './render/renderer.js';
 import { loadEdmXsdValidator } from './resources/edm-xsd.js';
 import { readPdfAssets } from './resources/fonts.js';
-import { createMappingsAdminRouter, deriveCsrfKey } from './admin/mappings-router.js';
+import { createMappingsAdminRouter, createRedisTryCache, deriveCsrfKey } from './admin/mappings-router.js';
 import type { DatasetDefinitions } from './mapping/definitions.js';
 import {
   createMappingFailureAlert,
@@ -483,6 +483,7 @@ async function compose(
           store: mappings.store,
           auth: adminAuth,
           tryer: mappingTryer,
+          tries: createRedisTryCache(redis, { prefix: keys.admin, key }),
           logger,
           csrfKey: deriveCsrfKey(key),
         }),

@@ -15,7 +15,10 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Queues } from '../queue/queues.js';
-import { principalOf, problem, type AdminAuth } from './auth.js';
+import { HttpProblem } from '../errors.js';
+import { escapeHtml as esc, htmlDocument } from '../infra/html.js';
+import { httpErrorHandler } from '../infra/http-problem.js';
+import { principalOf, type AdminAuth } from './auth.js';
 import { crossSiteGuard } from './cross-site.js';
 import type { AuditRecord, AuditTrail, OutcomeCounts } from '../ops/audit.js';
 import type { Logger } from '../infra/logger.js';
@@ -119,10 +122,7 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
   api.get('/summary', (req: Request, res: Response, next: NextFunction) => {
     const w = typeof req.query.window === 'string' ? req.query.window : '1h';
     // Own keys only: `in` would let `toString` or `__proto__` through to a 500.
-    if (!Object.hasOwn(WINDOWS, w)) {
-      problem(res, 400, 'Bad Request', 'window must be 1h or 1d');
-      return;
-    }
+    if (!Object.hasOwn(WINDOWS, w)) throw new HttpProblem('ERR_HTTP_BAD_REQUEST', 'window must be 1h or 1d');
     opsSummary(deps, w as SummaryWindow)
       .then((s) => res.set('Cache-Control', 'no-store').json(s))
       .catch(next);
@@ -134,10 +134,11 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
     deps.audit
       .byExchange(id)
       .then((records) => {
-        if (records.length === 0) {
-          problem(res, 404, 'Not Found', 'no audit record for this conversation id, request id or exchange reference');
-          return;
-        }
+        if (records.length === 0)
+          throw new HttpProblem(
+            'ERR_HTTP_NOT_FOUND',
+            'no audit record for this conversation id, request id or exchange reference',
+          );
         res.set('Cache-Control', 'no-store').json(view(records));
       })
       .catch(next);
@@ -148,15 +149,11 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
     express.json({ limit: '4kb', strict: true }),
     (req: Request, res: Response, next: NextFunction) => {
       const identifier = (req.body as { identifier?: unknown } | undefined)?.identifier;
-      if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > 256) {
-        problem(
-          res,
-          400,
-          'Bad Request',
+      if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > 256)
+        throw new HttpProblem(
+          'ERR_HTTP_BAD_REQUEST',
           'send {"identifier": "<the subject identifier as the exchange used it>"} as application/json',
         );
-        return;
-      }
       log?.info({ admin: principalOf(req), audit: { lookup: 'subject' } }, 'audit lookup');
       deps.audit
         .bySubject(identifier)
@@ -178,11 +175,8 @@ export function createAdminRouter(deps: AdminDeps): express.Router {
       })
       .catch(next);
   });
+  router.use(httpErrorHandler(deps.logger));
   return router;
-}
-
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function table(head: readonly string[], rows: readonly (readonly unknown[])[]): string {
@@ -237,17 +231,17 @@ export function renderPage(hour: OpsSummary, day: OpsSummary, role: string): str
           ['service', 'permission', 'quota left', 'valid to'],
           d.permissions.map((p) => [p.service, p.permission, p.quotaLeft ?? 'unlimited', p.validTo ?? '—']),
         )}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="60">
-<title>OOTS adapter: operations</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0 1em}
+  return htmlDocument({
+    title: 'OOTS adapter: operations',
+    head: '<meta http-equiv="refresh" content="60">',
+    style: `body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0 1em}
 td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}.bad{color:#a00}.ok{color:#070}.none{color:#777}
-.cols{display:flex;gap:3em;flex-wrap:wrap}</style></head>
-<body><h1>OOTS adapter: operations</h1>
+.cols{display:flex;gap:3em;flex-wrap:wrap}`,
+    body: `<h1>OOTS adapter: operations</h1>
 <p>As of ${esc(hour.to)} (signed in as ${esc(role)}). <a href="/admin/queues">Queue dashboard</a> · <a href="/admin/api/summary?window=1d">JSON</a></p>
 <div class="cols"><section><h2>Last hour</h2>${exchangesBlock(hour)}</section>
 <section><h2>Last day</h2>${exchangesBlock(day)}</section></div>
 <h2>Queues</h2>${queues}
-<h2>DAGR</h2>${dagr}
-</body></html>`;
+<h2>DAGR</h2>${dagr}`,
+  });
 }

@@ -15,6 +15,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { HttpProblem } from '../errors.js';
+import { writeErrorProblem } from '../infra/http-problem.js';
+
+export { bearerOk, safeEqual } from '../infra/bearer.js';
 
 export type AdminRole = 'viewer' | 'operator';
 
@@ -48,17 +52,6 @@ const principals = new WeakMap<Request, AdminPrincipal>();
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
-}
-
-/** Constant-time equality of two strings (of any lengths). */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-/** `Authorization: Bearer <token>` matches `token` (constant time). */
-export function bearerOk(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (\S+)$/i.exec(header ?? '');
-  return safeEqual(m?.[1] ?? '', token) && m !== null;
 }
 
 /** Parses `Authorization: Basic base64(user:password)`; undefined when absent or malformed. */
@@ -95,8 +88,10 @@ export function createAdminAuth(creds: AdminCredentials): AdminAuth | undefined 
     // Every role is compared, matched or not, so timing says nothing about which one exists.
     for (const e of expected) if (timingSafeEqual(hash, e.hash) && presented !== undefined) match ??= e.role;
     if (match === undefined || presented === undefined) {
-      res.set('WWW-Authenticate', REALM);
-      problem(res, 401, 'Unauthorized', 'valid admin credentials are required');
+      const refusal = new HttpProblem('ERR_HTTP_UNAUTHORIZED', 'valid admin credentials are required', {
+        headers: { 'WWW-Authenticate': REALM },
+      });
+      writeErrorProblem(refusal, req, res);
       return;
     }
     principals.set(req, { user: presented.user, role: match });
@@ -105,7 +100,7 @@ export function createAdminAuth(creds: AdminCredentials): AdminAuth | undefined 
 
   const requireOperator: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     if (principals.get(req)?.role !== 'operator') {
-      problem(res, 403, 'Forbidden', 'this action needs the operator role');
+      writeErrorProblem(new HttpProblem('ERR_HTTP_FORBIDDEN', 'this action needs the operator role'), req, res);
       return;
     }
     next();
@@ -151,12 +146,4 @@ export function loadOrCreateAdminCredentials(file: string): { viewer: Credential
   if (!ok(p.viewer) || !ok(p.operator))
     throw new Error(`${file}: expected {viewer: {user, password}, operator: {user, password}}`);
   return { viewer: p.viewer, operator: p.operator };
-}
-
-/** RFC 9457 problem details (the ops routers' own, like the connector's). */
-export function problem(res: Response, status: number, title: string, detail: string): void {
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }

@@ -22,7 +22,8 @@
  *      no page on another origin can forge; scripts use `X-Requested-By` instead.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { problem } from './auth.js';
+import { HttpProblem, type ErrorCode } from '../errors.js';
+import { writeErrorProblem } from '../infra/http-problem.js';
 
 /** The header an admin API client sends on every state-changing request. */
 export const ADMIN_CLIENT_HEADER = 'X-Requested-By';
@@ -67,6 +68,10 @@ function hasClientHeader(req: Request): boolean {
   return (req.get(ADMIN_CLIENT_HEADER) ?? '').trim() !== '';
 }
 
+function refuse(req: Request, res: Response, code: ErrorCode, detail: string): void {
+  writeErrorProblem(new HttpProblem(code, detail), req, res);
+}
+
 /** The guard of one admin surface; mount it after the authentication, before the routes. */
 export function crossSiteGuard(surface: AdminSurface): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -76,33 +81,38 @@ export function crossSiteGuard(surface: AdminSurface): RequestHandler {
     }
     const origin = requestOrigin(req);
     if (origin === 'foreign') {
-      problem(
+      refuse(
+        req,
         res,
-        403,
-        'Forbidden',
+        'ERR_HTTP_FORBIDDEN',
         'cross-site request refused: admin changes are accepted only from the admin origin',
       );
       return;
     }
     if (surface === 'api') {
       if (formLike(req)) {
-        problem(
+        refuse(
+          req,
           res,
-          415,
-          'Unsupported Media Type',
+          'ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
           'form and text bodies are refused here: send application/json (or the mapping as application/yaml)',
         );
         return;
       }
       if (!hasClientHeader(req)) {
-        problem(res, 403, 'Forbidden', `state-changing admin API requests need the header ${ADMIN_CLIENT_HEADER}`);
+        refuse(
+          req,
+          res,
+          'ERR_HTTP_FORBIDDEN',
+          `state-changing admin API requests need the header ${ADMIN_CLIENT_HEADER}`,
+        );
         return;
       }
     } else if (surface === 'dashboard' && origin !== 'same' && !hasClientHeader(req)) {
-      problem(
+      refuse(
+        req,
         res,
-        403,
-        'Forbidden',
+        'ERR_HTTP_FORBIDDEN',
         `dashboard actions need a same-origin browser request or the header ${ADMIN_CLIENT_HEADER}`,
       );
       return;

@@ -12,7 +12,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { principalOf, problem, type AdminAuth } from './auth.js';
+import { HttpProblem } from '../errors.js';
+import { writeErrorProblem } from '../infra/http-problem.js';
+import { principalOf, type AdminAuth } from './auth.js';
 import { crossSiteGuard } from './cross-site.js';
 import type { Logger } from '../infra/logger.js';
 
@@ -46,20 +48,29 @@ export function createQueueDashboard(deps: DashboardDeps): express.Router {
   const viewerBoard = board(deps.queues, basePath, true);
   const operatorBoard = board(deps.queues, basePath, false);
   const router = express.Router();
-  router.use(basePath, deps.auth.authenticate, crossSiteGuard('dashboard'), (req: Request, res: Response, next: NextFunction) => {
-    const who = principalOf(req);
-    const reads = req.method === 'GET' || req.method === 'HEAD';
-    if (who?.role !== 'operator') {
-      if (!reads) {
-        problem(res, 403, 'Forbidden', 'the viewer role is read-only; retry, clean and remove need the operator role');
+  router.use(
+    basePath,
+    deps.auth.authenticate,
+    crossSiteGuard('dashboard'),
+    (req: Request, res: Response, next: NextFunction) => {
+      const who = principalOf(req);
+      const reads = req.method === 'GET' || req.method === 'HEAD';
+      if (who?.role !== 'operator') {
+        if (!reads) {
+          const refusal = new HttpProblem(
+            'ERR_HTTP_FORBIDDEN',
+            'the viewer role is read-only; retry, clean and remove need the operator role',
+          );
+          writeErrorProblem(refusal, req, res, deps.logger);
+          return;
+        }
+        viewerBoard(req, res, next);
         return;
       }
-      viewerBoard(req, res, next);
-      return;
-    }
-    if (!reads)
-      deps.logger?.info({ admin: { user: who.user, method: req.method, path: req.path } }, 'queue dashboard action');
-    operatorBoard(req, res, next);
-  });
+      if (!reads)
+        deps.logger?.info({ admin: { user: who.user, method: req.method, path: req.path } }, 'queue dashboard action');
+      operatorBoard(req, res, next);
+    },
+  );
   return router;
 }

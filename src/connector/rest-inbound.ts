@@ -10,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { EBRS_MIME_TYPE } from '../ebms/model.js';
+import { sendProblem } from '../infra/http-problem.js';
 import type { Logger } from '../infra/logger.js';
 import type { ExchangeStore } from '../store/exchange-store.js';
 import {
@@ -133,6 +134,5 @@ function problem(
   detail: string,
   problems?: readonly EnvelopeProblem[],
 ): void {
-  const body = { type: 'about:blank', title, status, detail, ...(problems === undefined ? {} : { problems }) };
-  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+  sendProblem(res, status, title, detail, problems === undefined ? {} : { problems });
 }

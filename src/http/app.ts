@@ -1,11 +1,11 @@
 /**
  * Builds the express application from its dependencies; never listens (main.ts does).
  */
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { AdapterError, XmlInputError } from '../errors.js';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { HttpProblem } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { Logger } from '../infra/logger.js';
-import { requestLog } from '../infra/request-log.js';
+import { httpErrorHandler, notFoundHandler } from '../infra/http-problem.js';
 import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
@@ -49,48 +49,14 @@ export function buildApp(deps: AppDeps): express.Express {
       '/edm/validate',
       express.raw({ type: ['application/xml', 'text/xml', 'application/x-ebrs+xml'], limit: deps.maxBodyBytes }),
       async (req: Request, res: Response) => {
-        if (!Buffer.isBuffer(req.body)) {
-          problem(res, 415, 'Unsupported Media Type', 'send the EDM message as application/xml');
-          return;
-        }
+        if (!Buffer.isBuffer(req.body))
+          throw new HttpProblem('ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'send the EDM message as application/xml');
         res.json(await validate(req.body));
       },
     );
 
-  app.use((_req: Request, res: Response) => problem(res, 404, 'Not Found', 'no such route'));
-
-  // express recognises an error handler by its four parameters.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-    const log = requestLog(req, deps.logger);
-    if (err instanceof XmlInputError) {
-      log.info({ code: err.code }, 'refused XML input');
-      problem(res, 400, 'Bad XML', err.message);
-      return;
-    }
-    if (err instanceof AdapterError && err.code === 'ERR_PARSE_BUSY') {
-      log.warn({ code: err.code }, 'parse threads busy: document refused unread');
-      res.set('Retry-After', '1');
-      problem(res, 503, 'Service Unavailable', err.message);
-      return;
-    }
-    const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-    if (status >= 400 && status < 500) {
-      log.info({ status }, 'client error');
-      problem(res, status, 'Bad Request', err instanceof Error ? err.message : 'bad request');
-      return;
-    }
-    log.error({ err }, 'unhandled error');
-    problem(res, 500, 'Internal Server Error', 'the request could not be processed');
-  };
-  app.use(onError);
+  app.use(notFoundHandler());
+  // The one error middleware: the status comes from the error's code (src/errors.ts).
+  app.use(httpErrorHandler(deps.logger));
   return app;
-}
-
-/** RFC 9457 problem details; never a stack trace. */
-function problem(res: Response, status: number, title: string, detail: string): void {
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }

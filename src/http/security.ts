@@ -16,6 +16,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { HttpProblem } from '../errors.js';
+import { writeErrorProblem } from '../infra/http-problem.js';
 import type { Logger } from '../infra/logger.js';
 
 export interface SecurityHeadersOptions {
@@ -119,18 +121,12 @@ export function rateLimit(opts: RateLimitOptions): RateLimitMiddleware {
           headers(res, err);
           const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
           log?.info({ retryAfter }, 'rate limit reached');
-          res
-            .status(429)
-            .set('Retry-After', String(retryAfter))
-            .type('application/problem+json')
-            .send(
-              JSON.stringify({
-                type: 'about:blank',
-                title: 'Too Many Requests',
-                status: 429,
-                detail: `the request budget of ${opts.points} per ${opts.durationSeconds} s is spent; retry after ${retryAfter} s`,
-              }),
-            );
+          const detail = `the request budget of ${opts.points} per ${opts.durationSeconds} s is spent; retry after ${retryAfter} s`;
+          writeErrorProblem(
+            new HttpProblem('ERR_HTTP_RATE_LIMITED', detail, { headers: { 'Retry-After': String(retryAfter) } }),
+            req,
+            res,
+          );
           return;
         }
         // The budget store is unreachable: do not turn a Redis hiccup into an outage of this route.

@@ -21,6 +21,8 @@ export interface Keyspaces {
   readonly dagr: string;
   /** The connector stand-in of the embedded default. */
   readonly standin: string;
+  /** State the admin API shares between api processes: the evidence of page tries (src/admin). */
+  readonly admin: string;
   /** One rate limiter's counters. */
   rateLimit(name: string): string;
 }
@@ -35,6 +37,7 @@ export function keyspaces(prefix: string): Keyspaces {
     domibus: `${prefix}:domibus:`,
     dagr: `${prefix}:`,
     standin: `${prefix}:standin:`,
+    admin: `${prefix}:admin:`,
     rateLimit: (name) => `${prefix}:ratelimit:${name}`,
   };
 }

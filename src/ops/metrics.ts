@@ -32,7 +32,9 @@ import type { DagrCallEvent, DagrClient, DagrPermission } from '../dagr/client.j
 import { DagrError } from '../dagr/errors.js';
 import type { ExchangeSummary } from '../exchange/ports.js';
 import type { QueueCounts, Queues } from '../queue/queues.js';
-import { bearerOk, problem } from '../admin/auth.js';
+import { HttpProblem } from '../errors.js';
+import { bearerOk } from '../infra/bearer.js';
+import { writeErrorProblem } from '../infra/http-problem.js';
 import type { Logger } from '../infra/logger.js';
 import { routePattern } from '../infra/request-log.js';
 
@@ -388,8 +390,10 @@ export function metricsRouter(registry: Registry, opts: { readonly token?: strin
   const router = express.Router();
   router.get('/metrics', (req: Request, res: Response, next: NextFunction) => {
     if (opts.token !== undefined && !bearerOk(req.get('authorization'), opts.token)) {
-      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
-      problem(res, 401, 'Unauthorized', 'a valid bearer token is required');
+      const refusal = new HttpProblem('ERR_HTTP_UNAUTHORIZED', 'a valid bearer token is required', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+      });
+      writeErrorProblem(refusal, req, res);
       return;
     }
     registry

@@ -5,6 +5,7 @@
  * (auto-submit of the POST return form, optional) are separate files so the CSP can forbid inline
  * code. Every value written into a page goes through `esc`.
  */
+import { escapeHtml, htmlDocument } from '../infra/html.js';
 import type { Lang, Messages } from './i18n.js';
 import { messages } from './i18n.js';
 import type { LocalText, PreviewEvidence } from './session-store.js';
@@ -46,9 +47,8 @@ button, .button { display: inline-block; font: inherit; font-weight: 600; paddin
 
 export const RETURN_SCRIPT = `document.getElementById('return-form')?.submit();\n`;
 
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Every value written into a page goes through it (the one HTML escape, src/infra/html.ts). */
+export const esc: (s: string) => string = escapeHtml;
 
 export function local(text: LocalText | undefined, lang: Lang): string | undefined {
   if (text === undefined) return undefined;
@@ -72,25 +72,14 @@ function layout(l: Layout): string {
       ? ''
       : `<nav class="lang" aria-label="${esc(t.languageNav)}"><a href="${esc(l.switchHref)}" lang="${other}" hreflang="${other}">${esc(t.otherLanguage)}</a></nav>`;
   const scripts = (l.scripts ?? []).map((s) => `<script src="${esc(s)}"></script>`).join('');
-  return `<!doctype html>
-<html lang="${l.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(l.title)} – ${esc(t.siteTitle)}</title>
-<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<header>${nav}<p>${esc(t.siteTitle)}</p></header>
-<main id="main">
-${l.body}
-</main>
-${scripts}
-</body>
-</html>
-`;
+  return htmlDocument({
+    lang: l.lang,
+    title: `${l.title} – ${t.siteTitle}`,
+    head:
+      '\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">' +
+      `\n<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">\n<link rel="stylesheet" href="${STYLESHEET_PATH}">`,
+    body: `\n<header>${nav}<p>${esc(t.siteTitle)}</p></header>\n<main id="main">\n${l.body}\n</main>\n${scripts}`,
+  });
 }
 
 /** A page that only says something: title, text, and optionally one link. */

@@ -19,6 +19,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { EBRS_MIME_TYPE } from '../ebms/model.js';
 import { bearerMatches } from '../connector/rest-inbound.js';
 import { EnvelopeError, parseEnvelope, type RestEnvelope } from '../connector/envelope.js';
+import { sendProblem } from '../infra/http-problem.js';
 import { luaScript } from '../infra/lua-script.js';
 
 export const STANDIN_INBOX_PATH = '/sandbox/connector/inbox';
@@ -85,12 +86,12 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
     express.json({ limit: opts.maxBodyBytes ?? 64 * 1024 * 1024 }),
     async (req: Request, res: Response) => {
       if (opts.token !== undefined && !bearerMatches(req.get('authorization'), opts.token)) {
-        problem(res, 401, 'Unauthorized', 'a valid bearer token is required');
+        sendProblem(res, 401, 'Unauthorized', 'a valid bearer token is required');
         return;
       }
       const refused = (await REFUSE_SCRIPT.run(redis, [faultsKey], [])) as number;
       if (refused > 0) {
-        problem(res, refused, 'Refused (fault knob)', 'the connector stand-in was told to refuse this delivery');
+        sendProblem(res, refused, 'Refused (fault knob)', 'the connector stand-in was told to refuse this delivery');
         return;
       }
       let envelope: RestEnvelope;
@@ -99,18 +100,7 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
         envelope = req.body as RestEnvelope;
       } catch (err) {
         if (err instanceof EnvelopeError) {
-          res
-            .status(400)
-            .type('application/problem+json')
-            .send(
-              JSON.stringify({
-                type: 'about:blank',
-                title: 'Invalid Envelope',
-                status: 400,
-                detail: err.message,
-                problems: err.problems,
-              }),
-            );
+          sendProblem(res, 400, 'Invalid Envelope', err.message, { problems: err.problems });
           return;
         }
         throw err;
@@ -144,7 +134,7 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
   router.get('/sandbox/connector/outbox/:messageId', async (req: Request, res: Response) => {
     const raw = await redis.get(msgKey(String(req.params.messageId)));
     if (raw === null) {
-      problem(res, 404, 'Not Found', 'no message with that MessageId was recorded (or it expired)');
+      sendProblem(res, 404, 'Not Found', 'no message with that MessageId was recorded (or it expired)');
       return;
     }
     res.type('application/json').send(raw);
@@ -167,7 +157,12 @@ export function createConnectorStandin(opts: StandinOptions): express.Router {
     const refuseNext = typeof body.refuseNext === 'number' ? body.refuseNext : body.refuseNext === undefined ? 0 : NaN;
     const status = typeof body.status === 'number' ? body.status : body.status === undefined ? 503 : NaN;
     if (!Number.isInteger(refuseNext) || refuseNext < 0 || !Number.isInteger(status) || status < 400 || status > 599) {
-      problem(res, 400, 'Bad Request', 'refuseNext must be an integer >= 0 and status an HTTP status from 400 to 599');
+      sendProblem(
+        res,
+        400,
+        'Bad Request',
+        'refuseNext must be an integer >= 0 and status an HTTP status from 400 to 599',
+      );
       return;
     }
     await redis.hset(faultsKey, 'refuseNext', String(refuseNext), 'status', String(status));
@@ -203,11 +198,4 @@ export function summarise(envelope: RestEnvelope, receivedAt: string): OutboxSum
         (p.contentBase64.endsWith('==') ? 2 : p.contentBase64.endsWith('=') ? 1 : 0),
     })),
   };
-}
-
-function problem(res: Response, status: number, title: string, detail: string): void {
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }

@@ -15,6 +15,7 @@ import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypt
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import { sendProblem } from '../infra/http-problem.js';
 import type { Logger } from '../infra/logger.js';
 import { keyFieldOf } from './dagr-data-loader.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
@@ -109,13 +110,6 @@ const SKEW_SECONDS = 5;
 const MAX_ASSERTION_SECONDS = 60;
 const FAIL_STATUSES: readonly number[] = [500, 502, 503, 429];
 
-function problem(res: Response, status: number, title: string, detail: string): void {
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
-}
-
 function oauthError(res: Response, status: number, error: string, description: string): void {
   res.status(status).set('Cache-Control', 'no-store').json({ error, error_description: description });
 }
@@ -197,7 +191,7 @@ export function createDagrSandbox(opts: DagrSandboxOptions): DagrSandbox {
   app.post('/sandbox/dagr/faults', express.json({ limit: '64kb' }), (req: Request, res: Response) => {
     const parsed = parseFaultSettings(req.body);
     if (typeof parsed === 'string') {
-      problem(res, 400, 'Bad fault settings', parsed);
+      sendProblem(res, 400, 'Bad fault settings', parsed);
       return;
     }
     res.json(faults.set(parsed));
@@ -223,7 +217,7 @@ export function createDagrSandbox(opts: DagrSandboxOptions): DagrSandbox {
     }
     if (down === '503') {
       res.set('Connection', 'close');
-      problem(res, 503, 'Service Unavailable', 'DAGR sandbox is down (fault knob)');
+      sendProblem(res, 503, 'Service Unavailable', 'DAGR sandbox is down (fault knob)');
       return;
     }
     next();
@@ -281,7 +275,7 @@ export function createDagrSandbox(opts: DagrSandboxOptions): DagrSandbox {
     const exp = token === undefined || token === '' ? undefined : tokens.get(token);
     if (exp === undefined || exp <= clock()) {
       if (authScheme !== '') res.set('WWW-Authenticate', `${authScheme} error="invalid_token"`);
-      problem(res, 401, 'Unauthorized', 'a valid access token is required');
+      sendProblem(res, 401, 'Unauthorized', 'a valid access token is required');
       return false;
     }
     return true;
@@ -320,30 +314,30 @@ export function createDagrSandbox(opts: DagrSandboxOptions): DagrSandbox {
       const { status, retryAfterSeconds } = failNext;
       failNext = failNext.count > 1 ? { ...failNext, count: failNext.count - 1 } : null;
       if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
-      problem(res, status, status === 429 ? 'Too Many Requests' : 'Service Unavailable', 'fault knob');
+      sendProblem(res, status, status === 429 ? 'Too Many Requests' : 'Service Unavailable', 'fault knob');
       return;
     }
     if (!authenticated(req, res)) return;
     const permissionNumber = req.get('x-dagr-permission');
     const permission = permissions.find((p) => p.service_name === service && p.permission_number === permissionNumber);
     if (permission === undefined) {
-      problem(res, 403, 'Forbidden', 'X-DAGR-Permission does not name a permission for this service');
+      sendProblem(res, 403, 'Forbidden', 'X-DAGR-Permission does not name a permission for this service');
       return;
     }
     const now = clock();
     const from = dateBound(permission.valid_from, false);
     const to = dateBound(permission.valid_to, true);
     if ((from !== undefined && now < from) || (to !== undefined && now > to)) {
-      problem(res, 403, 'Forbidden', 'the permission is not valid now');
+      sendProblem(res, 403, 'Forbidden', 'the permission is not valid now');
       return;
     }
     if (permission.use_count_quota !== null && permission.use_count >= permission.use_count_quota) {
-      problem(res, 429, 'Too Many Requests', 'the permission use quota is exhausted');
+      sendProblem(res, 429, 'Too Many Requests', 'the permission use quota is exhausted');
       return;
     }
     const entry = index.get(service);
     if (entry === undefined) {
-      problem(res, 404, 'Not Found', 'no such service');
+      sendProblem(res, 404, 'Not Found', 'no such service');
       return;
     }
     Object.assign(permission, { use_count: permission.use_count + 1 });
@@ -351,24 +345,24 @@ export function createDagrSandbox(opts: DagrSandboxOptions): DagrSandbox {
     if (records === undefined) {
       counters.notFound += 1;
       if (opts.notFoundStyle === 'empty') res.json(opts.responseShape === 'bare' ? [] : { data: [] });
-      else problem(res, 404, 'Not Found', 'no record for this object id');
+      else sendProblem(res, 404, 'Not Found', 'no record for this object id');
       return;
     }
     counters.found += 1;
     res.json(opts.responseShape === 'bare' ? records : { data: records });
   });
 
-  app.use((_req: Request, res: Response) => problem(res, 404, 'Not Found', 'no such route'));
+  app.use((_req: Request, res: Response) => sendProblem(res, 404, 'Not Found', 'no such route'));
   const onError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-    if (status >= 400 && status < 500) problem(res, status, 'Bad Request', 'the request could not be read');
+    if (status >= 400 && status < 500) sendProblem(res, status, 'Bad Request', 'the request could not be read');
     else {
       logger?.error({ errName: err instanceof Error ? err.name : typeof err }, 'DAGR sandbox error');
-      problem(res, 500, 'Internal Server Error', 'sandbox error');
+      sendProblem(res, 500, 'Internal Server Error', 'sandbox error');
     }
   };
   app.use(onError);

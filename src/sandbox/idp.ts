@@ -24,6 +24,7 @@ import {
 } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { escapeHtml as esc } from '../infra/html.js';
 import { SANDBOX_PEOPLE, type SandboxPerson } from './idp-people.js';
 
 export interface SandboxIdpClient {
@@ -281,10 +282,6 @@ function signJwt(key: KeyObject, kid: string, payload: Record<string, unknown>):
   const enc = (o: unknown): string => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
   const input = `${enc({ alg: 'RS256', typ: 'JWT', kid })}.${enc(payload)}`;
   return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function loginPage(p: AuthorizeParams, people: readonly SandboxPerson[]): string {

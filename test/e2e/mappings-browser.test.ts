@@ -4,11 +4,12 @@
  * then stored), try on a sandbox person (PDF link and XML shown), activate — and the live
  * registry serving the activated version. Forms without the CSRF token are refused.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createMappingsAdminRouter } from '../../src/admin/mappings-router.js';
+import { createMappingsAdminRouter, createRedisTryCache } from '../../src/admin/mappings-router.js';
 import { createAdminAuth } from '../../src/admin/auth.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { sandboxDefinitions } from '../../src/mapping-store/definitions-source.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
   app.use(
     createMappingsAdminRouter({
       store,
+      tries: createRedisTryCache(redis, { prefix: `${prefix}:admin:`, key: randomBytes(32) }),
       auth: createAdminAuth({
         viewer: { user: VIEWER.username, password: VIEWER.password },
         operator: { user: OPERATOR.username, password: OPERATOR.password },

@@ -6,6 +6,7 @@
  * person (EDM:ERR:0008 + alert), rolled back to v1 — each answer carrying the version that
  * produced it.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { createInterface } from 'node:readline';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createMappingsAdminRouter } from '../../src/admin/mappings-router.js';
+import { createMappingsAdminRouter, createRedisTryCache } from '../../src/admin/mappings-router.js';
 import { EBRS_MIME_TYPE } from '../../src/ebms/model.js';
 import { answerRequest, type ExchangeResult } from '../../src/exchange/answer.js';
 import { tryRequestXml, tryUserMessage, TRY_PAYLOAD_HREF } from '../../src/mapping/try-request.js';
@@ -157,7 +158,8 @@ const api = (p: string, init: RequestInit & { as?: typeof OPERATOR } = {}): Prom
     headers: {
       authorization: basic(who.user, who.password),
       'x-requested-by': 'mappings-test',
-      ...(init.headers as Record<string, string> | undefined) },
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
 };
 const upload = (text: string, activate: boolean): Promise<Response> =>
@@ -186,6 +188,7 @@ beforeAll(async () => {
   app.use(
     createMappingsAdminRouter({
       store,
+      tries: createRedisTryCache(redis, { prefix: `${prefix}:admin:`, key: randomBytes(32) }),
       auth,
       logger,
       tryer: createMappingTryer({

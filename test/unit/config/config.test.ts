@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, envExample, loadConfig } from '../../../src/config.js';
-import { ERROR_CODES } from '../../../src/errors.js';
 
 describe('configuration', () => {
   test('defaults make a complete, frozen configuration', () => {
@@ -28,14 +27,6 @@ describe('configuration', () => {
 
   test('.env.example lists every key with its default', () => {
     expect(readFileSync('.env.example', 'utf8')).toBe(envExample());
-  });
-});
-
-describe('error catalogue', () => {
-  test('docs/errors.md documents exactly the codes of src/errors.ts', () => {
-    const doc = readFileSync('docs/errors.md', 'utf8');
-    const documented = [...doc.matchAll(/^\| `(ERR_[A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]!.trim()]);
-    expect(Object.fromEntries(documented)).toEqual(ERROR_CODES);
   });
 });
 
