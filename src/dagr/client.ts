@@ -10,18 +10,29 @@
  *
  * Never logged or reported: object ids (personal codes), record contents, tokens.
  */
-import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import axios, { type AxiosInstance, type Method } from 'axios';
-import type { DagrFailureCause, DagrLookupRequest, DagrLookupResult, DagrPort, DagrRecord } from '../exchange/ports.js';
+import type { DagrLookupRequest, DagrLookupResult, DagrPort } from '../exchange/ports.js';
 import type { Logger } from '../infra/logger.js';
-import { certificateThumbprint, createClientAssertion, toRsaPrivateKey } from './assertion.js';
-import { parseRetryAfter, retryDelay } from './backoff.js';
-import { createCircuitBreaker, type BreakerState } from './breaker.js';
+import type { DagrRecord } from '../mapping/record-path.js';
+import { certificateThumbprint, toRsaPrivateKey } from './assertion.js';
+import { retryDelay } from './backoff.js';
+import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './breaker.js';
 import { DagrError } from './errors.js';
-import { createTokenManager, type CachedToken, type TokenCache } from './token-cache.js';
+import {
+  AttemptFailure,
+  failureForStatus,
+  isObject,
+  networkFailure,
+  parseJson,
+  recordsOf,
+  type RawResponse,
+} from './response.js';
+import { createTokenManager, type TokenCache, type TokenManager } from './token-cache.js';
+import { fetchToken } from './token-request.js';
 
 export type DagrOperation = 'lookup' | 'token' | 'permissions' | 'service-list';
 
@@ -114,54 +125,61 @@ export interface DagrClient extends DagrPort {
   close(): void;
 }
 
-interface RawResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, unknown>>;
-  readonly body: string;
-}
-
-/** One failed attempt, classified. Internal: callers only ever see DagrError. */
-class AttemptFailure extends Error {
-  constructor(
-    readonly failure: DagrFailureCause,
-    readonly detail: string,
-    readonly flags: {
-      readonly retryable: boolean;
-      /** Counts against the circuit breaker (DAGR looks down). */
-      readonly outage: boolean;
-      readonly status?: number | undefined;
-      readonly retryAfterMs?: number | undefined;
-      readonly unauthorized?: boolean;
-    },
-  ) {
-    super(detail);
-  }
-}
-
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
 function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
+/** The options with their defaults applied: what every call reads. */
+interface Settings {
+  readonly clock: () => number;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly authScheme: string;
+  readonly logger: Logger | undefined;
+  readonly onCall: ((event: DagrCallEvent) => void) | undefined;
+}
+
+/** One HTTP exchange needs the settings and the transport. */
+interface Transport extends Settings {
+  readonly transport: AxiosInstance;
+}
+
+/** One logical call needs, besides, the breaker and the tokens. */
+interface CallContext extends Transport {
+  readonly breaker: CircuitBreaker;
+  readonly tokens: TokenManager;
+}
+
+function settingsOf(opts: DagrClientOptions): Settings {
+  return {
+    clock: opts.clock ?? Date.now,
+    random: opts.random ?? Math.random,
+    sleep: opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    timeoutMs: opts.timeoutMs ?? 8000,
+    retries: opts.retries ?? 3,
+    retryBaseMs: opts.retryBaseMs ?? 200,
+    retryMaxDelayMs: opts.retryMaxDelayMs ?? 4000,
+    maxRetryAfterMs: opts.maxRetryAfterMs ?? 10_000,
+    authScheme: opts.authScheme ?? 'Bearer',
+    logger: opts.logger,
+    onCall: opts.onCall,
+  };
+}
+
 export function createDagrClient(opts: DagrClientOptions): DagrClient {
-  const clock = opts.clock ?? Date.now;
-  const random = opts.random ?? Math.random;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const timeoutMs = opts.timeoutMs ?? 8000;
-  const retries = opts.retries ?? 3;
-  const retryBaseMs = opts.retryBaseMs ?? 200;
-  const retryMaxDelayMs = opts.retryMaxDelayMs ?? 4000;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 10_000;
-  const authScheme = opts.authScheme ?? 'Bearer';
+  const settings = settingsOf(opts);
+  const { clock, logger, timeoutMs } = settings;
   const refreshRatio = opts.tokenRefreshRatio ?? 0.7;
-  const tokenPath = opts.tokenPath ?? '/token';
-  const tokenUrl = joinUrl(opts.baseUrl, tokenPath);
+  const tokenUrl = joinUrl(opts.baseUrl, opts.tokenPath ?? '/token');
   const audience = opts.tokenAudience ?? tokenUrl;
-  const privateKey = toRsaPrivateKey(opts.privateKey);
+  const privateKey: KeyObject = toRsaPrivateKey(opts.privateKey);
   const x5tS256 = opts.certificate === undefined ? undefined : certificateThumbprint(opts.certificate);
-  const logger = opts.logger;
   if (!(refreshRatio > 0 && refreshRatio <= 1)) throw new RangeError('tokenRefreshRatio must be in (0, 1]');
 
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
@@ -180,6 +198,7 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
     validateStatus: () => true,
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
   });
+  const sender: Transport = { ...settings, transport };
 
   const breaker = createCircuitBreaker({
     failureThreshold: opts.breaker?.failureThreshold ?? 5,
@@ -188,102 +207,22 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
     onStateChange: (from, to) => logger?.warn({ dagr: { breaker: { from, to } } }, `DAGR circuit ${to}`),
   });
 
-  const emit = (event: DagrCallEvent): void => {
-    try {
-      opts.onCall?.(event);
-    } catch {
-      // A metrics hook never breaks a call.
-    }
-  };
-
-  /** One HTTP exchange, bounded in total time; network problems become AttemptFailures. */
-  const send = async (
-    operation: DagrOperation,
-    service: string | undefined,
-    attempt: number,
-    request: { method: Method; url: string; headers: Record<string, string>; data?: string },
-  ): Promise<RawResponse> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const started = performance.now();
-    try {
-      const res = await transport.request<unknown>({ ...request, signal: controller.signal });
-      emit({ operation, service, status: res.status, durationMs: performance.now() - started, attempt });
-      // responseType 'text' with an identity transform: the body is the raw text.
-      const body = typeof res.data === 'string' ? res.data : '';
-      return { status: res.status, headers: res.headers, body };
-    } catch (error) {
-      const failure = networkFailure(error, controller.signal.aborted);
-      emit({
-        operation,
-        service,
-        status: failure.failure === 'timeout' ? 'timeout' : 'network-error',
-        durationMs: performance.now() - started,
-        attempt,
-      });
-      throw failure;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
-  const fetchToken = async (): Promise<CachedToken> => {
-    const assertion = createClientAssertion({
-      clientId: opts.clientId,
-      audience,
-      privateKey,
-      nowMs: clock(),
-      jti: randomUUID(),
-      x5tS256,
-    });
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: opts.clientId,
-      client_assertion_type: JWT_BEARER,
-      client_assertion: assertion,
-    });
-    const raw = await send('token', undefined, 1, {
-      method: 'POST',
-      url: tokenUrl,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      data: form.toString(),
-    });
-    if (raw.status === 400 || raw.status === 401 || raw.status === 403) {
-      throw new AttemptFailure('forbidden', `the token endpoint refused the client assertion (HTTP ${raw.status})`, {
-        retryable: false,
-        outage: false,
-        status: raw.status,
-      });
-    }
-    const failure = failureForStatus(raw, clock());
-    if (failure !== undefined) throw failure;
-    const parsed = parseJson(raw.body);
-    const record = isObject(parsed) ? parsed : undefined;
-    const accessToken = record?.['access_token'];
-    const expiresIn = Number(record?.['expires_in']);
-    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AttemptFailure('protocol', 'the token endpoint answered without access_token/expires_in', {
-        retryable: false,
-        outage: false,
-        status: raw.status,
-      });
-    }
-    const now = clock();
-    const tokenType = typeof record?.['token_type'] === 'string' ? record['token_type'] : 'Bearer';
-    return {
-      accessToken,
-      tokenType,
-      expiresAt: now + expiresIn * 1000,
-      refreshAt: now + Math.floor(expiresIn * 1000 * refreshRatio),
-    };
-  };
-
   const tokens = createTokenManager({
     cacheKey: createHash('sha256').update(`${opts.clientId}\n${audience}`).digest('base64url').slice(0, 22),
-    fetch: fetchToken,
+    fetch: () =>
+      fetchToken({
+        clientId: opts.clientId,
+        audience,
+        tokenUrl,
+        privateKey,
+        x5tS256,
+        refreshRatio,
+        clock,
+        post: (request) => send(sender, 'token', undefined, 1, request),
+      }),
     cache: opts.tokenCache,
     clock,
-    sleep,
+    sleep: settings.sleep,
     lockTtlMs: timeoutMs + 2000,
     onCacheError: (operation, error) =>
       logger?.warn(
@@ -292,156 +231,24 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
       ),
   });
 
-  /** Runs one logical call: attempts, token refresh on 401, retries, breaker. */
-  const run = async <T>(
-    operation: DagrOperation,
-    service: string | undefined,
-    path: string,
-    headers: Record<string, string>,
-    interpret: (raw: RawResponse) => T | AttemptFailure,
-    acceptNotFound: boolean,
-  ): Promise<T> => {
-    let rejected: string | undefined;
-    let refreshed = false;
-    let retry = 0;
-    for (let attempt = 1; ; attempt++) {
-      if (!breaker.tryAcquire()) {
-        emit({ operation, service, status: 'circuit-open', durationMs: 0, attempt });
-        throw new DagrError('unavailable', 'circuit breaker open after repeated DAGR failures; not calling');
-      }
-      let failure: AttemptFailure;
-      let usedToken: string | undefined;
-      try {
-        const token = await tokens.get(rejected);
-        usedToken = token.accessToken;
-        const raw = await send(operation, service, attempt, {
-          method: 'GET',
-          url: path,
-          headers: {
-            ...headers,
-            Authorization: authScheme === '' ? token.accessToken : `${authScheme} ${token.accessToken}`,
-            Accept: 'application/json',
-          },
-        });
-        const verdict =
-          (raw.status >= 200 && raw.status < 300) || (acceptNotFound && raw.status === 404)
-            ? interpret(raw)
-            : (failureForStatus(raw, clock()) ??
-              new AttemptFailure('protocol', `unexpected HTTP ${raw.status}`, { retryable: false, outage: false }));
-        if (!(verdict instanceof AttemptFailure)) {
-          breaker.success();
-          return verdict;
-        }
-        failure = verdict;
-      } catch (error) {
-        if (!(error instanceof AttemptFailure)) {
-          breaker.success();
-          throw error;
-        }
-        failure = error;
-      }
-      if (failure.flags.outage) breaker.failure();
-      else breaker.success();
-
-      if (failure.flags.unauthorized === true && !refreshed && usedToken !== undefined) {
-        refreshed = true;
-        rejected = usedToken;
-        logger?.info({ dagr: { operation, service } }, 'DAGR refused the access token; refreshing it once');
-        continue;
-      }
-      const delay = failure.flags.retryable
-        ? retryDelay({
-            retry,
-            retries,
-            retryAfterMs: failure.flags.retryAfterMs,
-            baseMs: retryBaseMs,
-            capMs: retryMaxDelayMs,
-            maxRetryAfterMs,
-            random,
-          })
-        : 'give-up';
-      if (delay === 'give-up') {
-        logger?.warn(
-          { dagr: { operation, service, cause: failure.failure, detail: failure.detail, attempt } },
-          'DAGR call failed',
-        );
-        throw new DagrError(
-          failure.flags.unauthorized === true ? 'forbidden' : failure.failure,
-          failure.flags.unauthorized === true
-            ? 'DAGR refused a freshly issued access token (HTTP 401)'
-            : failure.detail,
-          { status: failure.flags.status, retryAfterMs: failure.flags.retryAfterMs },
-        );
-      }
-      retry += 1;
-      logger?.debug(
-        { dagr: { operation, service, cause: failure.failure, detail: failure.detail, attempt, delayMs: delay } },
-        'DAGR call will be retried',
-      );
-      await sleep(delay);
-    }
-  };
-
-  const lookupAll = (request: DagrLookupRequest): Promise<readonly DagrRecord[]> => {
-    const path = `/${encodeURIComponent(request.service)}/${encodeURIComponent(request.key)}`;
-    return run(
-      'lookup',
-      request.service,
-      path,
-      { 'X-DAGR-Permission': request.permission, 'X-Request-ID': request.correlationId },
-      (raw) => {
-        if (raw.status === 404) return [];
-        const records = recordsOf(parseJson(raw.body));
-        if (records === undefined) {
-          return new AttemptFailure('protocol', 'DAGR answered with neither {data: [...]} nor an array of records', {
-            retryable: false,
-            outage: false,
-            status: raw.status,
-          });
-        }
-        const fetchedAt = new Date(clock()).toISOString();
-        return records.map((fields) => ({ fields, fetchedAt }));
-      },
-      true,
-    );
-  };
-
-  const listOf = <T>(operation: DagrOperation, path: string, what: string, correlationId: string | undefined) =>
-    run<readonly T[]>(
-      operation,
-      undefined,
-      path,
-      correlationId === undefined ? {} : { 'X-Request-ID': correlationId },
-      (raw) => {
-        const parsed = parseJson(raw.body);
-        const list = Array.isArray(parsed)
-          ? parsed
-          : isObject(parsed) && Array.isArray(parsed['data'])
-            ? parsed['data']
-            : undefined;
-        if (list === undefined || !list.every((item) => isObject(item) && typeof item['service_name'] === 'string')) {
-          return new AttemptFailure('protocol', `DAGR answered ${what} with an unexpected shape`, {
-            retryable: false,
-            outage: false,
-            status: raw.status,
-          });
-        }
-        return list as T[];
-      },
-      false,
-    );
-
+  const ctx: CallContext = { ...sender, breaker, tokens };
   return {
     async lookup(request) {
-      const records = await lookupAll(request);
+      const records = await lookupAll(ctx, request);
       const first = records[0];
       return first === undefined ? { kind: 'not-found' } : { kind: 'found', record: first };
     },
-    lookupAll,
+    lookupAll: (request) => lookupAll(ctx, request),
     currentUserPermissions: (correlationId) =>
-      listOf<DagrPermission>('permissions', '/current_user_permissions', 'current_user_permissions', correlationId),
+      listOf<DagrPermission>(
+        ctx,
+        'permissions',
+        '/current_user_permissions',
+        'current_user_permissions',
+        correlationId,
+      ),
     serviceList: (correlationId) =>
-      listOf<DagrServiceInfo>('service-list', '/service_list', 'service_list', correlationId),
+      listOf<DagrServiceInfo>(ctx, 'service-list', '/service_list', 'service_list', correlationId),
     breakerState: () => breaker.state(),
     tokenFetches: () => tokens.fetchCount(),
     close() {
@@ -451,67 +258,189 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(body: string): unknown {
+function emit(ctx: Settings, event: DagrCallEvent): void {
   try {
-    return JSON.parse(body) as unknown;
+    ctx.onCall?.(event);
   } catch {
-    return undefined;
+    // A metrics hook never breaks a call.
   }
 }
 
-/** `{data: [...]}` or a bare array of objects; undefined for anything else. */
-function recordsOf(parsed: unknown): Record<string, unknown>[] | undefined {
-  const list = Array.isArray(parsed) ? parsed : isObject(parsed) ? parsed['data'] : undefined;
-  if (!Array.isArray(list) || !list.every(isObject)) return undefined;
-  return list;
-}
-
-/** Classifies a non-2xx answer. */
-function failureForStatus(raw: RawResponse, nowMs: number): AttemptFailure | undefined {
-  const status = raw.status;
-  if (status >= 200 && status < 300) return undefined;
-  const retryAfterMs =
-    status === 429 || status === 503 ? parseRetryAfter(headerValue(raw.headers['retry-after']), nowMs) : undefined;
-  if (status === 401)
-    return new AttemptFailure('forbidden', 'HTTP 401', { retryable: false, outage: false, status, unauthorized: true });
-  if (status === 403)
-    return new AttemptFailure('forbidden', 'HTTP 403 (permission missing, expired or out of purpose)', {
-      retryable: false,
-      outage: false,
-      status,
+/** One HTTP exchange, bounded in total time; network problems become AttemptFailures. */
+async function send(
+  ctx: Transport,
+  operation: DagrOperation,
+  service: string | undefined,
+  attempt: number,
+  request: { method: Method; url: string; headers: Record<string, string>; data?: string },
+): Promise<RawResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ctx.timeoutMs);
+  const started = performance.now();
+  try {
+    const res = await ctx.transport.request<unknown>({ ...request, signal: controller.signal });
+    emit(ctx, { operation, service, status: res.status, durationMs: performance.now() - started, attempt });
+    // responseType 'text' with an identity transform: the body is the raw text.
+    const body = typeof res.data === 'string' ? res.data : '';
+    return { status: res.status, headers: res.headers, body };
+  } catch (error) {
+    const failure = networkFailure(error, controller.signal.aborted);
+    emit(ctx, {
+      operation,
+      service,
+      status: failure.failure === 'timeout' ? 'timeout' : 'network-error',
+      durationMs: performance.now() - started,
+      attempt,
     });
-  if (status === 429)
-    return new AttemptFailure('rate-limited', 'HTTP 429', { retryable: true, outage: false, status, retryAfterMs });
-  if (status === 408 || status === 504)
-    return new AttemptFailure('timeout', `HTTP ${status}`, { retryable: true, outage: true, status });
-  if (status >= 500)
-    return new AttemptFailure('unavailable', `HTTP ${status}`, { retryable: true, outage: true, status, retryAfterMs });
-  if (status >= 400)
-    return new AttemptFailure('bad-request', `HTTP ${status}`, { retryable: false, outage: false, status });
-  return new AttemptFailure('protocol', `HTTP ${status}`, { retryable: false, outage: false, status });
+    throw failure;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-function headerValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return undefined;
+/** Runs one logical call: attempts, token refresh on 401, retries, ctx.breaker. */
+async function run<T>(
+  ctx: CallContext,
+  operation: DagrOperation,
+  service: string | undefined,
+  path: string,
+  headers: Record<string, string>,
+  interpret: (raw: RawResponse) => T | AttemptFailure,
+  acceptNotFound: boolean,
+): Promise<T> {
+  let rejected: string | undefined;
+  let refreshed = false;
+  let retry = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (!ctx.breaker.tryAcquire()) {
+      emit(ctx, { operation, service, status: 'circuit-open', durationMs: 0, attempt });
+      throw new DagrError('unavailable', 'circuit breaker open after repeated DAGR failures; not calling');
+    }
+    let failure: AttemptFailure;
+    let usedToken: string | undefined;
+    try {
+      const token = await ctx.tokens.get(rejected);
+      usedToken = token.accessToken;
+      const raw = await send(ctx, operation, service, attempt, {
+        method: 'GET',
+        url: path,
+        headers: {
+          ...headers,
+          Authorization: ctx.authScheme === '' ? token.accessToken : `${ctx.authScheme} ${token.accessToken}`,
+          Accept: 'application/json',
+        },
+      });
+      const verdict =
+        (raw.status >= 200 && raw.status < 300) || (acceptNotFound && raw.status === 404)
+          ? interpret(raw)
+          : (failureForStatus(raw, ctx.clock()) ??
+            new AttemptFailure('protocol', `unexpected HTTP ${raw.status}`, { retryable: false, outage: false }));
+      if (!(verdict instanceof AttemptFailure)) {
+        ctx.breaker.success();
+        return verdict;
+      }
+      failure = verdict;
+    } catch (error) {
+      if (!(error instanceof AttemptFailure)) {
+        ctx.breaker.success();
+        throw error;
+      }
+      failure = error;
+    }
+    if (failure.flags.outage) ctx.breaker.failure();
+    else ctx.breaker.success();
+
+    if (failure.flags.unauthorized === true && !refreshed && usedToken !== undefined) {
+      refreshed = true;
+      rejected = usedToken;
+      ctx.logger?.info({ dagr: { operation, service } }, 'DAGR refused the access token; refreshing it once');
+      continue;
+    }
+    const delay = failure.flags.retryable
+      ? retryDelay({
+          retry,
+          retries: ctx.retries,
+          retryAfterMs: failure.flags.retryAfterMs,
+          baseMs: ctx.retryBaseMs,
+          capMs: ctx.retryMaxDelayMs,
+          maxRetryAfterMs: ctx.maxRetryAfterMs,
+          random: ctx.random,
+        })
+      : 'give-up';
+    if (delay === 'give-up') {
+      ctx.logger?.warn(
+        { dagr: { operation, service, cause: failure.failure, detail: failure.detail, attempt } },
+        'DAGR call failed',
+      );
+      throw new DagrError(
+        failure.flags.unauthorized === true ? 'forbidden' : failure.failure,
+        failure.flags.unauthorized === true ? 'DAGR refused a freshly issued access token (HTTP 401)' : failure.detail,
+        { status: failure.flags.status, retryAfterMs: failure.flags.retryAfterMs },
+      );
+    }
+    retry += 1;
+    ctx.logger?.debug(
+      { dagr: { operation, service, cause: failure.failure, detail: failure.detail, attempt, delayMs: delay } },
+      'DAGR call will be retried',
+    );
+    await ctx.sleep(delay);
+  }
 }
 
-/** A transport error (no HTTP answer) as a failure; its text names only the error code. */
-function networkFailure(error: unknown, aborted: boolean): AttemptFailure {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-  if (aborted || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_CANCELED') {
-    return new AttemptFailure('timeout', 'no answer within the timeout', { retryable: true, outage: true });
-  }
-  if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED') {
-    return new AttemptFailure('protocol', `unreadable response (${code})`, { retryable: false, outage: false });
-  }
-  return new AttemptFailure('unavailable', `connection failed (${code ?? 'network error'})`, {
-    retryable: true,
-    outage: true,
-  });
+function lookupAll(ctx: CallContext, request: DagrLookupRequest): Promise<readonly DagrRecord[]> {
+  const path = `/${encodeURIComponent(request.service)}/${encodeURIComponent(request.key)}`;
+  return run(
+    ctx,
+    'lookup',
+    request.service,
+    path,
+    { 'X-DAGR-Permission': request.permission, 'X-Request-ID': request.correlationId },
+    (raw) => {
+      if (raw.status === 404) return [];
+      const records = recordsOf(parseJson(raw.body));
+      if (records === undefined) {
+        return new AttemptFailure('protocol', 'DAGR answered with neither {data: [...]} nor an array of records', {
+          retryable: false,
+          outage: false,
+          status: raw.status,
+        });
+      }
+      const fetchedAt = new Date(ctx.clock()).toISOString();
+      return records.map((fields) => ({ fields, fetchedAt }));
+    },
+    true,
+  );
+}
+
+function listOf<T>(
+  ctx: CallContext,
+  operation: DagrOperation,
+  path: string,
+  what: string,
+  correlationId: string | undefined,
+): Promise<readonly T[]> {
+  return run<readonly T[]>(
+    ctx,
+    operation,
+    undefined,
+    path,
+    correlationId === undefined ? {} : { 'X-Request-ID': correlationId },
+    (raw) => {
+      const parsed = parseJson(raw.body);
+      const list = Array.isArray(parsed)
+        ? parsed
+        : isObject(parsed) && Array.isArray(parsed['data'])
+          ? parsed['data']
+          : undefined;
+      if (list === undefined || !list.every((item) => isObject(item) && typeof item['service_name'] === 'string')) {
+        return new AttemptFailure('protocol', `DAGR answered ${what} with an unexpected shape`, {
+          retryable: false,
+          outage: false,
+          status: raw.status,
+        });
+      }
+      return list as T[];
+    },
+    false,
+  );
 }

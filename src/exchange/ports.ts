@@ -1,20 +1,14 @@
 /**
  * The ports of the exchange use case: what it needs from the outside world, as interfaces.
- * Adapters in the I/O rooms implement them (DAGR client, renderers, stores); tests pass fakes
- * or the real sandbox.
+ * Adapters in the I/O rooms implement them (DAGR client, stores); tests pass fakes or the real
+ * sandbox. The renderer's port is the render room's own (src/render/port.ts): render is a pure room
+ * below the exchange and does not know it.
  */
 import type { EdmErrorCode } from '../errors.js';
 import type { EvidenceInput } from '../edm/build/types.js';
 import type { QueryRequest } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
-import type { Distribution, EvidenceMapping } from '../mapping/model.js';
-
-/** A DAGR record as the client returns it: the dataset's fields, untouched. */
-export interface DagrRecord {
-  readonly fields: Readonly<Record<string, unknown>>;
-  /** When the adapter fetched it (xsd:dateTime). */
-  readonly fetchedAt: string;
-}
+import type { DagrRecord } from '../mapping/record-path.js';
 
 export type DagrLookupResult = { readonly kind: 'found'; readonly record: DagrRecord } | { readonly kind: 'not-found' };
 
@@ -43,28 +37,6 @@ export type DagrFailureCause = 'timeout' | 'unavailable' | 'rate-limited' | 'for
 export interface DagrPort {
   /** Resolves `not-found` for 404 / empty results; rejects with a DagrError (src/dagr/errors.ts) otherwise. */
   lookup(request: DagrLookupRequest): Promise<DagrLookupResult>;
-}
-
-/** What renderers receive: the mapping, the chosen distribution, the record and the exchange context. */
-export interface RenderInput {
-  readonly mapping: EvidenceMapping;
-  readonly distribution: Distribution;
-  readonly record: DagrRecord;
-  /** xsd:date of issue. */
-  readonly issuingDate: string;
-  /** The subject as matched, for the header of the document (name, identifier). */
-  readonly subjectLabel: { readonly name: string; readonly identifier: string | undefined };
-  /** Languages to render, first is primary (`lv`, `en`). */
-  readonly languages: readonly ('lv' | 'en')[];
-  /**
-   * When the evidence is produced (xsd:dateTime): the PDF's creation date. Optional; without it the
-   * PDF is dated at the issue date, 00:00 UTC. Renderers never read the clock.
-   */
-  readonly renderedAt?: string;
-}
-
-export interface RenderPort {
-  render(input: RenderInput): Promise<Uint8Array>;
 }
 
 /** An AS4 payload part of an outbound message. */

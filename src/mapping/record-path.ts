@@ -1,4 +1,11 @@
-/** Reading DAGR record fields by the dot paths mapping files use (`Birth.Place`, `Persons.0.Name`). */
+/** DAGR records and reading their fields by the dot paths mapping files use (`Birth.Place`, `Persons.0.Name`). */
+
+/** A DAGR record as the client returns it: the dataset's fields, untouched. */
+export interface DagrRecord {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** When the adapter fetched it (xsd:dateTime). */
+  readonly fetchedAt: string;
+}
 
 /**
  * The value at `path` in `record`, or undefined when any step is missing. Numeric steps index

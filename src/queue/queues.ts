@@ -162,53 +162,6 @@ export function createQueues(opts: QueuesOptions): Queues {
     await queues[name].add(name, { exchangeRef }, { ...jobOptions[name], jobId: jobId(name, exchangeRef, round) });
   }
 
-  function makeProcessor(name: JobName, handlers: JobHandlers) {
-    const handler = handlers[name];
-    // Three parameters: BullMQ passes the abort signal only to processors that declare it.
-    return async (job: Job, token: string | undefined, signal?: AbortSignal): Promise<void> => {
-      if (!isPayload(job.data)) throw new UnrecoverableError(`job ${String(job.id)} has no exchange reference`);
-      const ref = job.data.exchangeRef;
-      const attempts = job.opts.attempts ?? 1;
-      const log = opts.logger.child({ job: name, exchangeRef: ref, attempt: job.attemptsMade + 1 });
-      const ctrl = new AbortController();
-      const ctx: JobContext = {
-        attemptsMade: job.attemptsMade,
-        final: job.attemptsMade + 1 >= attempts,
-        log,
-        signal: ctrl.signal,
-      };
-      const aborted = new Promise<'aborted'>((resolve) => {
-        if (signal === undefined) return;
-        if (signal.aborted) resolve('aborted');
-        signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-      });
-      signal?.addEventListener('abort', () => ctrl.abort(signal.reason), { once: true });
-      let outcome: 'done' | 'aborted';
-      try {
-        outcome = await Promise.race([handler(ref, ctx).then(() => 'done' as const), aborted]);
-      } catch (err) {
-        const refused = err instanceof AdapterError && err.code === 'ERR_CONNECTOR_REFUSED';
-        const giveUp = err instanceof UnrecoverableError || refused || ctx.final;
-        if (giveUp) {
-          log.error({ err: describe(err) }, `${name} job failed for good`);
-          await handlers
-            .onFailed?.(name, ref, err)
-            .catch((e: unknown) => log.error({ err: describe(e) }, 'onFailed threw'));
-          if (refused) throw new UnrecoverableError(`connector refused: ${describe(err).message}`);
-        } else {
-          log.warn({ err: describe(err) }, `${name} attempt failed; will retry`);
-        }
-        throw err;
-      }
-      if (outcome === 'aborted') {
-        // Shutdown gave up waiting: hand the job back without spending an attempt.
-        log.info('handing the job back to the queue (shutdown)');
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-    };
-  }
-
   return {
     enqueueProcess: (ref, round) => enqueue('process', ref, round),
     enqueueDelivery: (ref) => enqueue('deliver', ref),
@@ -218,7 +171,7 @@ export function createQueues(opts: QueuesOptions): Queues {
       started = true;
       for (const name of JOB_NAMES) {
         if (typeof handlers[name] !== 'function') throw new Error(`no handler for job "${name}"`);
-        const worker = new Worker(JOB_QUEUES[name], makeProcessor(name, handlers), {
+        const worker = new Worker(JOB_QUEUES[name], makeProcessor(name, handlers, opts.logger), {
           connection,
           prefix: opts.prefix,
           concurrency: name === 'deliver' ? (wopts.deliverConcurrency ?? wopts.concurrency) : wopts.concurrency,
@@ -252,69 +205,131 @@ export function createQueues(opts: QueuesOptions): Queues {
         .map((job) => ({ exchangeRef: (job.data as { exchangeRef: string }).exchangeRef, reason: job.failedReason }));
     },
 
-    async counts() {
-      const out = {} as QueueCounts;
-      for (const name of JOB_NAMES) {
-        const q = queues[name];
-        const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
-        out[name] = {
-          waiting: c.waiting ?? 0,
-          prioritized: c.prioritized ?? 0,
-          active: c.active ?? 0,
-          delayed: c.delayed ?? 0,
-          failed: c.failed ?? 0,
-          completed: c.completed ?? 0,
-          paused: await q.isPaused(),
-        };
-      }
-      return out;
-    },
+    counts: () => countJobs(queues),
 
-    async oldestPending() {
-      const out = {} as Record<JobName, number | undefined>;
-      for (const name of JOB_NAMES) {
-        let oldest: number | undefined;
-        // The wait list is in enqueue order (its oldest is at the head); delayed, prioritized and
-        // active are not, so a bounded sample of those is scanned.
-        const sample = [
-          ['wait', 0],
-          ['prioritized', 99],
-          ['delayed', 99],
-          ['active', 99],
-        ] as const;
-        for (const [state, end] of sample) {
-          for (const job of await queues[name].getJobs([state], 0, end, true))
-            if (oldest === undefined || job.timestamp < oldest) oldest = job.timestamp;
-        }
-        out[name] = oldest;
-      }
-      return out;
-    },
+    oldestPending: () => oldestPending(queues),
 
     bullQueues: () => queues,
 
-    async close(timeoutMs = 10_000) {
-      await Promise.all(
-        workers.map(async (w) => {
-          const closing = w.close();
-          let timer: NodeJS.Timeout | undefined;
-          const timedOut = await Promise.race([
-            closing.then(() => false),
-            new Promise<boolean>((resolve) => {
-              timer = setTimeout(() => resolve(true), timeoutMs);
-            }),
-          ]);
-          clearTimeout(timer);
-          if (timedOut) {
-            opts.logger.warn({ queue: w.name }, 'shutdown: jobs still running; handing them back');
-            w.cancelAllJobs('shutdown');
-            await closing;
-          }
-        }),
-      );
-      await Promise.all(Object.values(queues).map((q) => q.close()));
-    },
+    close: (timeoutMs = 10_000) => closeAll(workers, queues, opts.logger, timeoutMs),
   };
+}
+
+/** The BullMQ processor of one queue: runs its handler, decides retry or give-up, hands jobs back on shutdown. */
+function makeProcessor(name: JobName, handlers: JobHandlers, logger: Logger) {
+  const handler = handlers[name];
+  // Three parameters: BullMQ passes the abort signal only to processors that declare it.
+  return async (job: Job, token: string | undefined, signal?: AbortSignal): Promise<void> => {
+    if (!isPayload(job.data)) throw new UnrecoverableError(`job ${String(job.id)} has no exchange reference`);
+    const ref = job.data.exchangeRef;
+    const attempts = job.opts.attempts ?? 1;
+    const log = logger.child({ job: name, exchangeRef: ref, attempt: job.attemptsMade + 1 });
+    const ctrl = new AbortController();
+    const ctx: JobContext = {
+      attemptsMade: job.attemptsMade,
+      final: job.attemptsMade + 1 >= attempts,
+      log,
+      signal: ctrl.signal,
+    };
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal === undefined) return;
+      if (signal.aborted) resolve('aborted');
+      signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    signal?.addEventListener('abort', () => ctrl.abort(signal.reason), { once: true });
+    let outcome: 'done' | 'aborted';
+    try {
+      outcome = await Promise.race([handler(ref, ctx).then(() => 'done' as const), aborted]);
+    } catch (err) {
+      const refused = err instanceof AdapterError && err.code === 'ERR_CONNECTOR_REFUSED';
+      const giveUp = err instanceof UnrecoverableError || refused || ctx.final;
+      if (giveUp) {
+        log.error({ err: describe(err) }, `${name} job failed for good`);
+        await handlers
+          .onFailed?.(name, ref, err)
+          .catch((e: unknown) => log.error({ err: describe(e) }, 'onFailed threw'));
+        if (refused) throw new UnrecoverableError(`connector refused: ${describe(err).message}`);
+      } else {
+        log.warn({ err: describe(err) }, `${name} attempt failed; will retry`);
+      }
+      throw err;
+    }
+    if (outcome === 'aborted') {
+      // Shutdown gave up waiting: hand the job back without spending an attempt.
+      log.info('handing the job back to the queue (shutdown)');
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+  };
+}
+
+/** Job counts and the paused flag of each queue. */
+async function countJobs(queues: Readonly<Record<JobName, Queue>>): Promise<QueueCounts> {
+  const out = {} as QueueCounts;
+  for (const name of JOB_NAMES) {
+    const q = queues[name];
+    const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+    out[name] = {
+      waiting: c.waiting ?? 0,
+      prioritized: c.prioritized ?? 0,
+      active: c.active ?? 0,
+      delayed: c.delayed ?? 0,
+      failed: c.failed ?? 0,
+      completed: c.completed ?? 0,
+      paused: await q.isPaused(),
+    };
+  }
+  return out;
+}
+
+/** Enqueue time of the oldest job not yet done per queue (see Queues.oldestPending). */
+async function oldestPending(queues: Readonly<Record<JobName, Queue>>): Promise<Record<JobName, number | undefined>> {
+  const out = {} as Record<JobName, number | undefined>;
+  for (const name of JOB_NAMES) {
+    let oldest: number | undefined;
+    // The wait list is in enqueue order (its oldest is at the head); delayed, prioritized and
+    // active are not, so a bounded sample of those is scanned.
+    const sample = [
+      ['wait', 0],
+      ['prioritized', 99],
+      ['delayed', 99],
+      ['active', 99],
+    ] as const;
+    for (const [state, end] of sample) {
+      for (const job of await queues[name].getJobs([state], 0, end, true))
+        if (oldest === undefined || job.timestamp < oldest) oldest = job.timestamp;
+    }
+    out[name] = oldest;
+  }
+  return out;
+}
+
+/** Closes the workers gracefully (see the module comment), then the queues. */
+async function closeAll(
+  workers: readonly Worker[],
+  queues: Readonly<Record<JobName, Queue>>,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<void> {
+  await Promise.all(
+    workers.map(async (w) => {
+      const closing = w.close();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        closing.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        logger.warn({ queue: w.name }, 'shutdown: jobs still running; handing them back');
+        w.cancelAllJobs('shutdown');
+        await closing;
+      }
+    }),
+  );
+  await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
 function describe(err: unknown): { message: string; code?: string } {

@@ -20,7 +20,7 @@ import { PDFDocument, PDFHexString, rgb } from '@cantoo/pdf-lib';
 import type { PDFFont, PDFPage } from '@cantoo/pdf-lib';
 import { createHash } from 'node:crypto';
 
-import type { RenderInput } from '../exchange/ports.js';
+import type { RenderInput } from './port.js';
 import type { Bilingual, PdfDistribution } from '../mapping/model.js';
 import { RenderError } from './errors.js';
 import { NO_SHAPING, pdfFontkit } from './pdf-fonts.js';

@@ -82,6 +82,8 @@ function prepare(font: FontkitFont): FontkitFont {
   if (typeof inner.layout !== 'function' || typeof inner.glyphsForString !== 'function') return font;
   const shaped = inner.layout.bind(font);
   inner.layout = (text: string, ...rest: unknown[]) =>
-    typeof text === 'string' && SIMPLE_TEXT.test(text) ? { glyphs: inner.glyphsForString(text) } : shaped(text, ...rest);
+    typeof text === 'string' && SIMPLE_TEXT.test(text)
+      ? { glyphs: inner.glyphsForString(text) }
+      : shaped(text, ...rest);
   return font;
 }

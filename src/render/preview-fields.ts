@@ -2,14 +2,8 @@
  * The evidence in readable form for the preview page: the labelled fields of the mapping's PDF
  * layout (every mapping has one), with the record's values, whatever format the requester asked.
  */
-import type { Bilingual } from '../mapping/model.js';
-import type { RenderInput } from '../exchange/ports.js';
+import type { PreviewFieldValue, RenderInput } from './port.js';
 import { displayText, isAbsent, readField } from './record-path.js';
-
-export interface PreviewFieldValue {
-  readonly label: Bilingual;
-  readonly value: string;
-}
 
 export function previewFields(input: Omit<RenderInput, 'distribution'>): PreviewFieldValue[] {
   const pdf = input.mapping.distributions.find((d) => d.format === 'application/pdf');

@@ -14,7 +14,7 @@
  *   should point at scalars; this keeps an unexpected structure readable instead of failing).
  */
 
-import type { RenderInput } from '../exchange/ports.js';
+import type { RenderInput } from './port.js';
 import { valueAt } from '../mapping/record-path.js';
 
 export type Language = 'lv' | 'en';

@@ -1,11 +1,13 @@
 /**
  * The RenderPort: picks the renderer by the distribution's format (`DistributedAs/Format` of the
  * request, as the exchange resolved it against the mapping). An unknown format is
- * `ERR_RENDER_UNSUPPORTED_FORMAT` → EDM:ERR:0007.
+ * `ERR_RENDER_UNSUPPORTED_FORMAT` → EDM:ERR:0007. The preview's readable fields come from
+ * src/render/preview-fields.ts.
  */
-import type { RenderInput, RenderPort } from '../exchange/ports.js';
+import type { RenderInput, RenderPort } from './port.js';
 import { RenderError } from './errors.js';
 import { renderPdfEvidence } from './pdf-evidence.js';
+import { previewFields } from './preview-fields.js';
 import type { PdfAssets } from './pdf-evidence.js';
 import { renderXmlEvidence } from './xml-evidence.js';
 
@@ -41,5 +43,6 @@ export function createRenderer(assets: PdfAssets, options: RendererOptions = {})
           );
       }
     },
+    previewFields,
   };
 }

@@ -17,7 +17,7 @@
  */
 import { ElementWriter, serializeXml } from '../edm/xml/write.js';
 
-import type { RenderInput } from '../exchange/ports.js';
+import type { RenderInput } from './port.js';
 import type { XmlDistribution } from '../mapping/model.js';
 import { RenderError } from './errors.js';
 import { canonicalText, isAbsent, isScalar, readField } from './record-path.js';
@@ -93,7 +93,8 @@ export function buildXmlEvidence(input: RenderInput, distribution: XmlDistributi
     if (isAttribute) {
       // `xmlns…` would redeclare namespaces; `xml…` names are reserved (XML 1.0 §2.3).
       if (/^xml/i.test(leafName)) throw invalid(mappingId, field.path, 'names a reserved attribute');
-      if (parent.hasAttribute(leafName)) throw invalid(mappingId, field.path, 'sets an attribute another field already set');
+      if (parent.hasAttribute(leafName))
+        throw invalid(mappingId, field.path, 'sets an attribute another field already set');
       parent.att(leafName, values[0]!);
       continue;
     }

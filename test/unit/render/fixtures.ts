@@ -1,5 +1,5 @@
 /** Inline mappings and records for the render tests (synthetic people only). */
-import type { RenderInput } from '../../../src/exchange/ports.js';
+import type { RenderInput } from '../../../src/render/port.js';
 import type { EvidenceMapping, PdfDistribution, XmlDistribution } from '../../../src/mapping/model.js';
 
 export const LATVIAN_LETTERS = 'āčēģīķļņšūž ĀČĒĢĪĶĻŅŠŪŽ';

@@ -55,3 +55,11 @@ test('the shipped fonts are TrueType files and their licence ships beside them',
   expect(existsSync('assets/fonts/LICENSE-DejaVu.txt')).toBe(true);
   expect(readFileSync('assets/fonts/LICENSE-DejaVu.txt', 'utf8')).toContain('Bitstream Vera');
 });
+
+test('the port lists the preview fields of the PDF layout, whatever format was asked', () => {
+  const fields = renderer.previewFields(input(xmlDistribution));
+  expect(fields[0]).toEqual({ label: { lv: 'Vārds', en: 'Given name' }, value: 'Ģirts Ēriks' });
+  expect(fields).toContainEqual({ label: { lv: 'Dzimšanas datums', en: 'Date of birth' }, value: '01.01.1990' });
+  // An optional field with no value in the record is left out, not shown empty.
+  expect(fields.map((f) => f.label.en)).not.toContain('Father');
+});

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { XMLValidator } from 'fast-xml-parser';
 
-import type { RenderInput } from '../../../src/exchange/ports.js';
+import type { RenderInput } from '../../../src/render/port.js';
 import type { EvidenceMapping } from '../../../src/mapping/model.js';
 import { createRenderer } from '../../../src/render/renderer.js';
 import { isAbsent, readPath } from '../../../src/render/record-path.js';
