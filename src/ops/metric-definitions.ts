@@ -26,8 +26,6 @@ export interface ScrapeSources {
   breakerState(): BreakerState | undefined;
 }
 
-/* Registration order is the order of /metrics: http, queues, pipeline, DAGR, delivery. */
-
 export function httpMetrics(registers: Registry[]) {
   return {
     http: new Histogram({

@@ -108,6 +108,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     hasQueues: opts.queues !== undefined,
     breakerState: () => watched?.breakerState(),
   };
+  // Registration order is the order of the /metrics text: http, queues, pipeline, DAGR, delivery.
   const { http } = httpMetrics(registers);
   defineQueueGauges(registers, sources);
   const { steps, exchanges, preview } = pipelineMetrics(registers);
