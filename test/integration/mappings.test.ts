@@ -364,7 +364,7 @@ describe('a data controller registers a new evidence mapping', () => {
     };
     expect(list.mappings).toEqual([expect.objectContaining({ id: ID, status: 'active', activeVersion: '0.1.0+r1' })]);
     expect(await store.list()).toHaveLength(1);
-    await until(() => servedVersion() === '0.1.0+r1', 'live mappings has v1');
+    await until(() => servedVersion() === '0.1.0+r1', 'live mappings have v1');
     await until(() => childVersion() === '0.1.0+r1', 'the other process has v1');
 
     const r = await answer(JANIS, live);
@@ -403,7 +403,7 @@ describe('a data controller registers a new evidence mapping', () => {
     const res = await upload(v2, true);
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ revision: 2, version: '0.2.0+r2', created: true, active: true });
-    await until(() => servedVersion() === '0.2.0+r2', 'live mappings has v2');
+    await until(() => servedVersion() === '0.2.0+r2', 'live mappings have v2');
     await until(() => childVersion() === '0.2.0+r2', 'the other process has v2');
 
     expect((await answer(ANNA, live)).summary).toMatchObject({ outcome: 'evidence', mappingVersion: '0.2.0+r2' });
