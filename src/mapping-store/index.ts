@@ -1,7 +1,8 @@
 /**
- * The mapping registry room: the versioned store in Redis, the live in-process registry, the import
- * of `mappings/` at start-up, the try, and the failure alert. `startMappings` is what a process
- * (api, worker or all) runs at start-up; docs/mappings.md explains how files and the store meet.
+ * The mapping store room: the versioned store in Redis, the live mappings of each process (an
+ * in-process MappingRegistry kept equal to the store), the import of `mappings/` at start-up, the
+ * try, and the failure alert. `startMappings` is what a process (api, worker or all) runs at
+ * start-up; docs/mappings.md explains how files and the store meet.
  */
 import path from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
@@ -11,11 +12,11 @@ import type { Logger } from '../infra/logger.js';
 import { readMappingSchema } from '../resources/mappings.js';
 import { packageRoot } from '../resources/schema-files.js';
 import { importMappingFiles, type ImportedFile } from './import-files.js';
-import { createLiveRegistry, type LiveRegistry } from './live-mappings.js';
+import { createLiveMappings, type LiveMappings } from './live-mappings.js';
 import { createMappingStore, type MappingStore } from './mapping-store.js';
 
 export { createMappingStore, type MappingStore } from './mapping-store.js';
-export { createLiveRegistry, type LiveRegistry } from './live-mappings.js';
+export { createLiveMappings, type LiveMappings } from './live-mappings.js';
 export { importMappingFiles } from './import-files.js';
 export { createMappingFailureAlert, type MappingFailureAlert } from './mapping-alerts.js';
 export { createMappingTryer, tryMapping, type TryDeps, type TryResult } from './try-mapping.js';
@@ -32,13 +33,13 @@ export interface StartMappingsOptions {
   readonly activateFiles?: 'when-none-active' | 'yes' | undefined;
   /** Dataset definitions uploads are checked against (e.g. the sandbox's); none = fields unchecked. */
   readonly definitions?: (() => DatasetDefinitions | undefined) | undefined;
-  /** Safety-net stamp check of the live registry, ms. Default 30000. */
+  /** Safety-net stamp check of the live mappings, ms. Default 30000. */
   readonly checkIntervalMs?: number | undefined;
 }
 
 export interface StartedMappings {
   readonly store: MappingStore;
-  readonly live: LiveRegistry;
+  readonly live: LiveMappings;
   /** For `ExchangeDeps.registry`: `find` reads the live set at call time. */
   readonly registry: MappingRegistry;
   readonly imported: readonly ImportedFile[];
@@ -59,7 +60,7 @@ export async function startMappings(opts: StartMappingsOptions): Promise<Started
     activate: opts.activateFiles ?? 'when-none-active',
     logger: opts.logger,
   });
-  const live = createLiveRegistry(opts.redis, { store, logger: opts.logger, checkIntervalMs: opts.checkIntervalMs });
+  const live = createLiveMappings(opts.redis, { store, logger: opts.logger, checkIntervalMs: opts.checkIntervalMs });
   try {
     await live.ready;
   } catch (error) {

@@ -1,8 +1,9 @@
 /**
- * The in-process mapping registry of an api or worker process, kept equal to the store's active
- * set without a restart: it reloads when the store publishes a change (pub/sub on a duplicate
- * connection) and, as a safety net for a missed message (a reconnect, a partition), whenever the
- * store's stamp differs from the one it loaded, checked every `checkIntervalMs`.
+ * The live mappings of an api or worker process: an in-process MappingRegistry
+ * (src/mapping/registry.ts) kept equal to the store's active set without a restart: it reloads
+ * when the store publishes a change (pub/sub on a duplicate connection) and, as a safety net for a
+ * missed message (a reconnect, a partition), whenever the store's stamp differs from the one it
+ * loaded, checked every `checkIntervalMs`.
  *
  * `registry` is a MappingRegistry whose `find` reads the current set at call time: give it to the
  * exchange as `deps.registry`. Every mapping in it carries its store version (`1.0.0+r3`), which
@@ -13,7 +14,7 @@ import type { Logger } from '../infra/logger.js';
 import { createMappingRegistry, type MappingRegistry } from '../mapping/registry.js';
 import type { MappingStore } from './mapping-store.js';
 
-export interface LiveRegistryOptions {
+export interface LiveMappingsOptions {
   readonly store: MappingStore;
   readonly logger?: Logger | undefined;
   /** Safety-net stamp check, ms. Default 30000; 0 = off. */
@@ -23,7 +24,7 @@ export interface LiveRegistryOptions {
     ((info: { stamp: number; mappings: readonly { id: string; version: string }[] }) => void) | undefined;
 }
 
-export interface LiveRegistry {
+export interface LiveMappings {
   /** The registry as last loaded. */
   current(): MappingRegistry;
   /** A registry whose `find` and `mappings` read `current()` at call time (for `ExchangeDeps.registry`). */
@@ -37,8 +38,8 @@ export interface LiveRegistry {
   close(): Promise<void>;
 }
 
-export function createLiveRegistry(redis: Redis | Cluster, opts: LiveRegistryOptions): LiveRegistry {
-  const log = opts.logger?.child({ component: 'mapping-registry' });
+export function createLiveMappings(redis: Redis | Cluster, opts: LiveMappingsOptions): LiveMappings {
+  const log = opts.logger?.child({ component: 'live-mappings' });
   let registry: MappingRegistry = createMappingRegistry([]);
   let loadedStamp = -1;
   let running: Promise<void> | undefined;

@@ -57,7 +57,7 @@ export function revisionOf(version: string): number | undefined {
   return m === null ? undefined : Number(m[1]);
 }
 
-/** The mapping as the live registry serves it: the same, with the store version. */
+/** The mapping as the live mappings serve it: the same, with the store version. */
 export function withStoreVersion(mapping: EvidenceMapping, revision: number): EvidenceMapping {
   return Object.freeze({ ...mapping, version: storeVersion(mapping.version, revision) });
 }

@@ -20,7 +20,10 @@ function readOrCreate(file: string, make: () => string): string {
 }
 
 export function localEncryptionKey(dataDir: string): Buffer {
-  return Buffer.from(readOrCreate(path.join(dataDir, 'encryption.key'), () => randomBytes(32).toString('base64')), 'base64');
+  return Buffer.from(
+    readOrCreate(path.join(dataDir, 'encryption.key'), () => randomBytes(32).toString('base64')),
+    'base64',
+  );
 }
 
 export function localConnectorToken(dataDir: string): string {

@@ -13,7 +13,7 @@ import { createMappingsAdminRouter, createRedisTryCache } from '../../src/admin/
 import { createAdminAuth } from '../../src/admin/auth.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { sandboxDefinitions } from '../../src/mapping-store/definitions-source.js';
-import { createLiveRegistry, type LiveRegistry } from '../../src/mapping-store/live-mappings.js';
+import { createLiveMappings, type LiveMappings } from '../../src/mapping-store/live-mappings.js';
 import { createMappingStore } from '../../src/mapping-store/mapping-store.js';
 import { createMappingTryer } from '../../src/mapping-store/try-mapping.js';
 import { readMappingSchema } from '../../src/resources/mappings.js';
@@ -36,12 +36,12 @@ const store = createMappingStore(redis, {
   definitions: () => sandboxDefinitions(),
 });
 const deps = testDeps({ dagr: fakeDagr() });
-let live: LiveRegistry;
+let live: LiveMappings;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  live = createLiveRegistry(redis, { store, checkIntervalMs: 0 });
+  live = createLiveMappings(redis, { store, checkIntervalMs: 0 });
   await live.ready;
   const app = express();
   app.use(

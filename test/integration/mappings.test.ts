@@ -22,7 +22,7 @@ import { tryRequestXml, tryUserMessage, TRY_PAYLOAD_HREF } from '../../src/mappi
 import { createAdminAuth } from '../../src/admin/auth.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { importMappingFiles } from '../../src/mapping-store/import-files.js';
-import { createLiveRegistry, type LiveRegistry } from '../../src/mapping-store/live-mappings.js';
+import { createLiveMappings, type LiveMappings } from '../../src/mapping-store/live-mappings.js';
 import { createMappingFailureAlert } from '../../src/mapping-store/mapping-alerts.js';
 import { createMappingStore } from '../../src/mapping-store/mapping-store.js';
 import { createMappingTryer } from '../../src/mapping-store/try-mapping.js';
@@ -54,7 +54,7 @@ const metrics = new Registry();
 const alert = createMappingFailureAlert({ logger, registry: metrics });
 const auth = createAdminAuth({ viewer: VIEWER, operator: OPERATOR })!;
 const deps = testDeps({ dagr: fakeDagr() });
-let live: LiveRegistry;
+let live: LiveMappings;
 let served: Served;
 let child: ChildProcess | undefined;
 const childLines: Record<string, unknown>[] = [];
@@ -102,8 +102,8 @@ const REQUESTED = {
   distributions: [{ format: 'application/pdf', pdf: { sections: [] } }],
 } as unknown as EvidenceMapping;
 
-/** One exchange as a worker runs it, with the live registry as `deps.registry`. */
-async function answer(subject: string, mappings: { registry: LiveRegistry['registry'] }): Promise<ExchangeResult> {
+/** One exchange as a worker runs it, with the live mappings as `deps.registry`. */
+async function answer(subject: string, mappings: { registry: LiveMappings['registry'] }): Promise<ExchangeResult> {
   const found = await deps.dagr.lookup({
     service: 'pmlp_declared_residence',
     permission: '22792',
@@ -182,7 +182,7 @@ const childVersion = (): string | undefined => {
 };
 
 beforeAll(async () => {
-  live = createLiveRegistry(redis, { store, logger, checkIntervalMs: 1000 });
+  live = createLiveMappings(redis, { store, logger, checkIntervalMs: 1000 });
   await live.ready;
   const app = express();
   app.use(
@@ -366,7 +366,7 @@ describe('a data controller registers a new evidence mapping', () => {
     };
     expect(list.mappings).toEqual([expect.objectContaining({ id: ID, status: 'active', activeVersion: '0.1.0+r1' })]);
     expect(await store.list()).toHaveLength(1);
-    await until(() => servedVersion() === '0.1.0+r1', 'live registry has v1');
+    await until(() => servedVersion() === '0.1.0+r1', 'live mappings have v1');
     await until(() => childVersion() === '0.1.0+r1', 'the other process has v1');
 
     const r = await answer(JANIS, live);
@@ -405,7 +405,7 @@ describe('a data controller registers a new evidence mapping', () => {
     const res = await upload(v2, true);
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ revision: 2, version: '0.2.0+r2', created: true, active: true });
-    await until(() => servedVersion() === '0.2.0+r2', 'live registry has v2');
+    await until(() => servedVersion() === '0.2.0+r2', 'live mappings have v2');
     await until(() => childVersion() === '0.2.0+r2', 'the other process has v2');
 
     expect((await answer(ANNA, live)).summary).toMatchObject({ outcome: 'evidence', mappingVersion: '0.2.0+r2' });
@@ -428,7 +428,7 @@ describe('a data controller registers a new evidence mapping', () => {
     const rolled = await api(`/admin/api/mappings/${ID}/rollback`, { method: 'POST' });
     expect(rolled.status).toBe(200);
     expect(await rolled.json()).toMatchObject({ ok: true, active: 1, version: '0.1.0+r1', changed: true });
-    await until(() => servedVersion() === '0.1.0+r1', 'live registry back on v1');
+    await until(() => servedVersion() === '0.1.0+r1', 'live mappings back on v1');
     await until(() => childVersion() === '0.1.0+r1', 'the other process back on v1');
     expect((await answer(JANIS, live)).summary).toMatchObject({ outcome: 'evidence', mappingVersion: '0.1.0+r1' });
 
@@ -446,18 +446,18 @@ describe('a data controller registers a new evidence mapping', () => {
 
   test('deactivate takes it out of service everywhere; activating v2 by number brings it back', async () => {
     expect((await api(`/admin/api/mappings/${ID}/deactivate`, { method: 'POST' })).status).toBe(200);
-    await until(() => servedVersion() === undefined, 'live registry without the mapping');
+    await until(() => servedVersion() === undefined, 'live mappings without the mapping');
     await until(() => childVersion() === 'none', 'the other process without the mapping');
     expect((await answer(ANNA, live)).summary).toMatchObject({ outcome: 'error', edmCode: 'EDM:ERR:0006' });
 
     expect((await api(`/admin/api/mappings/${ID}/versions/9/activate`, { method: 'POST' })).status).toBe(404);
     const act = await api(`/admin/api/mappings/${ID}/versions/2/activate`, { method: 'POST' });
     expect(await act.json()).toMatchObject({ ok: true, active: 2, version: '0.2.0+r2' });
-    await until(() => servedVersion() === '0.2.0+r2', 'live registry on v2 again');
+    await until(() => servedVersion() === '0.2.0+r2', 'live mappings on v2 again');
   });
 
   test('the active version survives a restart; files meet the store as documented', async () => {
-    const again = createLiveRegistry(redis, { store, checkIntervalMs: 0 });
+    const again = createLiveMappings(redis, { store, checkIntervalMs: 0 });
     await again.ready;
     expect(again.registry.find(EVIDENCE_TYPE, undefined)).toMatchObject({ ok: true, mapping: { version: '0.2.0+r2' } });
     await again.close();

@@ -1,0 +1,92 @@
+/**
+ * The DAGR sandbox's data routes: `GET /current_user_permissions`, `GET /service_list` and
+ * get-by-object-identifier `GET /{service}/{objectId}` (401 / 403 / 429 / 404 as DAGR would).
+ */
+import type { Express, Request, Response } from 'express';
+import { sendProblem } from '../infra/http-problem.js';
+import { keyFieldOf } from './dagr-data-loader.js';
+import type { SandboxState } from './dagr-sandbox-state.js';
+import { authenticated } from './dagr-sandbox-token.js';
+
+function dateBound(value: string | null, end: boolean): number | undefined {
+  if (value === null || value === '') return undefined;
+  // A bare date is valid for the whole day.
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z` : value;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export function mountDataRoutes(app: Express, st: SandboxState): void {
+  app.get('/current_user_permissions', (req: Request, res: Response) => {
+    if (!authenticated(st, req, res)) return;
+    res.json(
+      st.permissions.map((p) => ({
+        ...p,
+        access_control_tree: { name: p.service_name, read_access: 'full', properties: null },
+      })),
+    );
+  });
+
+  app.get('/service_list', (_req: Request, res: Response) => {
+    res.json(
+      st.opts.datasets.map((d) => ({
+        service_name: d.service_name,
+        description: d.description,
+        key: d.key,
+        key_fields: [keyFieldOf(d.key)],
+        updated_at_field: d.updated_at_field ?? null,
+        fields: d.fields,
+        record_count: d.records.length,
+      })),
+    );
+  });
+
+  app.get('/:service/:objectId', (req: Request, res: Response) => getByObjectId(st, req, res));
+}
+
+function getByObjectId(st: SandboxState, req: Request, res: Response): void {
+  const { opts, counters, knobs } = st;
+  counters.dataRequests += 1;
+  const service = String(req.params['service']);
+  const objectId = String(req.params['objectId']);
+  if (knobs.failNext !== null) {
+    const { status, retryAfterSeconds } = knobs.failNext;
+    knobs.failNext = knobs.failNext.count > 1 ? { ...knobs.failNext, count: knobs.failNext.count - 1 } : null;
+    if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
+    sendProblem(res, status, status === 429 ? 'Too Many Requests' : 'Service Unavailable', 'fault knob');
+    return;
+  }
+  if (!authenticated(st, req, res)) return;
+  const permissionNumber = req.get('x-dagr-permission');
+  const permission = st.permissions.find((p) => p.service_name === service && p.permission_number === permissionNumber);
+  if (permission === undefined) {
+    sendProblem(res, 403, 'Forbidden', 'X-DAGR-Permission does not name a permission for this service');
+    return;
+  }
+  const now = st.clock();
+  const from = dateBound(permission.valid_from, false);
+  const to = dateBound(permission.valid_to, true);
+  if ((from !== undefined && now < from) || (to !== undefined && now > to)) {
+    sendProblem(res, 403, 'Forbidden', 'the permission is not valid now');
+    return;
+  }
+  if (permission.use_count_quota !== null && permission.use_count >= permission.use_count_quota) {
+    sendProblem(res, 429, 'Too Many Requests', 'the permission use quota is exhausted');
+    return;
+  }
+  const entry = st.index.get(service);
+  if (entry === undefined) {
+    sendProblem(res, 404, 'Not Found', 'no such service');
+    return;
+  }
+  Object.assign(permission, { use_count: permission.use_count + 1 });
+  const records = knobs.notFound.has(objectId) ? undefined : entry.byKey.get(objectId);
+  if (records === undefined) {
+    counters.notFound += 1;
+    if (opts.notFoundStyle === 'empty') res.json(opts.responseShape === 'bare' ? [] : { data: [] });
+    else sendProblem(res, 404, 'Not Found', 'no record for this object id');
+    return;
+  }
+  counters.found += 1;
+  res.json(opts.responseShape === 'bare' ? records : { data: records });
+}
