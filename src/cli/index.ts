@@ -92,7 +92,9 @@ function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: stri
 async function startCommand(opts: { role?: Role }): Promise<void> {
   let running: Awaited<ReturnType<typeof start>>;
   try {
-    running = await start(loadConfig(), opts.role === undefined ? {} : { role: opts.role });
+    // One error lists every bad key and what the role lacks.
+    const config = loadConfig(process.env, { start: { role: opts.role } });
+    running = await start(config, opts.role === undefined ? {} : { role: opts.role });
   } catch (e) {
     // Always say why: a configuration problem, Redis unreachable, a port in use.
     err(`oots-adapter start: ${e instanceof Error ? e.message : String(e)}`);
