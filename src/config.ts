@@ -208,6 +208,11 @@ export function loadConfig(
   return deepFreeze(config);
 }
 
+/** The configuration of `oots-adapter start` (as `role`, default ADAPTER_ROLE): keys and role rules in one error. */
+export function loadStartConfig(role?: Role, env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  return loadConfig(env, { start: { role } });
+}
+
 /**
  * What running `role` needs beyond valid keys. Without REDIS_URL the embedded default brings its
  * own Redis, secrets and stand-ins, which only one process running everything can share.

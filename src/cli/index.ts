@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, providerAgent } from '../config.js';
+import { loadConfig, loadStartConfig, providerAgent } from '../config.js';
 import { XmlInputError, type EdmErrorCode } from '../errors.js';
 import { buildErrorResponse, requestEcho } from '../edm/build/index.js';
 import { EDM_ERROR_CODES } from '../edm/codelists.js';
@@ -93,8 +93,7 @@ async function startCommand(opts: { role?: Role }): Promise<void> {
   let running: Awaited<ReturnType<typeof start>>;
   try {
     // One error lists every bad key and what the role lacks.
-    const config = loadConfig(process.env, { start: { role: opts.role } });
-    running = await start(config, opts.role === undefined ? {} : { role: opts.role });
+    running = await start(loadStartConfig(opts.role), opts.role === undefined ? {} : { role: opts.role });
   } catch (e) {
     // Always say why: a configuration problem, Redis unreachable, a port in use.
     err(`oots-adapter start: ${e instanceof Error ? e.message : String(e)}`);
