@@ -4,6 +4,8 @@
  * connector stand-in, and stop() leaves nothing open (jest --detectOpenHandles).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -140,6 +142,66 @@ describe('composition by role', () => {
     expect(await roundTrip(api.url!, api.url!)).toBeDefined();
     await stop(worker);
     await stop(api);
+  });
+
+  test('the embedded default: no REDIS_URL starts a private Redis and generates the local secrets', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oots-compose-embedded-'));
+    try {
+      const config = loadConfig(
+        { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', DATA_DIR: dir, PARSE_THREADS: '1' },
+        { start: {} },
+      );
+      const r = await run(config);
+      expect(r.sandbox.redis).toMatch(/^redis:\/\//);
+      expect((await get(`${r.url}/healthz`)).status).toBe(200);
+      // The admin pages are on with the generated credentials.
+      expect((await get(`${r.url}/admin`)).status).toBe(401);
+      await stop(r);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the app is built before it listens: the first request after listen meets every route', async () => {
+    // Each server of this process, once listening, is probed before its listen callback runs: the
+    // composition cannot go on mounting routes before the probe has its answer. (The stand-ins'
+    // servers are probed too; only the adapter's own port is checked below.)
+    const firstAnswers = new Map<number, number>();
+    const probe = (port: number): Promise<number> =>
+      new Promise<number>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '/connector/messages', method: 'POST' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(0));
+        req.end();
+      });
+    // Put back as it was, unbound, after the start.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const listen = net.Server.prototype.listen;
+    net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === 'function')
+        args[last] = () => {
+          const address = this.address();
+          const port = typeof address === 'object' && address !== null ? address.port : 0;
+          void probe(port).then((status) => {
+            firstAnswers.set(port, status);
+            (callback as () => void)();
+          });
+        };
+      return listen.apply(this, args as Parameters<typeof listen>);
+    } as typeof listen;
+    let r: Running;
+    try {
+      r = await run(loadConfig(env()));
+    } finally {
+      net.Server.prototype.listen = listen;
+    }
+    // The intake was mounted: no token is 401, not the 404 of an app still being put together.
+    expect(firstAnswers.get(Number(new URL(r.url!).port))).toBe(401);
+    await stop(r);
   });
 
   test('a role the configuration cannot run is refused with a configuration error before anything starts', async () => {
