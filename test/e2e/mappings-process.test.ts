@@ -3,7 +3,7 @@
  * by real processes (an `all` process and a separate `worker`), each answer's audit record naming
  * the version that produced it: v1, then v2, then v1 again after a roll-back.
  *
- * Runs once src/main.ts wires the live registry (docs/mappings.md, "Files and the store"); until
+ * Runs once the composition (src/compose/core.ts) wires the live registry (docs/mappings.md, "Files and the store"); until
  * then it is skipped and says so.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,10 +15,10 @@ import { envelopeFor } from '../../src/cli/send.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 
-const wired = /\b(startMappings|createLiveRegistry)\(/.test(readFileSync('src/main.ts', 'utf8'));
+const wired = /\b(startMappings|createLiveRegistry)\(/.test(readFileSync('src/compose/core.ts', 'utf8'));
 if (!wired)
   process.stderr.write(
-    'test/e2e/mappings-process.test.ts skipped: src/main.ts does not wire the live mapping registry yet\n',
+    'test/e2e/mappings-process.test.ts skipped: src/compose/core.ts does not wire the live mapping registry yet\n',
   );
 
 const ID = 'lv-residence-certificate';
