@@ -80,7 +80,9 @@ export async function composeConnector(config: Config, core: Core, role: Role): 
 
   let submitter: Submitter | undefined;
   if (role !== 'api') {
-    // Without Domibus there is an outbound URL: config.ts refuses a worker with neither.
+    // Without Domibus there is an outbound URL: config.ts refuses a worker with neither. The
+    // stand-in's is this process's own, known once it listens: that REST submitter is built on
+    // first use (after listen, as the workers start then); a configured URL's at once.
     let rest: Submitter | undefined;
     const restSubmitter = (): Submitter =>
       (rest ??= createRestSubmitter({
