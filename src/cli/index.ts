@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, providerAgent } from '../config.js';
+import { loadConfig, loadStartConfig, providerAgent } from '../config.js';
 import { XmlInputError, type EdmErrorCode } from '../errors.js';
 import { buildErrorResponse, requestEcho } from '../edm/build/index.js';
 import { EDM_ERROR_CODES } from '../edm/codelists.js';
@@ -92,7 +92,8 @@ function respondCommand(file: string, opts: { error: EdmErrorCode; detail?: stri
 async function startCommand(opts: { role?: Role }): Promise<void> {
   let running: Awaited<ReturnType<typeof start>>;
   try {
-    running = await start(loadConfig(), opts.role === undefined ? {} : { role: opts.role });
+    // One error lists every bad key and what the role lacks.
+    running = await start(loadStartConfig(opts.role), opts.role === undefined ? {} : { role: opts.role });
   } catch (e) {
     // Always say why: a configuration problem, Redis unreachable, a port in use.
     err(`oots-adapter start: ${e instanceof Error ? e.message : String(e)}`);

@@ -8,13 +8,17 @@
  *
  * Thin shells: the checks live in src/mapping, the try in src/mapping-store/try-mapping.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, providerAgent, type Config } from '../config.js';
-import { createDagrClient, type DagrClient } from '../dagr/client.js';
-import { dagrClientOptions } from '../dagr/from-config.js';
+import { loadConfig, type Config } from '../config.js';
+import {
+  connectDagr as connectCoreDagr,
+  createEvidenceRenderer,
+  tryDepsFor,
+  type DagrConnection,
+} from '../compose/evidence.js';
 import { EDM_VERSIONS } from '../edm/model.js';
 import type { DatasetDefinitions } from '../mapping/definitions.js';
 import { dsdRegistration, formatDsdText } from '../mapping/dsd.js';
@@ -22,14 +26,15 @@ import type { EvidenceMapping } from '../mapping/model.js';
 import { formatProblems, parseMappingSource, type MappingProblem } from '../mapping/parse.js';
 import { canonicalEvidenceType, evidenceTypeClashes, type ServedBy } from '../mapping/registry.js';
 import { starterMapping } from '../mapping/starter.js';
-import { definitionsFromServiceList, loadDefinitionsDir, sandboxDefinitions } from '../mapping-store/definitions-source.js';
+import {
+  definitionsFromServiceList,
+  loadDefinitionsDir,
+  sandboxDefinitions,
+} from '../mapping-store/definitions-source.js';
 import { describeTry, tryMapping } from '../mapping-store/try-mapping.js';
-import { createRenderer } from '../render/renderer.js';
 import { loadEdmXsdValidator } from '../resources/edm-xsd.js';
-import { readPdfAssets } from '../resources/fonts.js';
 import { readMappingSchema } from '../resources/mappings.js';
 import { packageRoot } from '../resources/schema-files.js';
-import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../sandbox/dagr-embedded.js';
 
 function out(line: string): void {
   process.stdout.write(line + '\n');
@@ -44,40 +49,16 @@ interface DefinitionOptions {
   readonly key?: string;
 }
 
-interface DagrConnection {
-  readonly client: DagrClient;
-  /** Where the definitions and lookups come from, for messages. */
-  readonly label: string;
-  close(): Promise<void>;
-}
-
 /** The configured DAGR (`--dagr URL --key FILE`) or the embedded sandbox, started in this process. */
-async function connectDagr(config: Config, opts: DefinitionOptions): Promise<DagrConnection> {
+async function connectDagr(config: Config, opts: DefinitionOptions): Promise<DagrConnection & { label: string }> {
   if (opts.dagr !== undefined) {
     if (opts.key === undefined)
       throw new UsageError('--dagr needs --key FILE (the private key of the DAGR connection)');
-    const client = createDagrClient(
-      dagrClientOptions(config.dagr, { baseUrl: opts.dagr, privateKey: readFileSync(opts.key, 'utf8') }),
-    );
-    return { client, label: opts.dagr, close: () => Promise.resolve(client.close()) };
+    const conn = await connectCoreDagr(config, { baseUrl: opts.dagr, privateKey: readFileSync(opts.key, 'utf8') });
+    return { ...conn, label: opts.dagr };
   }
-  const sandbox: EmbeddedDagr = await startEmbeddedDagrSandbox({
-    host: '127.0.0.1',
-    port: 0,
-    clientId: config.dagr.clientId,
-    keyFile: path.join(path.resolve(config.dataDir), 'dagr-sandbox-client.pem'),
-  });
-  const client = createDagrClient(
-    dagrClientOptions(config.dagr, { baseUrl: sandbox.url, privateKey: sandbox.privateKey }),
-  );
-  return {
-    client,
-    label: 'the embedded DAGR sandbox',
-    async close() {
-      client.close();
-      await sandbox.stop();
-    },
-  };
+  const conn = await connectCoreDagr(config, { sandbox: true, host: '127.0.0.1' });
+  return { ...conn, label: 'the embedded DAGR sandbox' };
 }
 
 class UsageError extends Error {}
@@ -257,7 +238,6 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
   const conn = await connectDagr(config, opts);
   const xsd = loadEdmXsdValidator();
   try {
-    const ep = config.evidenceProvider;
     const result = await tryMapping(
       mapping,
       {
@@ -270,15 +250,7 @@ async function tryCommand(file: string, opts: TryOptions): Promise<number> {
         },
         format,
       },
-      {
-        dagr: conn.client,
-        renderer: createRenderer(readPdfAssets()),
-        provider: providerAgent(ep),
-        messageDomain: config.messageDomain,
-        xsd,
-        uuid: randomUUID,
-        now: () => new Date(),
-      },
+      tryDepsFor(config, { dagr: conn.client, renderer: createEvidenceRenderer(), xsd }),
     );
     const dir = opts.out ?? path.join('out', `try-${mapping.id}`);
     mkdirSync(dir, { recursive: true });

@@ -1,6 +1,7 @@
 /**
- * Client options from `config.dagr`: what main.ts needs to build the DAGR client for either a real
- * DAGR (`DAGR_BASE_URL` + `DAGR_PRIVATE_KEY_FILE`) or the embedded sandbox (its URL and key given).
+ * Client options from `config.dagr`: what src/compose/evidence.ts needs to build the DAGR client for
+ * either a real DAGR (`DAGR_BASE_URL` + `DAGR_PRIVATE_KEY_FILE`) or the embedded sandbox (its URL
+ * and key given).
  */
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';

@@ -2,9 +2,6 @@
  * Mappings registered through the admin API of a running adapter are answered without a restart
  * by real processes (an `all` process and a separate `worker`), each answer's audit record naming
  * the version that produced it: v1, then v2, then v1 again after a roll-back.
- *
- * Runs once src/main.ts wires the live mappings (docs/mappings.md, "Files and the store"); until
- * then it is skipped and says so.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,10 +11,6 @@ import { Redis } from 'ioredis';
 import { envelopeFor } from '../../src/cli/send.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
-
-const wired = /\b(startMappings|createLiveMappings)\(/.test(readFileSync('src/main.ts', 'utf8'));
-if (!wired)
-  process.stderr.write('test/e2e/mappings-process.test.ts skipped: src/main.ts does not wire the live mappings yet\n');
 
 const ID = 'lv-residence-certificate';
 const EVIDENCE_TYPE =
@@ -49,7 +42,7 @@ let all: AdapterProcess;
 let worker: AdapterProcess;
 let api: string;
 
-(wired ? describe : describe.skip)('mappings go live in running processes', () => {
+describe('mappings go live in running processes', () => {
   beforeAll(async () => {
     all = await startAdapter(env, ['--role', 'all']);
     api = all.ready.api!;

@@ -77,5 +77,7 @@ describe('oots-adapter start', () => {
     const r = runCli(['start', '--role', 'api'], { REDIS_URL: 'redis-cluster://127.0.0.1:1', QUEUE_PREFIX: 'oots' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/oots-adapter start: invalid configuration:[\s\S]*QUEUE_PREFIX="oots" has no \{hash tag\}/);
+    // What the role lacks is listed in the same error.
+    expect(r.stderr).toMatch(/invalid configuration:[\s\S]*CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set/);
   });
 });
