@@ -237,7 +237,8 @@ export const CONFIG_KEYS = {
     doc: 'Timeout of one delivery attempt to the connector.',
   },
   CONNECTOR_MODE: {
-    kind: { type: 'enum', values: ['rest', 'domibus-ws'] },
+    // Checked against the registered connector types when the connector opens (src/connector/registry.ts).
+    kind: { type: 'string', pattern: /^[a-z][a-z0-9-]*$/ },
     default: 'rest',
     doc: 'How requests arrive and answers leave: rest = the JSON connector (POST /connector/messages, CONNECTOR_OUTBOUND_URL); domibus-ws = the Domibus WS plugin (SOAP 1.2: pull/push, submitMessage), see docs/domibus.md.',
   },
@@ -485,8 +486,8 @@ export interface Config {
     readonly outboundUrl: string | undefined;
     readonly outboundToken: string | undefined;
     readonly outboundTimeoutMs: number;
-    /** `rest` (JSON connector) or `domibus-ws` (config.domibus). */
-    readonly mode: 'rest' | 'domibus-ws';
+    /** A registered connector type: `rest` (JSON connector), `domibus-ws` (config.domibus), ... */
+    readonly mode: string;
   };
   /** The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws). */
   readonly domibus: {
@@ -650,7 +651,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       outboundUrl: optional(get('CONNECTOR_OUTBOUND_URL')),
       outboundToken: optional(get('CONNECTOR_OUTBOUND_TOKEN')),
       outboundTimeoutMs: num('CONNECTOR_OUTBOUND_TIMEOUT_MS'),
-      mode: get('CONNECTOR_MODE') as Config['connector']['mode'],
+      mode: get('CONNECTOR_MODE'),
     },
     domibus: {
       url: optional(get('DOMIBUS_WS_URL')),

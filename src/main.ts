@@ -11,27 +11,24 @@ import express from 'express';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, providerAgent, type Config } from './config.js';
-import { createRestSubmitter } from './connector/rest-outbound.js';
+import { openConnector } from './connector/registry.js';
 import { createDagrClient, type DagrClient } from './dagr/client.js';
 import { dagrClientOptions } from './dagr/from-config.js';
 import { createRedisTokenCache } from './dagr/token-cache-redis.js';
 import type { ExchangeDeps } from './exchange/answer.js';
-import type { Submitter } from './exchange/ports.js';
 import { buildApp } from './http/app.js';
 import { rateLimit, securityHeaders } from './http/security.js';
 import { createAdminRouter } from './admin/api.js';
 import { createAdminAuth, loadOrCreateAdminCredentials } from './admin/auth.js';
 import { createAuditTrail } from './ops/audit.js';
 import { createQueueDashboard } from './admin/dashboard.js';
-import { connectorCheck, dagrCheck, healthRouter, redisCheck, type HealthCheck } from './ops/health.js';
+import { dagrCheck, healthRouter, redisCheck, type HealthCheck } from './ops/health.js';
 import { keyspaces } from './infra/keys.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { requestLogger } from './infra/request-log.js';
 import { createMetrics, metricsRouter, type DagrWatch } from './ops/metrics.js';
 import { createExchangeObserver } from './ops/observer.js';
 import { createPreviewPort } from './preview/exchange-port.js';
-import { createDomibusConnector, type DomibusConnector } from './connector/domibus/index.js';
-import { startDomibusStandin } from './sandbox/domibus-standin.js';
 import { deriveCookieKey } from './preview/cookies.js';
 import { createOidcLogin } from './preview/oidc.js';
 import { createPreviewRouter } from './preview/router.js';
@@ -62,8 +59,8 @@ import {
 import { startDeliverySweep } from './worker/delivery-sweep.js';
 import { createParsePool } from './parse-threads/pool.js';
 import { openDurability, openIntake } from './compose/redis-roles.js';
-import { localConnectorToken, localDomibusPassword, localEncryptionKey } from './sandbox/local-secrets.js';
-import { createConnectorStandin, STANDIN_INBOX_PATH } from './sandbox/connector-standin.js';
+import { localConnectorToken, localEncryptionKey } from './sandbox/local-secrets.js';
+import { connectorStandins } from './sandbox/connector-standins.js';
 import { startEmbeddedDagrSandbox } from './sandbox/dagr-embedded.js';
 import { startPrivateRedis } from './sandbox/redis.js';
 import { createExchangeStore } from './store/exchange-store.js';
@@ -204,8 +201,6 @@ async function compose(
     retentionDays: config.ops.auditRetentionDays,
   });
   const inboundToken = config.connector.inboundToken ?? (embedded ? localConnectorToken(dataDir) : undefined);
-  if (role !== 'worker' && inboundToken === undefined)
-    throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
 
   // The API listens first: in the embedded default the worker delivers to its stand-in.
   const app = express();
@@ -227,13 +222,6 @@ async function compose(
   const address = server.address();
   const baseUrl = `http://${config.http.host}:${typeof address === 'object' && address !== null ? address.port : config.http.port}`;
   if (role !== 'worker') apiUrl = baseUrl;
-  const standin =
-    role !== 'worker' && config.connector.outboundUrl === undefined
-      ? createConnectorStandin({ redis, prefix: keys.standin, token: config.connector.outboundToken })
-      : undefined;
-  if (standin !== undefined) sandbox.connector = `${baseUrl}/sandbox/connector`;
-  const outboundUrl =
-    config.connector.outboundUrl ?? (standin === undefined ? undefined : `${baseUrl}${STANDIN_INBOX_PATH}`);
 
   // The preview space: sessions live in Redis, so the api (pages) and the workers (requests #1/#2) share them.
   const previewBase = (): string => config.preview.publicBaseUrl ?? baseUrl;
@@ -258,35 +246,24 @@ async function compose(
   const parsePool = createParsePool({ ...config.parse, limits: config.xmlLimits });
   stops.push({ phase: 3, run: () => parsePool.close() });
 
-  // The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws), with its stand-in in the embedded default.
-  let domibus: DomibusConnector | undefined;
-  if (config.connector.mode === 'domibus-ws') {
-    let endpoint: { url: string; user: string; password: string } | undefined;
-    if (config.domibus.url === undefined) {
-      if (role !== 'all')
-        throw new Error(
-          'DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in',
-        );
-      const user = 'oots-adapter';
-      const password = localDomibusPassword(dataDir);
-      const domibusStandin = await startDomibusStandin({ host: config.http.host, port: 0, user, password });
-      stops.push({ phase: 3, run: () => domibusStandin.close() });
-      endpoint = { url: domibusStandin.url, user, password };
-      sandbox.domibus = domibusStandin.url;
-    }
-    const conn = createDomibusConnector({
-      config,
-      ...(endpoint === undefined ? {} : { endpoint }),
-      redis,
-      prefix: keys.domibus,
-      store,
-      queues,
-      logger,
-      readSoap: (bytes) => parsePool.readSoap(bytes),
-    });
-    domibus = conn;
-    stops.push({ phase: 1, run: () => conn.close() });
-  }
+  // The connector of CONNECTOR_MODE (src/connector/registry.ts), with its stand-in in the embedded default.
+  const connector = await openConnector(config.connector.mode, {
+    config,
+    role,
+    redis,
+    keys,
+    logger,
+    store,
+    queues,
+    intake,
+    inboundToken,
+    readSoap: (bytes) => parsePool.readSoap(bytes),
+    baseUrl,
+    dataDir,
+    standins: connectorStandins,
+  });
+  stops.push({ phase: 1, run: () => connector.stopIntake() }, { phase: 3, run: () => connector.close() });
+  Object.assign(sandbox, connector.sandbox);
 
   let dagr: DagrClient | undefined;
   let dagrWatch: DagrWatch | undefined;
@@ -321,16 +298,8 @@ async function compose(
     const watch = metrics.watchDagr(client);
     dagrWatch = watch;
     stops.push({ phase: 1, run: () => watch.stop() });
-    if (domibus === undefined && outboundUrl === undefined)
-      throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
-    const submitter: Submitter =
-      domibus?.submitter ??
-      createRestSubmitter({
-        url: outboundUrl!,
-        token: config.connector.outboundToken,
-        timeoutMs: config.connector.outboundTimeoutMs,
-      });
-    stops.push({ phase: 3, run: () => submitter.close?.() });
+    const submitter = connector.submitter;
+    if (submitter === undefined) throw new Error(`connector ${connector.mode} has no submitter for role ${role}`);
     const xsd = loadEdmXsdValidator();
     stops.push({ phase: 3, run: () => xsd.dispose() });
     const ep = config.evidenceProvider;
@@ -447,7 +416,7 @@ async function compose(
   const checks: HealthCheck[] = [redisCheck(redis)];
   if (durability.check !== undefined) checks.push(durability.check);
   if (dagr !== undefined) checks.push(dagrCheck(dagr, { watch: dagrWatch }));
-  if (outboundUrl !== undefined && role !== 'api') checks.push(connectorCheck(outboundUrl));
+  if (connector.health !== undefined) checks.push(connector.health);
   const routers: express.Router[] = [
     healthRouter({ checks, logger }),
     metricsRouter(metrics.registry, { token: config.ops.metricsToken }),
@@ -536,7 +505,6 @@ async function compose(
         },
       }),
     );
-    if (domibus?.pushRouter !== undefined) routers.push(domibus.pushRouter);
   }
   app.use(
     buildApp({
@@ -548,19 +516,13 @@ async function compose(
         ? {}
         : {
             validate: (body: Uint8Array) => parsePool.validate(body),
-            connector: {
-              store: intake!.store,
-              queues: intake!.queues,
-              token: inboundToken!,
-              maxBodyBytes: config.connector.maxBodyBytes,
-            },
           }),
-      ...(standin === undefined ? {} : { standin }),
+      connectorRoutes: connector.routes,
     }),
   );
   // Workers start once every route answers (in the embedded default they deliver to this process).
   await startWorkers?.();
-  if (role !== 'worker') domibus?.receiver.start();
+  if (role !== 'worker') connector.startIntake();
 
   logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');
   return { role, url: apiUrl, sandbox, stop: stopAll };

@@ -6,14 +6,14 @@ import { AdapterError, XmlInputError } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { Logger } from '../infra/logger.js';
 import { requestLog } from '../infra/request-log.js';
-import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
   readonly logger: Logger;
-  /** The REST connector intake (`POST /connector/messages`). */
-  readonly connector?: Omit<InboundDeps, 'logger'>;
-  /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
-  readonly standin?: express.Router;
+  /**
+   * The connector's routes (its intake, push endpoints, stand-in), each with its own
+   * authentication and error answers (src/connector/port.ts).
+   */
+  readonly connectorRoutes?: readonly express.Router[];
   /**
    * Judges an EDM message (throws or rejects with XmlInputError for unsafe, malformed or too costly
    * XML); `POST /edm/validate`. In production it runs in the parse threads, off the event loop.
@@ -40,8 +40,7 @@ export function buildApp(deps: AppDeps): express.Express {
   for (const handler of deps.first ?? []) app.use(handler);
   for (const router of deps.routers ?? []) app.use(router);
 
-  if (deps.connector !== undefined) app.use(createInboundRouter({ ...deps.connector, logger: deps.logger }));
-  if (deps.standin !== undefined) app.use(deps.standin);
+  for (const router of deps.connectorRoutes ?? []) app.use(router);
 
   const validate = deps.validate;
   if (validate !== undefined)

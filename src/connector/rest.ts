@@ -1,0 +1,82 @@
+/**
+ * The REST connector type (CONNECTOR_MODE=rest): requests arrive as JSON envelopes on
+ * `POST /connector/messages` (rest-inbound.ts), answers are POSTed to CONNECTOR_OUTBOUND_URL
+ * (rest-outbound.ts). Without CONNECTOR_OUTBOUND_URL an api process serves the connector stand-in
+ * (`/sandbox/connector/...`) and answers go there.
+ */
+import type { HealthCheck } from '../infra/health-check.js';
+import type { Connector, ConnectorDeps, ConnectorSubmitter, ConnectorType, Standin } from './port.js';
+import { classifyByCode } from './port.js';
+import { createInboundRouter } from './rest-inbound.js';
+import { createRestSubmitter } from './rest-outbound.js';
+
+/** The connector answers HTTP at `url` (HEAD; any status counts: it is reachability, not auth). */
+export function connectorCheck(
+  url: string,
+  opts: { readonly timeoutMs?: number; readonly required?: boolean } = {},
+): HealthCheck {
+  return {
+    name: 'connector',
+    required: opts.required ?? false,
+    timeoutMs: opts.timeoutMs,
+    async check(signal) {
+      const res = await fetch(url, { method: 'HEAD', signal, redirect: 'manual' });
+      await res.body?.cancel();
+      return `HTTP ${res.status}`;
+    },
+  };
+}
+
+async function openRest(deps: ConnectorDeps): Promise<Connector> {
+  const { config, role, logger } = deps;
+  const c = config.connector;
+  if (role !== 'worker' && deps.inboundToken === undefined)
+    throw new Error('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
+  const start = deps.standins.rest;
+  let standin: Standin | undefined;
+  if (role !== 'worker' && c.outboundUrl === undefined && start !== undefined)
+    standin = await start({
+      redis: deps.redis,
+      keys: deps.keys,
+      host: config.http.host,
+      baseUrl: deps.baseUrl,
+      dataDir: deps.dataDir,
+      config,
+    });
+  const outboundUrl = c.outboundUrl ?? standin?.url;
+
+  let submitter: ConnectorSubmitter | undefined;
+  if (role !== 'api') {
+    if (outboundUrl === undefined)
+      throw new Error('CONNECTOR_OUTBOUND_URL is required for a worker without the embedded stand-in');
+    const rest = createRestSubmitter({ url: outboundUrl, token: c.outboundToken, timeoutMs: c.outboundTimeoutMs });
+    submitter = { ...rest, classifyFailure: classifyByCode };
+  }
+  const routes =
+    role === 'worker' || deps.intake === undefined
+      ? []
+      : [
+          createInboundRouter({
+            store: deps.intake.store,
+            queues: deps.intake.queues,
+            token: deps.inboundToken!,
+            maxBodyBytes: c.maxBodyBytes,
+            logger,
+          }),
+        ];
+  return {
+    mode: 'rest',
+    routes: [...routes, ...(standin?.routes ?? [])],
+    startIntake: () => undefined,
+    stopIntake: () => Promise.resolve(),
+    submitter,
+    health: outboundUrl !== undefined && role !== 'api' ? connectorCheck(outboundUrl) : undefined,
+    sandbox: standin?.sandbox ?? {},
+    async close() {
+      submitter?.close?.();
+      await standin?.close?.();
+    },
+  };
+}
+
+export const restConnectorType: ConnectorType = { open: openRest };
