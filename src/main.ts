@@ -154,7 +154,7 @@ async function compose(
   const keys = keyspaces(prefix);
   const durability = openDurability(redisUrl, config.redis, role);
   stops.push({ phase: 4, run: () => durability.close() });
-  // Api processes use this store for the Domibus intake: confirmed as the REST intake is.
+  // Api processes use this store for a connector's receivers (the Domibus pull): confirmed as the intake is.
   const storeWriter = durability.worker ?? durability.intake;
   const storeOptions = { prefix: keys.store, key, ttlSeconds: config.exchangeTtlSeconds };
   const store = createExchangeStore(redis, {
