@@ -110,26 +110,28 @@ export function classifyDomibusFailure(error: unknown): SubmitFailure {
   return error instanceof AdapterError && error.code === 'ERR_DOMIBUS_PENDING' ? 'pending' : classifyByCode(error);
 }
 
+/** Without DOMIBUS_WS_URL the embedded default (one process, role all) brings its Domibus stand-in. */
+async function startStandin(deps: ConnectorDeps): Promise<Standin | undefined> {
+  const { config, role } = deps;
+  if (config.domibus.url !== undefined) return undefined;
+  const start = deps.standins['domibus-ws'];
+  if (role !== 'all' || start === undefined)
+    throw new Error(
+      'DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in',
+    );
+  return start({
+    redis: deps.redis,
+    keys: deps.keys,
+    host: config.http.host,
+    baseUrl: deps.baseUrl,
+    dataDir: deps.dataDir,
+    config,
+  });
+}
+
 async function openDomibus(deps: ConnectorDeps): Promise<Connector> {
   const { config, role } = deps;
-  let endpoint: Standin | undefined;
-  // Without DOMIBUS_WS_URL the embedded default brings its Domibus stand-in.
-  if (config.domibus.url === undefined) {
-    const start = deps.standins['domibus-ws'];
-    if (role !== 'all' || start === undefined)
-      throw new Error(
-        'DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in',
-      );
-    endpoint = await start({
-      redis: deps.redis,
-      keys: deps.keys,
-      host: config.http.host,
-      baseUrl: deps.baseUrl,
-      dataDir: deps.dataDir,
-      config,
-    });
-  }
-  const standin = endpoint;
+  const standin = await startStandin(deps);
   let conn: DomibusConnector;
   try {
     conn = createDomibusConnector({
