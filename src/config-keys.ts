@@ -252,7 +252,8 @@ export const CONFIG_KEYS = {
     doc: 'Timeout of one delivery attempt to the connector.',
   },
   CONNECTOR_MODE: {
-    kind: { type: 'enum', values: ['rest', 'domibus-ws'] },
+    // Checked against the registered connector types when the connector opens (src/connector/registry.ts).
+    kind: { type: 'string', pattern: /^[a-z][a-z0-9-]*$/ },
     default: 'rest',
     doc: 'How requests arrive and answers leave: rest = the JSON connector (POST /connector/messages, CONNECTOR_OUTBOUND_URL); domibus-ws = the Domibus WS plugin (SOAP 1.2: pull/push, submitMessage), see docs/domibus.md.',
   },

@@ -78,7 +78,8 @@ export interface Config {
     readonly outboundToken: string | undefined;
     readonly outboundTimeoutMs: number;
     /** `rest` (JSON connector) or `domibus-ws` (config.domibus). */
-    readonly mode: 'rest' | 'domibus-ws';
+    /** A registered connector type: `rest` (JSON connector), `domibus-ws` (config.domibus), ... */
+    readonly mode: string;
   };
   /** The Domibus WS plugin connector (CONNECTOR_MODE=domibus-ws). */
   readonly domibus: {
@@ -224,7 +225,7 @@ export function startProblems(config: Config, role: Role): string[] {
     problems.push(`role ${role} needs REDIS_URL: the embedded default runs everything in one process (role all)`);
   if (!embedded && config.encryptionKey === undefined)
     problems.push('ENCRYPTION_KEY is required when REDIS_URL is set');
-  if (!embedded && role !== 'worker' && config.connector.inboundToken === undefined)
+  if (!embedded && role !== 'worker' && config.connector.mode === 'rest' && config.connector.inboundToken === undefined)
     problems.push('CONNECTOR_INBOUND_TOKEN is required when REDIS_URL is set');
   if (config.connector.mode === 'domibus-ws' && config.domibus.url === undefined && role !== 'all')
     problems.push('DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in');
@@ -303,7 +304,7 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
       outboundUrl: optional(get('CONNECTOR_OUTBOUND_URL')),
       outboundToken: optional(get('CONNECTOR_OUTBOUND_TOKEN')),
       outboundTimeoutMs: num('CONNECTOR_OUTBOUND_TIMEOUT_MS'),
-      mode: get('CONNECTOR_MODE') as Config['connector']['mode'],
+      mode: get('CONNECTOR_MODE'),
     },
     domibus: {
       url: optional(get('DOMIBUS_WS_URL')),

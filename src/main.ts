@@ -65,8 +65,10 @@ async function compose(
   if (role === 'worker') yieldCpuToIntake(config.queue.workerNiceness, logger);
   const redisUrl = await redisUrlFor(config, onStop, sandbox);
   const core = await buildCore({ config, role, logger, onStop, redisUrl, secrets: secretsFor(config), sandbox });
-  const connector = await composeConnector(config, core, role);
-  const worker = role === 'api' ? undefined : await buildWorker(core, connector.submitter!);
+  const connector = await composeConnector(core, role);
+  const submitter = connector.submitter;
+  if (role !== 'api' && submitter === undefined) throw new Error(`connector ${connector.mode} has no submitter`);
+  const worker = submitter === undefined ? undefined : await buildWorker(core, submitter);
   const api =
     role === 'worker'
       ? undefined
@@ -76,10 +78,10 @@ async function compose(
           oidcIssuer: await oidcIssuerFor(config, onStop, sandbox),
         });
   const url = await listen(core, assembleApp(core, { connector, worker, api }));
-  if (connector.standin !== undefined) sandbox.connector = `${url}/sandbox/connector`;
+  Object.assign(sandbox, connector.sandbox());
   // Workers start once every route answers (in the embedded default they deliver to this process).
   await worker?.start();
-  connector.receiver?.start();
+  connector.startIntake();
 
   const apiUrl = role === 'worker' ? undefined : url;
   logger.info({ role, api: apiUrl, sandbox }, 'adapter ready');

@@ -10,12 +10,12 @@ import { requestLogger } from '../infra/request-log.js';
 import { dagrCheck, healthRouter, redisCheck, type HealthCheck } from '../ops/health.js';
 import { metricsRouter } from '../ops/metrics.js';
 import type { ApiPart } from './api.js';
-import type { ComposedConnector } from './connector.js';
+import type { Connector } from '../connector/port.js';
 import type { Core } from './core.js';
 import type { WorkerPart } from './worker.js';
 
 export interface Parts {
-  readonly connector: ComposedConnector;
+  readonly connector: Connector;
   readonly worker: WorkerPart | undefined;
   readonly api: ApiPart | undefined;
 }
@@ -26,13 +26,12 @@ export function assembleApp(core: Core, parts: Parts): express.Express {
   const checks: HealthCheck[] = [redisCheck(redis)];
   if (core.durability.check !== undefined) checks.push(core.durability.check);
   if (worker !== undefined) checks.push(dagrCheck(worker.dagr, { watch: worker.dagrWatch }));
-  if (connector.check !== undefined) checks.push(connector.check);
+  if (connector.health !== undefined) checks.push(connector.health);
   const routers: express.Router[] = [
     ...(api === undefined ? [] : [api.guard]),
     healthRouter({ checks, logger }),
     metricsRouter(metrics.registry, { token: config.ops.metricsToken }),
     ...(api?.routers ?? []),
-    ...connector.routers,
   ];
   return buildApp({
     logger,
@@ -40,8 +39,7 @@ export function assembleApp(core: Core, parts: Parts): express.Express {
     first: [requestLogger(logger), metrics.httpMiddleware()],
     routers,
     ...(api === undefined ? {} : { validate: (body: Uint8Array) => core.parsePool.validate(body) }),
-    ...(api === undefined || connector.intake === undefined ? {} : { connector: connector.intake }),
-    ...(connector.standin === undefined ? {} : { standin: connector.standin }),
+    connectorRoutes: connector.routes,
   });
 }
 

@@ -9,7 +9,7 @@ import { providerAgent } from '../config.js';
 import type { DagrClient } from '../dagr/client.js';
 import { createRedisTokenCache } from '../dagr/token-cache-redis.js';
 import type { ExchangeDeps } from '../exchange/answer.js';
-import type { Submitter } from '../exchange/ports.js';
+import type { ConnectorSubmitter } from '../connector/port.js';
 import type { Logger } from '../infra/logger.js';
 import { createMappingTryer, definitionsFromServiceList } from '../mapping-store/index.js';
 import type { MappingTryer } from '../admin/mappings-router.js';
@@ -41,7 +41,7 @@ export interface WorkerPart {
   start(): Promise<void>;
 }
 
-export async function buildWorker(core: Core, submitter: Submitter): Promise<WorkerPart> {
+export async function buildWorker(core: Core, submitter: ConnectorSubmitter): Promise<WorkerPart> {
   const { config, logger, onStop, metrics, keys } = core;
   const conn = await connectDagr(config, {
     tokenCache: createRedisTokenCache(core.redis, keys.dagr),
@@ -101,7 +101,7 @@ function observerFor(core: Core): HandlerDeps['observer'] {
   };
 }
 
-function handlerDeps(core: Core, exchange: ExchangeDeps, submitter: Submitter): HandlerDeps {
+function handlerDeps(core: Core, exchange: ExchangeDeps, submitter: ConnectorSubmitter): HandlerDeps {
   const { config, store, queues, logger, previewPort, keys, redis, storeWriter } = core;
   const { answerSeconds, deliverySeconds, replaySeconds } = config.deadlines;
   return {

@@ -64,7 +64,9 @@ export function createRestSubmitter(opts: RestSubmitterOptions): Submitter {
         const e = cause as { code?: string; name?: string; message?: string };
         const timedOut =
           e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'CanceledError' || e.name === 'AbortError';
-        const what = timedOut ? `no answer within ${opts.timeoutMs} ms` : `network error (${e.code ?? e.name ?? 'unknown'})`;
+        const what = timedOut
+          ? `no answer within ${opts.timeoutMs} ms`
+          : `network error (${e.code ?? e.name ?? 'unknown'})`;
         throw new AdapterError('ERR_CONNECTOR_UNAVAILABLE', `connector delivery of ${exchangeRef}: ${what}`, { cause });
       }
       if (res.status >= 200 && res.status < 300) return;

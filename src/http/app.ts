@@ -1,19 +1,20 @@
 /**
- * Builds the express application from its dependencies; never listens (main.ts does).
+ * Builds the express application from its dependencies; never listens (src/compose/app.ts does,
+ * once the whole app is built).
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { HttpProblem } from '../errors.js';
 import type { ValidationReport } from '../edm/validate.js';
 import type { Logger } from '../infra/logger.js';
 import { httpErrorHandler, notFoundHandler } from '../infra/http-problem.js';
-import { createInboundRouter, type InboundDeps } from '../connector/rest-inbound.js';
 
 export interface AppDeps {
   readonly logger: Logger;
-  /** The REST connector intake (`POST /connector/messages`). */
-  readonly connector?: Omit<InboundDeps, 'logger'>;
-  /** The connector stand-in of the embedded default (`/sandbox/connector/...`). */
-  readonly standin?: express.Router;
+  /**
+   * The connector's routes (its intake, push endpoints, stand-in), each with its own
+   * authentication and error answers (src/connector/port.ts).
+   */
+  readonly connectorRoutes?: readonly express.Router[];
   /**
    * Judges an EDM message (throws or rejects with XmlInputError for unsafe, malformed or too costly
    * XML); `POST /edm/validate`. In production it runs in the parse threads, off the event loop.
@@ -29,8 +30,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // On every route, helmet or not: main.ts mounts this app inside another express app, whose own
-  // X-Powered-By header would otherwise go out; and no answer (JSON, problem+json) is sniffed.
+  // On every route, helmet or not: no answer (JSON, problem+json) is sniffed.
   app.use((_req: Request, res: Response, next: () => void) => {
     res.removeHeader('X-Powered-By');
     res.set('X-Content-Type-Options', 'nosniff');
@@ -40,8 +40,7 @@ export function buildApp(deps: AppDeps): express.Express {
   for (const handler of deps.first ?? []) app.use(handler);
   for (const router of deps.routers ?? []) app.use(router);
 
-  if (deps.connector !== undefined) app.use(createInboundRouter({ ...deps.connector, logger: deps.logger }));
-  if (deps.standin !== undefined) app.use(deps.standin);
+  for (const router of deps.connectorRoutes ?? []) app.use(router);
 
   const validate = deps.validate;
   if (validate !== undefined)

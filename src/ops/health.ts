@@ -10,25 +10,19 @@
  *                 accepting requests (they wait durably in Redis), so by default only Redis is
  *                 required. Body: `{status, checks: {name: {status, required, ms, detail?}}}`.
  *
- * Check helpers for Redis, DAGR (circuit breaker and the last permissions call, no extra call per
- * probe) and the connector (HEAD on its URL: any HTTP answer means reachable).
+ * Check helpers for Redis and DAGR (circuit breaker and the last permissions call, no extra call per
+ * probe). The connector's check comes from the connector itself (`Connector.health`,
+ * src/connector/port.ts).
  */
 import { performance } from 'node:perf_hooks';
 import express, { type Request, type Response } from 'express';
 import type { Cluster, Redis } from 'ioredis';
 import type { DagrClient } from '../dagr/client.js';
+import type { HealthCheck } from '../infra/health-check.js';
 import type { Logger } from '../infra/logger.js';
 import type { DagrWatch } from './metrics.js';
 
-export interface HealthCheck {
-  readonly name: string;
-  /** Resolves (optionally with a short detail) when healthy; rejects when not. Honour `signal`. */
-  check(signal: AbortSignal): Promise<string | void>;
-  /** Default: the router's timeout. */
-  readonly timeoutMs?: number | undefined;
-  /** A failure makes the process not ready (503). Default true. */
-  readonly required?: boolean | undefined;
-}
+export type { HealthCheck };
 
 export interface CheckResult {
   readonly status: 'ok' | 'fail';
@@ -152,23 +146,6 @@ export function dagrCheck(
       if (snap !== undefined && snap.reachable === false)
         return Promise.reject(new Error(`permissions call failed (${snap.lastError ?? 'unknown'})`));
       return Promise.resolve(`circuit ${circuit}`);
-    },
-  };
-}
-
-/** The connector answers HTTP at `url` (HEAD; any status counts: it is reachability, not auth). */
-export function connectorCheck(
-  url: string,
-  opts: { readonly timeoutMs?: number; readonly required?: boolean } = {},
-): HealthCheck {
-  return {
-    name: 'connector',
-    required: opts.required ?? false,
-    timeoutMs: opts.timeoutMs,
-    async check(signal) {
-      const res = await fetch(url, { method: 'HEAD', signal, redirect: 'manual' });
-      await res.body?.cancel();
-      return `HTTP ${res.status}`;
     },
   };
 }

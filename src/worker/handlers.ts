@@ -20,8 +20,8 @@ import {
 import { answerDeadlineOf, deliveryDeadlinePassed, type DeadlineDeps } from './deadlines.js';
 import { startPeriodic } from '../infra/periodic.js';
 import { forgetRequest, requestClaimer } from './resend.js';
-import { AdapterError } from '../errors.js';
 import type { ExchangeSummary, OutboundMessage, Submitter } from '../exchange/ports.js';
+import type { SubmitFailure } from '../connector/port.js';
 import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { AnswerSummary, ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../infra/logger.js';
@@ -64,7 +64,8 @@ export interface HandlerDeps extends DeadlineDeps {
     enqueueProcess?(ref: string, round?: string): Promise<void>;
   };
   readonly exchange: ExchangeDeps;
-  readonly submitter: Submitter;
+  /** The connector's answer side; `classifyFailure` tells a pending submission from a failed one. */
+  readonly submitter: Submitter & { classifyFailure?(error: unknown): SubmitFailure };
   readonly logger: Logger;
   readonly observer?: ExchangeObserver;
   /** Runs after an answer was delivered (the preview drops the documents it released). */
@@ -188,8 +189,8 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
     try {
       await deps.submitter.submit(ref, result.outbound);
     } catch (error) {
-      // Domibus took it but has not acknowledged yet: not a failure, the deliver job checks again.
-      if (error instanceof AdapterError && error.code === 'ERR_DOMIBUS_PENDING')
+      // The connector took it but has not confirmed yet: not a failure, the deliver job checks again.
+      if (deps.submitter.classifyFailure?.(error) === 'pending')
         ctx.log.info('answer submitted, not acknowledged yet; the deliver queue checks again');
       else ctx.log.warn({ err: errorForLog(error) }, 'delivery failed; the deliver queue retries it');
       await deps.queues.enqueueDelivery(ref);

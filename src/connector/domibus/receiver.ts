@@ -113,167 +113,165 @@ const errInfo = (err: unknown): { code?: string; message: string } =>
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function createDomibusReceiver(opts: DomibusReceiverOptions): DomibusReceiver {
-  const { client, store, queues, redis, prefix } = opts;
-  const log = opts.logger.child({ component: 'domibus-receiver' });
-  const mode = opts.retrieveMode ?? 'destructive';
-  const ttl = opts.lockTtlMs ?? 120_000;
-  const maxPerRun = opts.maxPerRun ?? 100;
-  const recoverAfterMs = opts.recoverAfterMs ?? 60_000;
-  const now = opts.now ?? (() => new Date());
-  const pullKey = `${prefix}lock:pull`;
-  // Message ids are not personal data, but keys stay opaque like the store's.
-  const msgKey = (id: string): string => `${prefix}lock:msg:${opaqueKeyPart(id)}`;
+/** What the receiver's steps share: the options with their defaults applied. */
+interface ReceiverState {
+  readonly opts: DomibusReceiverOptions;
+  readonly log: Logger;
+  readonly mode: 'destructive' | 'confirm';
+  readonly ttl: number;
+  readonly now: () => Date;
+  readonly pullKey: string;
+  /** The pull running in this process, if any (single-flight). */
+  running: Promise<PullReport> | undefined;
+}
 
-  async function lock(key: string): Promise<string | undefined> {
-    return acquireLock(redis, key, ttl);
-  }
-  async function unlock(key: string, token: string): Promise<void> {
-    await releaseLock(redis, key, token).catch((err: unknown) =>
-      log.warn({ err: errInfo(err) }, 'lock release failed'),
-    );
-  }
-  async function extend(key: string, token: string): Promise<boolean> {
-    return extendLock(redis, key, token, ttl);
-  }
+// Message ids are not personal data, but keys stay opaque like the store's.
+const msgKey = (r: ReceiverState, id: string): string => `${r.opts.prefix}lock:msg:${opaqueKeyPart(id)}`;
 
-  /** The durable store, retried briefly: after a destructive retrieve it holds the only copy. */
-  async function storeAndEnqueue(message: WsMessage, source: 'pull' | 'push'): Promise<FetchOutcome> {
-    const um: UserMessage = message.userMessage;
-    let result: { exchangeRef: string; duplicate: boolean } | undefined;
-    for (let attempt = 1; result === undefined; attempt++) {
-      try {
-        result = await store.acceptInbound({
-          userMessage: um,
-          payloads: message.payloads,
-          receivedAt: now().toISOString(),
-        });
-      } catch (err) {
-        if (attempt >= STORE_ATTEMPTS) throw err;
-        log.warn({ err: errInfo(err), messageId: um.messageId, attempt }, 'store failed; retrying');
-        await sleep(200 * 2 ** (attempt - 1));
-      }
-    }
-    const { exchangeRef, duplicate } = result;
-    // Like the REST intake: a duplicate still enqueues while the exchange waits in `received`
-    // (its first enqueue may have been lost in a crash); the job id collapses the rest.
-    if (!duplicate || (await store.getState(exchangeRef)) === 'received') await queues.enqueueProcess(exchangeRef);
-    log.info(
-      { exchangeRef, messageId: um.messageId, conversationId: um.conversationId, duplicate, source },
-      'request accepted',
-    );
-    return duplicate ? 'duplicate' : 'stored';
-  }
+async function unlock(r: ReceiverState, key: string, token: string): Promise<void> {
+  await releaseLock(r.opts.redis, key, token).catch((err: unknown) =>
+    r.log.warn({ err: errInfo(err) }, 'lock release failed'),
+  );
+}
 
-  function isRequest(message: WsMessage): boolean {
-    return message.userMessage.action === 'ExecuteQueryRequest';
-  }
+const isRequest = (message: WsMessage): boolean => message.userMessage.action === 'ExecuteQueryRequest';
 
-  async function fetch(messageId: string, source: 'pull' | 'push'): Promise<FetchOutcome> {
-    const key = msgKey(messageId);
-    const token = await lock(key);
-    if (token === undefined) return 'busy';
+/** The durable store, retried briefly: after a destructive retrieve it holds the only copy. */
+async function storeAndEnqueue(r: ReceiverState, message: WsMessage, source: 'pull' | 'push'): Promise<FetchOutcome> {
+  const { store, queues } = r.opts;
+  const um: UserMessage = message.userMessage;
+  let result: { exchangeRef: string; duplicate: boolean } | undefined;
+  for (let attempt = 1; result === undefined; attempt++) {
     try {
-      let message: WsMessage;
-      try {
-        message = await client.retrieveMessage(messageId, mode === 'confirm' ? { markAsDownloaded: false } : {});
-      } catch (err) {
-        if (
-          err instanceof DomibusError &&
-          err.code === 'ERR_DOMIBUS_FAULT' &&
-          /WS_PLUGIN:0009|not found/i.test(err.message)
-        ) {
-          log.info({ messageId, source }, 'message already retrieved elsewhere');
-          return 'gone';
-        }
-        throw err;
-      }
-      if (!isRequest(message)) {
-        // Already downloaded (destructive mode): nothing the pipeline can answer. Loud, not silent.
-        log.error(
-          { messageId, action: message.userMessage.action, service: message.userMessage.service, source },
-          'retrieved a message that is not an ExecuteQueryRequest; not processed',
-        );
-        if (mode === 'confirm') await client.markMessageAsDownloaded(messageId);
-        return 'ignored';
-      }
-      const outcome = await storeAndEnqueue(message, source);
-      if (mode === 'confirm') {
-        // After the store: a failure here only means the next pull retrieves a duplicate.
-        await client
-          .markMessageAsDownloaded(messageId)
-          .catch((err: unknown) =>
-            log.warn({ err: errInfo(err), messageId }, 'markMessageAsDownloaded failed; the next pull retries'),
-          );
-      }
-      return outcome;
-    } finally {
-      await unlock(key, token);
+      result = await store.acceptInbound({
+        userMessage: um,
+        payloads: message.payloads,
+        receivedAt: r.now().toISOString(),
+      });
+    } catch (err) {
+      if (attempt >= STORE_ATTEMPTS) throw err;
+      r.log.warn({ err: errInfo(err), messageId: um.messageId, attempt }, 'store failed; retrying');
+      await sleep(200 * 2 ** (attempt - 1));
     }
   }
+  const { exchangeRef, duplicate } = result;
+  // Like the REST intake: a duplicate still enqueues while the exchange waits in `received`
+  // (its first enqueue may have been lost in a crash); the job id collapses the rest.
+  if (!duplicate || (await store.getState(exchangeRef)) === 'received') await queues.enqueueProcess(exchangeRef);
+  r.log.info(
+    { exchangeRef, messageId: um.messageId, conversationId: um.conversationId, duplicate, source },
+    'request accepted',
+  );
+  return duplicate ? 'duplicate' : 'stored';
+}
 
-  async function accept(message: WsMessage, source: 'push'): Promise<FetchOutcome> {
+/** Retrieves one message under its lock, stores it, enqueues it. */
+async function fetchOne(r: ReceiverState, messageId: string, source: 'pull' | 'push'): Promise<FetchOutcome> {
+  const { client } = r.opts;
+  const key = msgKey(r, messageId);
+  const token = await acquireLock(r.opts.redis, key, r.ttl);
+  if (token === undefined) return 'busy';
+  try {
+    let message: WsMessage;
+    try {
+      message = await client.retrieveMessage(messageId, r.mode === 'confirm' ? { markAsDownloaded: false } : {});
+    } catch (err) {
+      if (
+        err instanceof DomibusError &&
+        err.code === 'ERR_DOMIBUS_FAULT' &&
+        /WS_PLUGIN:0009|not found/i.test(err.message)
+      ) {
+        r.log.info({ messageId, source }, 'message already retrieved elsewhere');
+        return 'gone';
+      }
+      throw err;
+    }
     if (!isRequest(message)) {
-      log.error(
-        { messageId: message.userMessage.messageId, action: message.userMessage.action },
-        'pushed message is not an ExecuteQueryRequest; not processed',
+      // Already downloaded (destructive mode): nothing the pipeline can answer. Loud, not silent.
+      r.log.error(
+        { messageId, action: message.userMessage.action, service: message.userMessage.service, source },
+        'retrieved a message that is not an ExecuteQueryRequest; not processed',
       );
+      if (r.mode === 'confirm') await client.markMessageAsDownloaded(messageId);
       return 'ignored';
     }
-    return storeAndEnqueue(message, source);
-  }
-
-  let running: Promise<PullReport> | undefined;
-
-  async function pullOnce(): Promise<PullReport> {
-    const token = await lock(pullKey);
-    if (token === undefined) return { skipped: true, listed: 0, outcomes: emptyOutcomes() };
-    const outcomes = emptyOutcomes();
-    try {
-      const ids = await client.listPendingMessages(opts.filter);
-      for (const id of ids.slice(0, maxPerRun)) {
-        try {
-          outcomes[await fetch(id, 'pull')]++;
-        } catch (err) {
-          outcomes.failed++;
-          log.warn({ err: errInfo(err), messageId: id }, 'retrieving a pending message failed; the next pull retries');
-        }
-        if (!(await extend(pullKey, token))) {
-          log.warn('pull lock lost; stopping this pull');
-          break;
-        }
-      }
-      if (ids.length > 0) log.info({ listed: ids.length, ...outcomes }, 'pull done');
-      return { skipped: false, listed: ids.length, outcomes };
-    } finally {
-      await unlock(pullKey, token);
+    const outcome = await storeAndEnqueue(r, message, source);
+    if (r.mode === 'confirm') {
+      // After the store: a failure here only means the next pull retrieves a duplicate.
+      await client
+        .markMessageAsDownloaded(messageId)
+        .catch((err: unknown) =>
+          r.log.warn({ err: errInfo(err), messageId }, 'markMessageAsDownloaded failed; the next pull retries'),
+        );
     }
+    return outcome;
+  } finally {
+    await unlock(r, key, token);
   }
+}
 
-  function pullNow(): Promise<PullReport> {
-    running ??= pullOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
+async function acceptWhole(r: ReceiverState, message: WsMessage, source: 'push'): Promise<FetchOutcome> {
+  if (!isRequest(message)) {
+    r.log.error(
+      { messageId: message.userMessage.messageId, action: message.userMessage.action },
+      'pushed message is not an ExecuteQueryRequest; not processed',
+    );
+    return 'ignored';
   }
+  return storeAndEnqueue(r, message, source);
+}
 
-  async function recover(): Promise<number> {
-    const refs = await store.listReceived(recoverAfterMs, 1000);
-    for (const ref of refs) await queues.enqueueProcess(ref);
-    if (refs.length > 0) log.warn({ count: refs.length }, 're-enqueued stored requests still waiting for processing');
-    return refs.length;
+/** One pull under the cross-process pull lock, extended after each message. */
+async function pullOnce(r: ReceiverState): Promise<PullReport> {
+  const { redis, client } = r.opts;
+  const token = await acquireLock(redis, r.pullKey, r.ttl);
+  if (token === undefined) return { skipped: true, listed: 0, outcomes: emptyOutcomes() };
+  const outcomes = emptyOutcomes();
+  try {
+    const ids = await client.listPendingMessages(r.opts.filter);
+    for (const id of ids.slice(0, r.opts.maxPerRun ?? 100)) {
+      try {
+        outcomes[await fetchOne(r, id, 'pull')]++;
+      } catch (err) {
+        outcomes.failed++;
+        r.log.warn({ err: errInfo(err), messageId: id }, 'retrieving a pending message failed; the next pull retries');
+      }
+      if (!(await extendLock(redis, r.pullKey, token, r.ttl))) {
+        r.log.warn('pull lock lost; stopping this pull');
+        break;
+      }
+    }
+    if (ids.length > 0) r.log.info({ listed: ids.length, ...outcomes }, 'pull done');
+    return { skipped: false, listed: ids.length, outcomes };
+  } finally {
+    await unlock(r, r.pullKey, token);
   }
+}
 
-  async function sweep(): Promise<PullReport & { recovered: number }> {
-    const report = await pullNow();
-    const recovered = await recover();
-    return { ...report, recovered };
-  }
+function pullNow(r: ReceiverState): Promise<PullReport> {
+  r.running ??= pullOnce(r).finally(() => {
+    r.running = undefined;
+  });
+  return r.running;
+}
 
+async function recover(r: ReceiverState): Promise<number> {
+  const refs = await r.opts.store.listReceived(r.opts.recoverAfterMs ?? 60_000, 1000);
+  for (const ref of refs) await r.opts.queues.enqueueProcess(ref);
+  if (refs.length > 0) r.log.warn({ count: refs.length }, 're-enqueued stored requests still waiting for processing');
+  return refs.length;
+}
+
+/** Runs named jobs every period (a new round only after the last one ended); stop waits for running rounds. */
+function createSchedules(log: Logger): {
+  schedule(name: string, periodMs: number, run: () => Promise<unknown>): void;
+  readonly stopped: boolean;
+  resume(): void;
+  stop(): Promise<void>;
+} {
   const timers = new Set<NodeJS.Timeout>();
-  let stopped = true;
   const inFlight = new Set<Promise<unknown>>();
-
+  let stopped = true;
   function schedule(name: string, periodMs: number, run: () => Promise<unknown>): void {
     if (periodMs <= 0) return;
     const tick = (): void => {
@@ -292,25 +290,55 @@ export function createDomibusReceiver(opts: DomibusReceiverOptions): DomibusRece
     };
     tick();
   }
-
   return {
-    pullNow,
-    fetch,
-    accept,
-    recover,
-    sweep,
-    start() {
-      if (!stopped) return;
+    schedule,
+    get stopped() {
+      return stopped;
+    },
+    resume() {
       stopped = false;
-      schedule('pull', opts.pullIntervalMs, pullNow);
-      schedule('sweep', opts.sweepIntervalMs, sweep);
     },
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...inFlight]);
-      await running?.catch(() => undefined);
+    },
+  };
+}
+
+export function createDomibusReceiver(opts: DomibusReceiverOptions): DomibusReceiver {
+  const log = opts.logger.child({ component: 'domibus-receiver' });
+  const r: ReceiverState = {
+    opts,
+    log,
+    mode: opts.retrieveMode ?? 'destructive',
+    ttl: opts.lockTtlMs ?? 120_000,
+    now: opts.now ?? (() => new Date()),
+    pullKey: `${opts.prefix}lock:pull`,
+    running: undefined,
+  };
+  const schedules = createSchedules(log);
+  const sweep = async (): Promise<PullReport & { recovered: number }> => {
+    const report = await pullNow(r);
+    const recovered = await recover(r);
+    return { ...report, recovered };
+  };
+  return {
+    pullNow: () => pullNow(r),
+    fetch: (messageId, source) => fetchOne(r, messageId, source),
+    accept: (message, source) => acceptWhole(r, message, source),
+    recover: () => recover(r),
+    sweep,
+    start() {
+      if (!schedules.stopped) return;
+      schedules.resume();
+      schedules.schedule('pull', opts.pullIntervalMs, () => pullNow(r));
+      schedules.schedule('sweep', opts.sweepIntervalMs, sweep);
+    },
+    async stop() {
+      await schedules.stop();
+      await r.running?.catch(() => undefined);
     },
   };
 }

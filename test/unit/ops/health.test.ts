@@ -1,5 +1,6 @@
 import express from 'express';
-import { connectorCheck, dagrCheck, healthRouter, readiness, type HealthCheck } from '../../../src/ops/health.js';
+import { connectorCheck } from '../../../src/connector/rest.js';
+import { dagrCheck, healthRouter, readiness, type HealthCheck } from '../../../src/ops/health.js';
 import type { DagrWatch } from '../../../src/ops/metrics.js';
 import { serve, type Served } from './serve.js';
 
