@@ -19,6 +19,16 @@ export default tseslint.config(
     },
   },
   {
+    // Small modules with one job (docs/architecture.md): no source file over 500 lines, no function
+    // over 150. No generated table in src/ is that long today; one that must be gets an
+    // eslint-disable-next-line naming why, and a line in docs/architecture.md.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', 500],
+      'max-lines-per-function': ['error', 150],
+    },
+  },
+  {
     // Pure rooms: the clock, randomness and the environment come in as arguments.
     files: ['src/{edm,ebms,identity,mapping,render,exchange}/**/*.ts'],
     rules: {

@@ -30,7 +30,8 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // On every route, helmet or not: no answer (JSON, problem+json) is sniffed.
+  // On every route, helmet or not: a host app that mounts this one would otherwise add its own
+  // X-Powered-By header; and no answer (JSON, problem+json) is sniffed.
   app.use((_req: Request, res: Response, next: () => void) => {
     res.removeHeader('X-Powered-By');
     res.set('X-Content-Type-Options', 'nosniff');

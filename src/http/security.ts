@@ -1,5 +1,5 @@
 /**
- * The HTTP security baseline, as middleware factories that main.ts mounts per route family:
+ * The HTTP security baseline, as middleware factories that src/compose/api.ts mounts per route family:
  *
  * - `securityHeaders(options)`: helmet with a strict Content-Security-Policy for the HTML pages
  *   (`default-src 'none'`, styles, images and — when asked — scripts only from this origin, forms

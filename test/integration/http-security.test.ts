@@ -66,7 +66,7 @@ describe('securityHeaders', () => {
   });
 });
 
-describe('buildApp inside another express app (as main.ts mounts it)', () => {
+describe('buildApp inside another express app (as a host app may mount it)', () => {
   test('no X-Powered-By and X-Content-Type-Options: nosniff on every route: routers, /edm/validate, 404', async () => {
     const router = express.Router();
     router.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
@@ -82,7 +82,11 @@ describe('buildApp inside another express app (as main.ts mounts it)', () => {
     const url = await serve(outer);
     const answers = [
       await fetch(`${url}/healthz`),
-      await fetch(`${url}/edm/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' }),
+      await fetch(`${url}/edm/validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: '<a/>',
+      }),
       await fetch(`${url}/nothing-here`),
     ];
     expect(answers.map((r) => r.status)).toEqual([200, 200, 404]);
@@ -94,11 +98,24 @@ describe('buildApp inside another express app (as main.ts mounts it)', () => {
 });
 
 describe('rateLimit', () => {
-  function limitedApp(budgetPrefix: string, points: number, keyBy?: (req: express.Request) => string | undefined): express.Express {
+  function limitedApp(
+    budgetPrefix: string,
+    points: number,
+    keyBy?: (req: express.Request) => string | undefined,
+  ): express.Express {
     const redis = new Redis(REDIS_URL);
     clients.push(redis);
     const app = express();
-    app.use(rateLimit({ redis, prefix: budgetPrefix, points, durationSeconds: 60, logger: pino({ level: 'silent' }), ...(keyBy === undefined ? {} : { keyBy }) }));
+    app.use(
+      rateLimit({
+        redis,
+        prefix: budgetPrefix,
+        points,
+        durationSeconds: 60,
+        logger: pino({ level: 'silent' }),
+        ...(keyBy === undefined ? {} : { keyBy }),
+      }),
+    );
     app.get('/', (_req, res) => res.send('ok'));
     return app;
   }
@@ -138,7 +155,12 @@ describe('rateLimit', () => {
   });
 
   test('Redis unreachable: the request is let through', async () => {
-    const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     const app = express();
     app.use(rateLimit({ redis, prefix: `${prefix}rl:down`, points: 1, durationSeconds: 60 }));

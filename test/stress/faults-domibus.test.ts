@@ -28,7 +28,7 @@
  *
  * Topology: one `api` process (pull, push endpoint) and two `worker` processes, all pointed at the
  * stand-in by DOMIBUS_WS_URL and the plugin user, as they would be at a real Domibus. The stand-in
- * runs here rather than in an adapter process: main.ts starts its embedded stand-in only in a
+ * runs here rather than in an adapter process: the adapter starts its embedded stand-in only in a
  * role `all` process without DOMIBUS_WS_URL, and that process also works the queues; here it
  * outlives any adapter kill, the api process only pulls (the faults.test.ts topology), and the
  * test sees the submits the stand-in refused (its events), which its HTTP routes do not list.
