@@ -118,10 +118,10 @@ const EN: Messages = {
 };
 
 const LV: Messages = {
-  siteTitle: 'Pierādījuma priekšskatījums',
-  lede: 'Iestāde citā ES valstī ir pieprasījusi no Latvijas oficiālu pierādījumu par jums. Nekas netiek nosūtīts, kamēr jūs to neapstiprināt.',
+  siteTitle: 'Apliecinājuma priekšskatījums',
+  lede: 'Iestāde citā ES valstī ir pieprasījusi no Latvijas oficiālu apliecinājumu par jums. Nekas netiek nosūtīts, kamēr jūs to neapstiprināt.',
   requestedBy: 'Pieprasītājs',
-  evidenceHeading: 'Nosūtāmie pierādījumi',
+  evidenceHeading: 'Nosūtāmie apliecinājumi',
   openPdf: 'Atvērt dokumentu (PDF)',
   download: 'Lejupielādēt dokumentu',
   decisionLegend: (title) => `Vai nosūtīt “${title}”?`,
@@ -130,13 +130,13 @@ const LV: Messages = {
   submit: 'Apstiprināt manu izvēli',
   deadline: (time) => `Lūdzu, izlemiet līdz ${time} (UTC).`,
   errorSummary: 'Radās problēma',
-  errorMissing: 'Katram dokumentam izvēlieties “nosūtīt” vai “nenosūtīt”.',
+  errorMissing: 'Katram apliecinājumam izvēlieties “nosūtīt” vai “nenosūtīt”.',
   notForYouTitle: 'Šis priekšskatījums nav paredzēts jums',
   notForYouBody:
-    'Persona, kā kuru jūs pieteicāties, nav tā persona, par kuru ir šis pierādījums. Nekas netika parādīts vai nosūtīts. Ja sekojāt saitei, kas paredzēta kādam citam, lūdzu, aizveriet šo logu.',
+    'Persona, kā kuru jūs pieteicāties, nav tā persona, par kuru ir šis apliecinājums. Nekas netika parādīts vai nosūtīts. Ja sekojāt saitei, kas paredzēta kādam citam, lūdzu, aizveriet šo logu.',
   expiredTitle: 'Priekšskatījuma saites derīgums ir beidzies',
   expiredBody:
-    'Laiks saites atvēršanai vai lēmuma pieņemšanai ir beidzies, un pierādījums ir dzēsts. Atgriezieties portālā, kurā sākāt, lai to pieprasītu vēlreiz.',
+    'Laiks saites atvēršanai vai lēmuma pieņemšanai ir beidzies, un apliecinājums ir dzēsts. Atgriezieties portālā, kurā sākāt, lai to pieprasītu vēlreiz.',
   decidedTitle: 'Lēmums jau ir pieņemts',
   decidedBody: 'Šo saiti var izmantot vienu reizi. Lēmums ir reģistrēts; šeit vairs nekas nav jādara.',
   notFoundTitle: 'Priekšskatījuma saite nav atrasta',

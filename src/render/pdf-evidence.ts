@@ -73,6 +73,9 @@ const TEXT = {
   page: { lv: 'Lapa', en: 'Page' },
 } as const satisfies Record<string, Bilingual>;
 
+/** The fixed texts, for the test that holds the Latvian wording to the official terms. */
+export const PDF_FIXED_TEXT: Readonly<Record<string, Bilingual>> = TEXT;
+
 export async function renderPdfEvidence(
   input: RenderInput,
   assets: PdfAssets,
