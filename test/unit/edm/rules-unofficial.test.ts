@@ -47,11 +47,15 @@ describe('a v2.0 request with a leftover of 1.x is answered, with a warning', ()
 
     const result = await answerRequest(inbound(c.xml, userMessage({}, true)), testDeps());
     expect(result.summary).toMatchObject({ outcome: 'evidence', edmCode: undefined });
+    // The summary (logged with "request answered") names the rule, nothing of the request.
+    expect(result.summary.ruleWarnings).toEqual([c.rule]);
   });
 
-  it('the base request raises neither warning', () => {
+  it('the base request raises neither warning', async () => {
     const rules = validateMessage(V2_REQUEST).warnings.map((w) => w.rule);
     expect(rules.filter((r) => r.startsWith('LV-'))).toEqual([]);
+    const result = await answerRequest(inbound(V2_REQUEST, userMessage({}, true)), testDeps());
+    expect(result.summary.ruleWarnings).toBeUndefined();
   });
 });
 
