@@ -131,6 +131,18 @@ export async function answerRequest(
   deps: ExchangeDeps,
   options: AnswerOptions = {},
 ): Promise<ExchangeResult> {
+  const warnings: string[] = [];
+  const result = await answerJudged(input, deps, options, warnings);
+  // A warning never refuses: the request is answered and the rule IDs go with its summary (log).
+  return warnings.length === 0 ? result : { ...result, summary: { ...result.summary, ruleWarnings: warnings } };
+}
+
+async function answerJudged(
+  input: InboundRequest,
+  deps: ExchangeDeps,
+  options: AnswerOptions,
+  warnings: string[],
+): Promise<ExchangeResult> {
   const headerVersion = versionFromHeader(input.userMessage);
   let version: EdmVersion = headerVersion ?? 'oots-edm:v1.0';
   let request: QueryRequest | undefined;
@@ -144,8 +156,14 @@ export async function answerRequest(
     if (read.version !== undefined) version = read.version;
     // The rules' cost grows with the document too: judged where it was parsed (the parse threads,
     // under their time limit) when the reader did, here otherwise.
-    const judged = payload.errors ?? judgeTree(root, payload.xsd).errors;
-    const errors = judged.filter((v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps.preview)));
+    const judged =
+      payload.errors === undefined
+        ? judgeTree(root, payload.xsd)
+        : { errors: payload.errors, warnings: payload.warnings ?? [] };
+    for (const w of judged.warnings) if (!warnings.includes(w.rule)) warnings.push(w.rule);
+    const errors = judged.errors.filter(
+      (v) => !(v.rule === 'R-EDM-REQ-C005' && ownLoopbackLocation(root!, deps.preview)),
+    );
     if (errors.length > 0) throw new Refusal('EDM:ERR:0003', describeViolations(errors));
     request = parseQueryRequest(root, headerVersion === undefined ? {} : { fallbackVersion: headerVersion });
     version = request.version;

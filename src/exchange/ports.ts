@@ -78,6 +78,8 @@ export interface ExchangeSummary {
   readonly mappingVersion: string | undefined;
   /** Why, when it is an error: a rule ID or a cause. */
   readonly detail: string | undefined;
+  /** IDs of the warning rules the request broke (never refusing; no request data). */
+  readonly ruleWarnings?: readonly string[];
 }
 
 /** One evidence prepared for a preview: what the answer to request #2 carries if approved. */

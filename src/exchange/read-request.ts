@@ -42,6 +42,8 @@ export interface PayloadRead {
   readonly xsd: Violation[];
   /** The errors of `judgeTree(root, xsd)`, when the reader ran the rules already. */
   readonly errors?: readonly Violation[];
+  /** Its warnings (rules that never refuse), with `errors`. */
+  readonly warnings?: readonly Violation[];
 }
 
 export function versionFromHeader(um: UserMessage): EdmVersion | undefined {

@@ -35,6 +35,8 @@ export interface RequestTree {
   readonly xsd: Violation[];
   /** The rules' errors (with the XSD's), judged here under the time limit, not on the worker's event loop. */
   readonly errors: readonly Violation[];
+  /** Its warnings (never refusing), so the answer's log names them. */
+  readonly warnings: readonly Violation[];
 }
 
 export type XmlFaultCode = ConstructorParameters<typeof XmlInputError>[0];
@@ -75,7 +77,8 @@ function perform(task: Exclude<ParseTask, { kind: 'ping' }>): ValidationReport |
       const root = parseXml(task.bytes, data.limits, (doc, tree) => {
         if (classify(tree) === 'QueryRequest' && readVersion(tree).version === 'oots-edm:v1.0') findings = xsdValidator().validate(doc);
       });
-      return { root, xsd: findings, errors: judgeTree(root, findings).errors };
+      const judged = judgeTree(root, findings);
+      return { root, xsd: findings, errors: judged.errors, warnings: judged.warnings };
     }
     case 'soap':
       return readSoap(task.bytes, { ...data.limits, maxBytes: SOAP_XML_LIMITS.maxBytes });

@@ -279,7 +279,13 @@ function errorForLog(error: unknown): Record<string, unknown> {
 
 /** Outcome fields safe for logs: no personal data, no evidence. */
 function summaryForLog(s: ExchangeSummary): Record<string, string | undefined> {
-  return { outcome: s.outcome, edmCode: s.edmCode, mappingId: s.mappingId, mappingVersion: s.mappingVersion };
+  return {
+    outcome: s.outcome,
+    edmCode: s.edmCode,
+    mappingId: s.mappingId,
+    mappingVersion: s.mappingVersion,
+    ...(s.ruleWarnings === undefined ? {} : { ruleWarnings: s.ruleWarnings.join(' ') }),
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * QueryRequest rules whose meaning depends on the EDM version, or that later releases added
  * (notes §8 and "Known rule deltas"; IDs as published, semantics from the third-party reading the
- * notes cite). Two v2.0 structural changes have no published ID known to us; they carry invented IDs
- * `R-EDM-REQ-V2-…`, marked as such.
+ * notes cite). Two v2.0 structural changes have no published ID and no XSD or Schematron we can cite
+ * (neither is offline): they carry the adapter's own IDs `LV-EDM-REQ-…` and are warnings only, so a
+ * requester moving from 1.2 to 2.0 is answered, told what 2.0 expects (docs/errors.md lists them).
  *
  * Not implemented: R-EDM-REQ-C092 (1.2.5: "23 allowed element names"): the list itself is not
  * available offline, and guessing it would reject conformant requests.
@@ -90,21 +91,23 @@ export const REQUEST_VERSION_RULES: readonly Rule[] = [
     },
     V1,
   ),
-  // Invented ID: v2.0 moved the language into DistributedAs/sdg:Language and forbids it on the root.
+  // Adapter's own ID (no official rule known): v2.0 moved the language into
+  // DistributedAs/sdg:Language; a root `xml:lang` left over from 1.x is reported, not refused.
   requestRule(
-    'R-EDM-REQ-V2-001',
-    'error',
-    "A v2.0 'query:QueryRequest' MUST NOT carry an 'xml:lang' attribute (the requested language goes in 'sdg:DistributedAs/sdg:Language').",
+    'LV-EDM-REQ-001',
+    'warning',
+    "A v2.0 'query:QueryRequest' should not carry an 'xml:lang' attribute (v2.0 puts the requested language in 'sdg:DistributedAs/sdg:Language').",
     (ctx, view) => {
       if (view.request !== undefined && attr(view.request, 'lang', NS.xml) !== undefined) ctx.report(view.request);
     },
     V2,
   ),
-  // Invented ID: v2.0 removed `sdg:Transformation` (a transformation is a distribution of its own).
+  // Adapter's own ID (no official rule known): v2.0 removed `sdg:Transformation` (a transformation
+  // is a distribution of its own); one left in a v2.0 request is reported, not refused.
   requestRule(
-    'R-EDM-REQ-V2-002',
-    'error',
-    "A v2.0 'sdg:DistributedAs' MUST NOT contain 'sdg:Transformation'.",
+    'LV-EDM-REQ-002',
+    'warning',
+    "A v2.0 'sdg:DistributedAs' should not contain 'sdg:Transformation' (removed in v2.0).",
     (ctx, view) => {
       for (const t of sdgKids(distributions(view), 'Transformation')) ctx.report(t);
     },

@@ -358,9 +358,9 @@ const VARIANTS: readonly Variant[] = [
   // Version deltas
   { rule: 'R-EDM-REQ-C069', xml: sub(BIRTH, 'xml:lang="EN"\n', 'xml:lang="QQ"\n') },
   { rule: 'R-EDM-REQ-C055', xml: sub(TAX, 'schemeID="TAX"', 'schemeID="NOPE"') },
-  { rule: 'R-EDM-REQ-V2-001', xml: sub(V2, 'id="urn:uuid:1a2b3c4d', 'xml:lang="FR" id="urn:uuid:1a2b3c4d') },
+  { rule: 'LV-EDM-REQ-001', xml: sub(V2, 'id="urn:uuid:1a2b3c4d', 'xml:lang="FR" id="urn:uuid:1a2b3c4d') },
   {
-    rule: 'R-EDM-REQ-V2-002',
+    rule: 'LV-EDM-REQ-002',
     xml: sub(
       V2,
       '<sdg:Format>application/pdf</sdg:Format>',
