@@ -102,6 +102,12 @@ export interface ConnectorDeps {
   readonly standins: StandinStarters;
 }
 
+/** What a connector type hands its stand-in starter: taken from its own deps. */
+export function standinOptions(deps: ConnectorDeps): StandinOptions {
+  const { redis, keys, baseUrl, dataDir, config } = deps;
+  return { redis, keys, host: config.http.host, baseUrl, dataDir, config };
+}
+
 export interface Connector {
   readonly mode: string;
   /** Routes the API mounts (intake, push endpoints, stand-ins); empty on a worker. */

@@ -6,7 +6,7 @@
  */
 import type { HealthCheck } from '../infra/health-check.js';
 import type { Connector, ConnectorDeps, ConnectorSubmitter, ConnectorType, Standin } from './port.js';
-import { classifyByCode } from './port.js';
+import { classifyByCode, standinOptions } from './port.js';
 import { createInboundRouter } from './rest-inbound.js';
 import { createRestSubmitter } from './rest-outbound.js';
 import type { Submitter } from '../exchange/ports.js';
@@ -36,14 +36,7 @@ async function openRest(deps: ConnectorDeps): Promise<Connector> {
   const start = deps.standins.rest;
   let standin: Standin | undefined;
   if (role !== 'worker' && c.outboundUrl === undefined && start !== undefined)
-    standin = await start({
-      redis: deps.redis,
-      keys: deps.keys,
-      host: config.http.host,
-      baseUrl: deps.baseUrl,
-      dataDir: deps.dataDir,
-      config,
-    });
+    standin = await start(standinOptions(deps));
   const configured = c.outboundUrl;
   // The stand-in's address is this process's own, known once it listens: read when first used.
   const outboundUrl: (() => string) | undefined =

@@ -21,6 +21,7 @@ import {
 import { createDomibusSubmitter, type DomibusSubmitter } from './submitter.js';
 import {
   classifyByCode,
+  standinOptions,
   type Connector,
   type ConnectorDeps,
   type ConnectorType,
@@ -119,14 +120,7 @@ async function startStandin(deps: ConnectorDeps): Promise<Standin | undefined> {
     throw new Error(
       'DOMIBUS_WS_URL is required unless one process runs everything (role all) with the Domibus stand-in',
     );
-  return start({
-    redis: deps.redis,
-    keys: deps.keys,
-    host: config.http.host,
-    baseUrl: deps.baseUrl,
-    dataDir: deps.dataDir,
-    config,
-  });
+  return start(standinOptions(deps));
 }
 
 async function openDomibus(deps: ConnectorDeps): Promise<Connector> {

@@ -182,6 +182,17 @@ export function showEvidence(
 }
 
 /** Pages for a session that cannot be previewed (any more). Returns true when it answered. */
+/** The one "no such preview" page: an unknown, malformed or purged link says nothing more. */
+export function notFoundPage(res: Response, lang: Lang): void {
+  simplePage(
+    res,
+    404,
+    lang,
+    (t) => t.notFoundTitle,
+    (t) => t.notFoundBody,
+  );
+}
+
 export function closedSession(
   res: Response,
   session: PreviewSession | undefined,
@@ -190,13 +201,7 @@ export function closedSession(
 ): boolean {
   const backLink = back?.method === 'GET' ? { href: back.url, text: (t: Messages) => t.backToPortal } : undefined;
   if (session === undefined) {
-    simplePage(
-      res,
-      404,
-      lang,
-      (t) => t.notFoundTitle,
-      (t) => t.notFoundBody,
-    );
+    notFoundPage(res, lang);
     return true;
   }
   if (session.state === 'expired' || (session.state !== 'decided' && session.content === undefined)) {

@@ -1,7 +1,7 @@
 /** `GET /preview/:sid/evidence/:id`: the document itself, only to the matched person. */
 import type { Request, Response, Router } from 'express';
 import { isSessionId } from '../session-store.js';
-import { closedSession, langOf, readAuth, simplePage, type PreviewContext } from './context.js';
+import { closedSession, langOf, notFoundPage, readAuth, simplePage, type PreviewContext } from './context.js';
 
 async function sendEvidence(
   ctx: PreviewContext,
@@ -26,13 +26,7 @@ async function sendEvidence(
   const evidence = session!.content!.evidences.find((e) => e.id === id);
   const bytes = evidence === undefined ? undefined : await ctx.deps.store.evidenceBytes(sid, id);
   if (evidence === undefined || bytes === undefined) {
-    simplePage(
-      res,
-      404,
-      lang,
-      (t) => t.notFoundTitle,
-      (t) => t.notFoundBody,
-    );
+    notFoundPage(res, lang);
     return;
   }
   const inline = evidence.mimeType === 'application/pdf';

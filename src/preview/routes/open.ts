@@ -13,6 +13,7 @@ import {
   FLOW_PREFIX,
   FLOW_TTL_MS,
   langOf,
+  notFoundPage,
   readAuth,
   rememberLang,
   sessionLog,
@@ -28,13 +29,7 @@ async function openSession(ctx: PreviewContext, req: Request<{ sid: string }>, r
   rememberLang(ctx, req, res, lang);
   const sid = req.params.sid;
   if (!isSessionId(sid)) {
-    simplePage(
-      res,
-      404,
-      lang,
-      (t) => t.notFoundTitle,
-      (t) => t.notFoundBody,
-    );
+    notFoundPage(res, lang);
     return;
   }
   let ret: ReturnTarget | undefined;
