@@ -235,8 +235,8 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
   return {
     async lookup(request) {
       const records = await lookupAll(ctx, request);
-      const first = records[0];
-      return first === undefined ? { kind: 'not-found' } : { kind: 'found', record: first };
+      const [first, ...rest] = records;
+      return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
     },
     lookupAll: (request) => lookupAll(ctx, request),
     currentUserPermissions: (correlationId) =>

@@ -62,7 +62,9 @@ export async function produceEvidence(
     correlationId: exchangeRef,
   });
   if (result.kind === 'not-found') return undefined;
-  const match = matchSubject(subject, result.record.fields, mapping);
+  // One evidence per request still: the first record DAGR returned.
+  const record = result.records[0];
+  const match = matchSubject(subject, record.fields, mapping);
   if (!match.matched) return undefined;
 
   const now = deps.now();
@@ -70,7 +72,7 @@ export async function produceEvidence(
   const bytes = await deps.renderer.render({
     mapping,
     distribution,
-    record: result.record,
+    record,
     issuingDate,
     subjectLabel: subjectLabel(subject),
     languages: ['lv', 'en'],
@@ -127,7 +129,7 @@ export async function produceEvidence(
   };
   const fields = deps.renderer.previewFields({
     mapping,
-    record: result.record,
+    record,
     issuingDate,
     subjectLabel: subjectLabel(subject),
     languages: ['lv', 'en'],

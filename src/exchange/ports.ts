@@ -10,7 +10,10 @@ import type { QueryRequest } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
 
-export type DagrLookupResult = { readonly kind: 'found'; readonly record: DagrRecord } | { readonly kind: 'not-found' };
+/** `found` carries every record DAGR returned for the key (at least one), in DAGR's order. */
+export type DagrLookupResult =
+  | { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] }
+  | { readonly kind: 'not-found' };
 
 export interface DagrLookupRequest {
   /** DAGR `service_name`. */

@@ -87,7 +87,7 @@ export async function tryMapping(mapping: EvidenceMapping, input: TryInput, deps
       key: key.key,
       correlationId: base.conversationId,
     });
-    if (found.kind === 'found') record = found.record.fields;
+    if (found.kind === 'found') record = found.records[0].fields;
   }
   // Attributes the controller did not give are taken from the record, so the try shows the
   // evidence; giving one (e.g. another family name) shows what a mismatch answers.

@@ -197,14 +197,14 @@ describe('DAGR client against the sandbox', () => {
     const after = Date.now();
     expect(result.kind).toBe('found');
     if (result.kind !== 'found') return;
-    expect(result.record.fields).toMatchObject({
+    expect(result.records[0].fields).toMatchObject({
       PersonCode: ANNA,
       FamilyName: 'Bērziņa',
       Address: 'Ozolu iela 7, Rīga',
     });
-    expect(result.record.fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(Date.parse(result.record.fetchedAt)).toBeGreaterThanOrEqual(before);
-    expect(Date.parse(result.record.fetchedAt)).toBeLessThanOrEqual(after);
+    expect(result.records[0].fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(result.records[0].fetchedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(result.records[0].fetchedAt)).toBeLessThanOrEqual(after);
     const data = seen.find((s) => s.path?.startsWith('/test_residence/'))!;
     expect(data.authorization).toMatch(/^Bearer [A-Za-z0-9_-]{20,}$/);
     expect(data.permission).toBe('10001');
@@ -487,7 +487,7 @@ describe('sandbox variants and controls', () => {
     });
     try {
       const found = await c.lookup(req(ANNA));
-      expect(found.kind === 'found' && found.record.fields['GivenName']).toBe('Anna');
+      expect(found.kind === 'found' && found.records[0].fields['GivenName']).toBe('Anna');
       expect(await c.lookup(req(NOBODY))).toEqual({ kind: 'not-found' });
       // The Bearer-expecting default would be refused: the scheme is really checked.
       const wrong = createDagrClient({

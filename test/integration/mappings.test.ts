@@ -111,7 +111,7 @@ async function answer(subject: string, mappings: { registry: LiveMappings['regis
     correlationId: 'test',
   });
   if (found.kind !== 'found') throw new Error('sandbox person missing');
-  const f = found.record.fields;
+  const f = found.records[0].fields;
   const base = {
     requestId: crypto.randomUUID(),
     evidenceRequestId: crypto.randomUUID(),

@@ -41,7 +41,7 @@ export function fakeDagr(options: { fail?: Error } = {}): DagrPort & { calls: nu
       return Promise.resolve(
         record === undefined
           ? { kind: 'not-found' }
-          : { kind: 'found', record: { fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' } },
+          : { kind: 'found', records: [{ fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' }] },
       );
     },
   };
