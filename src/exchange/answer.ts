@@ -18,6 +18,8 @@ import { messageProperty, type UserMessage } from '../ebms/model.js';
 import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
+import { requireAssurance } from './assurance.js';
+import { previewLoginPolicy } from './login-policy.js';
 import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
 import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
 import {
@@ -204,6 +206,7 @@ async function answerJudged(
     }
     const found = findMapping(request, deps);
     mapping = found.mapping;
+    requireAssurance(request, mapping);
     const authority = { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme };
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
@@ -311,6 +314,7 @@ async function openPreview(
     exchangeId: exchangeIdOf(input.userMessage),
     evidences: [evidence],
     description: mapping.preview?.description,
+    login: previewLoginPolicy(request.subject!, mapping),
   });
   throw new Refusal(
     'EDM:ERR:0002',

@@ -6,6 +6,7 @@
  */
 import type { EdmErrorCode } from '../errors.js';
 import type { EvidenceInput } from '../edm/build/types.js';
+import type { LevelOfAssurance } from '../edm/loa.js';
 import type { QueryRequest } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
@@ -105,6 +106,17 @@ export type PreviewResolution =
   /** Another request #2 already answers this preview. */
   | { readonly status: 'duplicate' };
 
+/** What the preview login must prove for the evidence of one session (from its mapping). */
+export interface PreviewLoginPolicy {
+  /** The lowest level of assurance the login may have (the mapping's). */
+  readonly levelOfAssurance: LevelOfAssurance;
+  /**
+   * A company's evidence: the DAGR dataset listing who may represent the company, and the
+   * company's key there (its registration number). The logged-in person must be listed with a power.
+   */
+  readonly representation?: { readonly service: string; readonly permission: string; readonly key: string };
+}
+
 export interface PreviewPort {
   /** Request #1: keeps the prepared evidence for the user and returns the unique PreviewLocation. */
   open(input: {
@@ -114,6 +126,8 @@ export interface PreviewPort {
     readonly exchangeId: string | undefined;
     readonly evidences: readonly PreparedEvidence[];
     readonly description: { readonly lv: string; readonly en: string } | undefined;
+    /** What the login must prove before anything is shown (exchange/login-policy.ts). */
+    readonly login?: PreviewLoginPolicy;
   }): Promise<{ readonly location: string }>;
   /**
    * True for a PreviewLocation this adapter issued over plain http on loopback (the embedded

@@ -5,6 +5,8 @@
  * requesters reach this adapter (eDelivery party, the EDM versions it answers, the publisher).
  * The DSD itself is filled in by the national DSD administrator; this is the data they need.
  */
+import type { LevelOfAssurance } from '../edm/loa.js';
+import { requiredLevel } from './assurance.js';
 import type { EvidenceMapping } from './model.js';
 
 export interface AccessServiceInfo {
@@ -34,6 +36,8 @@ export interface DsdRegistration {
       readonly conformsTo?: string;
       readonly transformation?: string;
     }[];
+    /** `sdg:AuthenticationLevelOfAssurance`: the mapping's `levelOfAssurance` (default Substantial). */
+    readonly authenticationLevelOfAssurance: LevelOfAssurance;
     readonly accessService: {
       readonly identifier: { readonly value: string; readonly schemeID: string };
       readonly conformsTo: readonly string[];
@@ -75,6 +79,7 @@ export function dsdRegistration(m: EvidenceMapping, access: AccessServiceInfo, i
             }
           : { format: d.format },
       ),
+      authenticationLevelOfAssurance: requiredLevel(m),
       accessService: {
         identifier: { value: access.partyId, schemeID: access.partyIdType },
         conformsTo: access.conformsTo,
@@ -114,6 +119,7 @@ export function formatDsdText(r: DsdRegistration): string {
       ...(d.conformsTo === undefined ? [] : [`      ConformsTo      ${d.conformsTo}`]),
       ...(d.transformation === undefined ? [] : [`      Transformation  ${d.transformation}`]),
     ]),
+    `  AuthenticationLevelOfAssurance  ${e.authenticationLevelOfAssurance}`,
     '  AccessService',
     `    Identifier        ${e.accessService.identifier.value} (schemeID ${e.accessService.identifier.schemeID})`,
     `    ConformsTo        ${e.accessService.conformsTo.join(', ')}`,

@@ -3,6 +3,7 @@
  * `schemas/mapping.schema.json`): which OOTS evidence type it serves, where the record lives on
  * DAGR, how the subject is looked up and matched, and how the evidence is laid out.
  */
+import type { LevelOfAssurance } from '../edm/loa.js';
 
 /** A text in Latvian and English (both required in mapping files). */
 export interface Bilingual {
@@ -98,4 +99,8 @@ export interface EvidenceMapping {
   /** Validity of the evidence in days from issue, if it has one. */
   readonly validityDays?: number;
   readonly preview?: { readonly description: Bilingual };
+  /** The lowest level of assurance this evidence is given at (default: mapping/assurance.ts). */
+  readonly levelOfAssurance?: LevelOfAssurance;
+  /** LegalPerson only: the DAGR dataset of who may represent the company (the preview checks it). */
+  readonly representation?: { readonly service: string; readonly permission: string };
 }

@@ -97,6 +97,14 @@ export function semanticChecks(m: Omit<EvidenceMapping, 'id'>, report: Report): 
       }
     });
   });
+
+  if (m.representation !== undefined && m.subject !== 'LegalPerson')
+    report(
+      ['representation'],
+      'representation is checked for a company (subject: LegalPerson) only',
+      'remove `representation`, or set subject: LegalPerson',
+      'key',
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

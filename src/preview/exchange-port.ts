@@ -54,6 +54,7 @@ export function createPreviewPort(deps: {
         exchangeId: input.exchangeId,
         requestId: req.id,
         conversationId: input.conversationId,
+        login: input.login,
       });
       return { location };
     },

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EdmVersion, NaturalPerson, Subject } from '../edm/model.js';
 import { AdapterError } from '../errors.js';
+import type { PreviewLoginPolicy } from '../exchange/ports.js';
 
 export type PreviewState = 'pending' | 'opened' | 'decided' | 'expired';
 export const PREVIEW_STATES: readonly PreviewState[] = ['pending', 'opened', 'decided', 'expired'];
@@ -51,6 +52,8 @@ export interface CreatePreviewInput {
   readonly conversationId: string;
   /** Anything JSON the caller needs for request #2 (sealed). */
   readonly extra?: unknown;
+  /** What the login must prove (level of assurance, powers of representation); none when absent. */
+  readonly login?: PreviewLoginPolicy | undefined;
 }
 
 export interface PreviewDecision {
@@ -70,6 +73,7 @@ export interface PreviewContent {
   readonly requestId: string;
   readonly conversationId: string;
   readonly extra: unknown;
+  readonly login: PreviewLoginPolicy | undefined;
 }
 
 export interface PreviewSession {

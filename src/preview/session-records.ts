@@ -5,6 +5,7 @@
  */
 import { open, seal } from '../infra/aead.js';
 import type { EdmVersion, NaturalPerson, Subject } from '../edm/model.js';
+import type { PreviewLoginPolicy } from '../exchange/ports.js';
 import { validSessionId, type SessionContext } from './session-context.js';
 import {
   effectiveState,
@@ -32,6 +33,7 @@ interface StoredContent {
   readonly requestId: string;
   readonly conversationId: string;
   readonly extra?: unknown;
+  readonly login?: PreviewLoginPolicy;
 }
 
 function baseUrl(ctx: SessionContext): string {
@@ -67,6 +69,7 @@ function storedContent(input: CreatePreviewInput): StoredContent {
     requestId: input.requestId,
     conversationId: input.conversationId,
     ...(input.extra === undefined ? {} : { extra: input.extra }),
+    ...(input.login === undefined ? {} : { login: input.login }),
   };
 }
 
@@ -124,6 +127,7 @@ async function loadContent(ctx: SessionContext, sid: string): Promise<PreviewCon
     requestId: c.requestId,
     conversationId: c.conversationId,
     extra: c.extra,
+    login: c.login,
   };
 }
 
