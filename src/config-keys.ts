@@ -412,6 +412,11 @@ export const CONFIG_KEYS = {
     default: 'person_identifier',
     doc: "ID-token claim holding the person's identifier: an eIDAS identifier (XX/YY/national) or a Latvian personal code.",
   },
+  OIDC_ACR_VALUES: {
+    kind: { type: 'string', pattern: /^\s*((low|substantial|high)=\S+(\s+|$))*$/i },
+    default: '',
+    doc: 'The acr values of the levels of assurance at the OIDC issuer, as space-separated level=acr pairs (level: low, substantial, high; the first pair of a level is asked for in acr_values, any listed one is accepted in the acr claim). Empty = the eIDAS URIs http://eidas.europa.eu/LoA/low|substantial|high; these and the plain words are always understood.',
+  },
   METRICS_TOKEN: {
     kind: { type: 'string' },
     default: '',

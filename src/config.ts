@@ -129,6 +129,8 @@ export interface Config {
     readonly redirectPath: string;
     readonly scopes: string;
     readonly identifierClaim: string;
+    /** OIDC_ACR_VALUES as written (parsed by identity/acr.ts). */
+    readonly acrValues: string;
   };
   readonly ops: {
     /** Undefined = /metrics needs no token. */
@@ -342,6 +344,7 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
       redirectPath: get('OIDC_REDIRECT_PATH'),
       scopes: get('OIDC_SCOPES'),
       identifierClaim: get('OIDC_IDENTIFIER_CLAIM'),
+      acrValues: get('OIDC_ACR_VALUES'),
     },
     ops: {
       metricsToken: secret('METRICS_TOKEN', get('METRICS_TOKEN'), problems),

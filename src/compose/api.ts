@@ -8,7 +8,9 @@ import { createAdminRouter } from '../admin/api.js';
 import { createAdminAuth, type AdminCredentials } from '../admin/auth.js';
 import { createQueueDashboard } from '../admin/dashboard.js';
 import { createMappingsAdminRouter, createRedisTryCache, deriveCsrfKey } from '../admin/mappings-router.js';
+import type { DagrPort } from '../exchange/ports.js';
 import { rateLimit, securityHeaders } from '../http/security.js';
+import { parseAcrTable } from '../identity/acr.js';
 import { deriveCookieKey } from '../preview/cookies.js';
 import { createOidcLogin } from '../preview/oidc.js';
 import { createPreviewRouter } from '../preview/router.js';
@@ -21,6 +23,8 @@ export interface ApiInput {
   readonly adminCredentials: AdminCredentials;
   /** The OIDC issuer of the preview login (configured or the sandbox one). */
   readonly oidcIssuer: string;
+  /** DAGR for the preview's powers-of-representation check (the worker's client in role all). */
+  readonly representationDagr?: DagrPort | undefined;
 }
 
 export interface ApiPart {
@@ -32,7 +36,7 @@ export interface ApiPart {
 export function buildApi(core: Core, input: ApiInput): ApiPart {
   const purger = core.audit.startPurger({ logger: core.logger });
   core.onStop(1, () => purger.stop());
-  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input.oidcIssuer)] };
+  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input.oidcIssuer, input.representationDagr)] };
 }
 
 /**
@@ -75,7 +79,7 @@ function adminRouters(core: Core, input: ApiInput): express.Router[] {
 }
 
 /** Preview pages and the login. */
-function previewRouter(core: Core, issuer: string): express.Router {
+function previewRouter(core: Core, issuer: string, representationDagr: DagrPort | undefined): express.Router {
   const { config, metrics, queues } = core;
   const oidc = createOidcLogin({
     issuer,
@@ -96,8 +100,10 @@ function previewRouter(core: Core, issuer: string): express.Router {
       redirectPath: config.oidc.redirectPath,
       loginTtlSeconds: config.preview.loginTtlSeconds,
       match: { nameMatching: config.preview.nameMatching },
+      acr: parseAcrTable(config.oidc.acrValues),
     },
     logger: core.logger,
+    ...(representationDagr === undefined ? {} : { representationDagr }),
     onSettled: async (e) => {
       metrics.recordPreview(
         e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',

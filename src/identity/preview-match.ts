@@ -29,6 +29,8 @@ export interface AuthenticatedIdentity {
   readonly familyName?: string | undefined;
   /** xsd:date. */
   readonly birthDate?: string | undefined;
+  /** The ID token's `acr` claim: the level of assurance of the login (identity/acr.ts). */
+  readonly acr?: string | undefined;
 }
 
 export type PreviewAttribute = 'FamilyName' | 'GivenName' | 'DateOfBirth';

@@ -71,6 +71,8 @@ export interface Messages {
   readonly errorBody: string;
   readonly otherLanguage: string;
   readonly languageNav: string;
+  readonly loaTooLowTitle: string;
+  readonly loaTooLowBody: string;
 }
 
 const EN: Messages = {
@@ -115,6 +117,9 @@ const EN: Messages = {
   errorBody: 'The page could not be shown. Please try again in a few minutes.',
   otherLanguage: 'Latviešu valodā',
   languageNav: 'Language',
+  loaTooLowTitle: 'Your login is not strong enough for this evidence',
+  loaTooLowBody:
+    'This evidence can only be shown after a login at a higher level of assurance (for example with an eID card or a mobile eID rather than a password). Nothing has been shown or sent. Log in again with a stronger means of identification.',
 };
 
 const LV: Messages = {
@@ -159,6 +164,9 @@ const LV: Messages = {
   errorBody: 'Lapu neizdevās parādīt. Lūdzu, mēģiniet vēlreiz pēc dažām minūtēm.',
   otherLanguage: 'In English',
   languageNav: 'Valoda',
+  loaTooLowTitle: 'Pieteikšanās nav pietiekami droša šim apliecinājumam',
+  loaTooLowBody:
+    'Šo apliecinājumu var parādīt tikai pēc pieteikšanās ar augstāku uzticamības līmeni (piemēram, ar eID karti vai mobilo eID, nevis ar paroli). Nekas netika parādīts vai nosūtīts. Piesakieties vēlreiz ar drošāku identifikācijas līdzekli.',
 };
 
 export function messages(lang: Lang): Messages {

@@ -35,7 +35,7 @@ export interface LoginChecks {
 
 export interface OidcLogin {
   /** A login to start: where to send the browser, and the checks to keep until the callback. */
-  begin(opts?: { uiLocales?: string }): Promise<{ url: string; checks: LoginChecks }>;
+  begin(opts?: { uiLocales?: string; acrValues?: string }): Promise<{ url: string; checks: LoginChecks }>;
   /** Redeems the code at the callback URL; throws OidcError when anything fails. */
   complete(callbackUrl: URL, checks: LoginChecks): Promise<AuthenticatedIdentity>;
 }
@@ -91,6 +91,8 @@ export function createOidcLogin(opts: OidcOptions): OidcLogin {
         nonce: checks.nonce,
       };
       if (o?.uiLocales !== undefined) params.ui_locales = o.uiLocales;
+      // The level of assurance the evidence needs (identity/acr.ts); the callback checks the acr claim.
+      if (o?.acrValues !== undefined && o.acrValues !== '') params.acr_values = o.acrValues;
       return { url: client.buildAuthorizationUrl(cfg, params).href, checks };
     },
 
@@ -128,5 +130,6 @@ export function identityFromClaims(
     givenName: text('given_name'),
     familyName: text('family_name'),
     birthDate: text('birthdate'),
+    acr: text('acr'),
   };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { matchPreviewIdentity } from '../../identity/preview-match.js';
 import { openCookie, parseCookies, sealCookie } from '../cookies.js';
+import { checkLogin, logLoginCheck, sendLoginRefusal } from '../login-checks.js';
 import type { Messages } from '../i18n.js';
 import {
   AUTH_COOKIE,
@@ -109,6 +110,16 @@ async function callback(ctx: PreviewContext, req: Request, res: Response): Promi
       (t) => t.notForYouTitle,
       (t) => t.notForYouBody,
     );
+    return;
+  }
+  const checked = await checkLogin(c, identity, {
+    acr: cfg.acr,
+    representationDagr: ctx.deps.representationDagr,
+    now,
+  });
+  logLoginCheck(l, checked);
+  if (!checked.ok) {
+    sendLoginRefusal(res, lang, checked.refusal, retry);
     return;
   }
   const deadline = Math.min(now().getTime() + cfg.loginTtlSeconds * 1000, session!.decideBy?.getTime() ?? Infinity);

@@ -6,6 +6,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import type { Request, Response } from 'express';
+import type { DagrPort } from '../../exchange/ports.js';
+import type { AcrTable } from '../../identity/acr.js';
 import type { PreviewMatchPolicy } from '../../identity/preview-match.js';
 import type { Logger } from '../../infra/logger.js';
 import { openCookie, parseCookies } from '../cookies.js';
@@ -39,6 +41,8 @@ export interface PreviewRouterConfig {
   readonly redirectPath: string;
   readonly loginTtlSeconds: number;
   readonly match: PreviewMatchPolicy;
+  /** The issuer's acr values per level of assurance (OIDC_ACR_VALUES); default the eIDAS URIs. */
+  readonly acr?: AcrTable;
 }
 
 export interface PreviewRouterDeps {
@@ -54,6 +58,11 @@ export interface PreviewRouterDeps {
    */
   readonly onSettled: (event: PreviewSettled) => Promise<void>;
   readonly now?: () => Date;
+  /**
+   * DAGR for the powers-of-representation check of a company's evidence (login-checks.ts). Without
+   * it, a session that needs the check refuses every login with a "try later" page.
+   */
+  readonly representationDagr?: DagrPort;
 }
 
 /** The login in progress: sealed in a cookie scoped to the callback path, named after the state. */

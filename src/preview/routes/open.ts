@@ -4,6 +4,7 @@
  */
 import type { Request, Response, Router } from 'express';
 import { sealCookie } from '../cookies.js';
+import { acrValuesOf } from '../login-checks.js';
 import { checkReturn, type ReturnTarget } from '../return-url.js';
 import { isSessionId } from '../session-store.js';
 import {
@@ -60,7 +61,8 @@ async function openSession(ctx: PreviewContext, req: Request<{ sid: string }>, r
     closedSession(res, await store.get(sid), lang, ret);
     return;
   }
-  const { url, checks } = await oidc.begin({ uiLocales: lang });
+  const acrValues = acrValuesOf(session!.content, ctx.cfg.acr);
+  const { url, checks } = await oidc.begin({ uiLocales: lang, ...(acrValues === undefined ? {} : { acrValues }) });
   const flow: FlowCookie = { sid, checks, lang, ...(ret === undefined ? {} : { ret }) };
   res.cookie(
     `${FLOW_PREFIX}${checks.state}`,
