@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
-import { loginPage } from './idp-login-page.js';
+import { chosenLevel, loginPage } from './idp-login-page.js';
 import { CODE_TTL_MS, type AuthorizeParams, type IdpState, type SandboxIdpClient } from './idp-state.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
@@ -44,6 +44,7 @@ export function mountAuthorize(app: Express, st: IdpState): void {
       codeChallenge: params.codeChallenge,
       nonce: params.nonce,
       person,
+      acr: chosenLevel(body.acr, params.acrValues),
       expiresAt: st.now().getTime() + CODE_TTL_MS,
     });
     target.searchParams.set('code', code);
@@ -72,6 +73,7 @@ function authorizeParams(st: IdpState, src: Record<string, unknown>): { error: s
     scope: p('scope')!,
     codeChallenge: challenge,
     lang: (p('ui_locales') ?? '').split(' ').includes('lv') ? 'lv' : 'en',
+    acrValues: p('acr_values'),
   };
 }
 

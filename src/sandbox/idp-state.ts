@@ -31,6 +31,8 @@ export interface PendingCode {
   readonly codeChallenge: string;
   readonly nonce: string | undefined;
   readonly person: SandboxPerson;
+  /** The level of assurance the tester chose (an eIDAS LoA URI): the ID token's `acr`. */
+  readonly acr: string;
   readonly expiresAt: number;
 }
 
@@ -42,6 +44,8 @@ export interface AuthorizeParams {
   readonly scope: string;
   readonly codeChallenge: string;
   readonly lang: 'en' | 'lv';
+  /** `acr_values` of the request, space-separated as sent (undefined when none). */
+  readonly acrValues: string | undefined;
 }
 
 /** Everything one provider holds; the route modules read and change it. */

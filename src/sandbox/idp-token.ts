@@ -36,6 +36,7 @@ export function mountToken(app: Express, st: IdpState): void {
       iat,
       exp: iat + tokenTtl,
       ...(pending.nonce === undefined ? {} : { nonce: pending.nonce }),
+      acr: pending.acr,
       given_name: p.givenName,
       family_name: p.familyName,
       birthdate: p.birthDate,

@@ -7,7 +7,8 @@
  *   GET  /.well-known/openid-configuration   discovery
  *   GET  /jwks                               the RS256 signing key (generated at start)
  *   GET  /authorize                          login page (authorization code flow; PKCE S256 required)
- *   POST /authorize                          the chosen person → 303 to redirect_uri?code&state&iss
+ *   POST /authorize                          the chosen person and level of assurance → 303 to
+ *                                            redirect_uri?code&state&iss (the level is the token's acr)
  *   POST /token                              code + code_verifier → id_token (RS256), access_token
  *
  * Codes are single use and live 60 s, in memory: one sandbox provider per host. Never use it with
@@ -17,6 +18,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { mountAuthorize } from './idp-authorize.js';
+import { SANDBOX_LEVELS } from './idp-login-page.js';
 import { SANDBOX_PEOPLE } from './idp-people.js';
 import { CODE_TTL_MS, type IdpState, type SandboxIdpOptions } from './idp-state.js';
 import { mountToken } from './idp-token.js';
@@ -92,7 +94,8 @@ function createIdpApp(st: IdpState): Express {
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       scopes_supported: ['openid', 'profile'],
-      claims_supported: ['sub', 'given_name', 'family_name', 'birthdate', 'person_identifier', 'personal_code'],
+      claims_supported: ['sub', 'acr', 'given_name', 'family_name', 'birthdate', 'person_identifier', 'personal_code'],
+      acr_values_supported: SANDBOX_LEVELS.map((l) => l.acr),
       ui_locales_supported: ['en', 'lv'],
     });
   });
