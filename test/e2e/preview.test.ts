@@ -327,3 +327,68 @@ describe('Projectathon 2023 preview cases', () => {
     expect(summary.errorCode).toBe(official('TC09_Response_2').code);
   });
 });
+
+describe('level of assurance and powers of representation (issue 19)', () => {
+  /** The company extract, previewed, with the representative the requester authenticated. */
+  const company = (rep: { id: string; given: string; family: string; born: string }, loa = 'High'): string =>
+    withPreview(fresh(readFileSync('examples/requests/lv-company-register-extract-pdf.xml', 'utf8'))).replace(
+      '<rim:Slot name="EvidenceRequest">',
+      `<rim:Slot name="AuthorizedRepresentative"><rim:SlotValue xsi:type="rim:AnyValueType"><sdg:Person>` +
+        `<sdg:LevelOfAssurance>${loa}</sdg:LevelOfAssurance><sdg:Identifier schemeID="eidas">${rep.id}</sdg:Identifier>` +
+        `<sdg:FamilyName>${rep.family}</sdg:FamilyName><sdg:GivenName>${rep.given}</sdg:GivenName>` +
+        `<sdg:DateOfBirth>${rep.born}</sdg:DateOfBirth></sdg:Person></rim:SlotValue></rim:Slot>` +
+        '<rim:Slot name="EvidenceRequest">',
+    );
+  const JANIS = { id: 'LV/DE/23117510621', given: 'Jānis', family: 'Kalniņš', born: '1975-11-23' };
+  const ANNA = { id: 'LV/DE/12048814731', given: 'Anna', family: 'Bērziņa', born: '1988-04-12' };
+
+  async function openAt(location: string, person: RegExp, level: RegExp): Promise<Page> {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await page.goto(location);
+    await page.getByLabel(person).check();
+    await page.getByLabel(level).check();
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL((u) => u.origin === new URL(api).origin);
+    return page;
+  }
+
+  test("the company's board member sees the extract and approves it: request #2 carries it", async () => {
+    const first = company(JANIS);
+    const location = await requestPreview(first);
+    const page = await openAt(location, /Jānis Kalniņš/, /Substantial/);
+    expect(await page.textContent('main')).toContain('40003527919');
+    await page.getByRole('radio', { name: 'Yes, send it' }).first().check();
+    await page.getByRole('button', { name: 'Confirm my decision' }).click();
+    await page.waitForURL((u) => u.origin === new URL(api).origin);
+    const { summary, envelope } = await exchange(secondRequest(first, location));
+    expect(summary.status).toBe('Success');
+    expect(envelope.payloads).toHaveLength(2);
+    await page.context().close();
+  });
+
+  test('a login below the level is refused; a person with no powers is refused; request #2 then gets nothing', async () => {
+    const low = await requestPreview(company(JANIS));
+    const refused = await openAt(low, /Jānis Kalniņš/, /Low/);
+    expect(await refused.textContent('h1')).toBe('Your login is not strong enough for this evidence');
+    expect(await refused.textContent('body')).not.toContain('40003527919');
+    await refused.context().close();
+
+    // The request names Anna Bērziņa; the register lists her as a shareholder without powers.
+    const first = company(ANNA);
+    const location = await requestPreview(first);
+    const page = await openAt(location, /Anna Bērziņa/, /High/);
+    expect(await page.textContent('h1')).toBe('This preview is not for you');
+    const text = (await page.textContent('body')) ?? '';
+    for (const secret of ['40003527919', 'Zaļā', 'Kalniņš']) expect(text).not.toContain(secret);
+    await page.context().close();
+    const { summary } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0005' });
+  });
+
+  test('a request whose representative authenticated at Low is answered EDM:ERR:0001 (Failed Authentication)', async () => {
+    const { summary, regrep } = await exchange(company(JANIS, 'Low'));
+    expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0001' });
+    expect(regrep).toContain('xsi:type="rs:AuthenticationExceptionType"');
+    expect(regrep).not.toContain('PreviewLocation');
+  });
+});
