@@ -206,10 +206,11 @@ async function answerJudged(
     }
     const found = findMapping(request, deps);
     mapping = found.mapping;
-    requireAssurance(request, mapping);
     const authority = { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme };
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
+    // A valid request addressed here, below the evidence's level of assurance: EDM:ERR:0001.
+    requireAssurance(request, mapping);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
     const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
     if (evidence === undefined) {
