@@ -189,7 +189,7 @@ export const CONFIG_KEYS = {
   RECOVERY_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
     default: '15000',
-    doc: 'How often each worker re-enqueues stored requests whose processing job was lost (stored over 30 s ago, no job): nothing accepted is lost to a job that vanished.',
+    doc: 'How often each worker re-enqueues stored requests whose processing job was lost (stored over RECOVERY_SWEEP_GRACE_MS ago, no job): nothing accepted is lost to a job that vanished.',
   },
   RESCUE_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
@@ -204,7 +204,17 @@ export const CONFIG_KEYS = {
   DELIVERY_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
     default: '15000',
-    doc: 'How often each worker re-enqueues answers stored but not delivered whose delivery job was lost (after a grace of twice CONNECTOR_OUTBOUND_TIMEOUT_MS, at least 60 s).',
+    doc: 'How often each worker re-enqueues answers stored but not delivered whose delivery job was lost (after DELIVERY_SWEEP_GRACE_MS).',
+  },
+  RECOVERY_SWEEP_GRACE_MS: {
+    kind: { type: 'int', min: 1000, max: 3_600_000 },
+    default: '30000',
+    doc: 'How long a stored request may wait for its processing job before the recovery sweep counts the job as lost and enqueues it again.',
+  },
+  DELIVERY_SWEEP_GRACE_MS: {
+    kind: { type: 'int', min: 1000, max: 3_600_000 },
+    default: '60000',
+    doc: 'How long a stored answer may wait for its delivery job before the delivery sweep counts the job as lost and enqueues it again; never less than twice CONNECTOR_OUTBOUND_TIMEOUT_MS, so an attempt still in flight is not doubled.',
   },
   ANSWER_DEADLINE_SECONDS: {
     kind: { type: 'int', min: 0, max: 86_400 },

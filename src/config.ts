@@ -61,6 +61,9 @@ export interface Config {
     readonly rescueMs: number;
     readonly deadlineMs: number;
     readonly deliveryMs: number;
+    /** RECOVERY_SWEEP_GRACE_MS, DELIVERY_SWEEP_GRACE_MS: how long a job may be missing before a sweep replaces it. */
+    readonly recoveryGraceMs: number;
+    readonly deliveryGraceMs: number;
   };
   readonly exchangeTtlSeconds: number;
   /** ANSWER_DEADLINE_SECONDS, DELIVERY_DEADLINE_SECONDS (0 = off), REQUEST_REPLAY_SECONDS. */
@@ -291,6 +294,8 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
       rescueMs: num('RESCUE_SWEEP_INTERVAL_MS'),
       deadlineMs: num('DEADLINE_SWEEP_INTERVAL_MS'),
       deliveryMs: num('DELIVERY_SWEEP_INTERVAL_MS'),
+      recoveryGraceMs: num('RECOVERY_SWEEP_GRACE_MS'),
+      deliveryGraceMs: num('DELIVERY_SWEEP_GRACE_MS'),
     },
     exchangeTtlSeconds: num('EXCHANGE_TTL_SECONDS'),
     deadlines: {
