@@ -18,8 +18,8 @@ import { messageProperty, type UserMessage } from '../ebms/model.js';
 import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
-import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
-import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
+import { associatedPlan, findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
+import { attachmentsOf, type ExchangeSummary, type PreparedEvidence, type PreviewPort, type StoredAnswer } from './ports.js';
 import {
   checkHeader,
   exchangeIdOf,
@@ -208,8 +208,8 @@ async function answerJudged(
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
-    const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
-    if (evidence === undefined) {
+    const evidences = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
+    if (evidences.length === 0) {
       if (deps.notFound === 'error')
         throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(
@@ -221,14 +221,22 @@ async function answerJudged(
         summary('empty', undefined, request, mapping, 'no matching record'),
       );
     }
-    if (previewed) return await openPreview(input, request, found.mapping, evidence, deps);
+    if (previewed) return await openPreview(input, request, found.mapping, evidences, deps);
+    // Asked associated documents the mapping does not offer are left out (./associated.ts): named here.
+    const notOffered = associatedPlan(request, found.mapping, found.distribution).notOffered;
     return success(
       input.userMessage,
       request,
-      [evidence.metadata],
-      [evidence.attachment],
+      evidences.map((e) => e.metadata),
+      attachmentsOf(evidences),
       deps,
-      summary('evidence', undefined, request, mapping, undefined),
+      summary(
+        'evidence',
+        undefined,
+        request,
+        mapping,
+        notOffered.length === 0 ? undefined : `associated documents not offered: ${notOffered.join(', ')}`,
+      ),
     );
   } catch (e) {
     const refusal = toRefusal(e);
@@ -282,7 +290,7 @@ async function answerFromPreview(
         input.userMessage,
         request,
         approved.map((e) => e.metadata),
-        approved.map((e) => e.attachment),
+        attachmentsOf(approved),
         deps,
         summary(
           approved.length > 0 ? 'evidence' : 'empty',
@@ -301,7 +309,7 @@ async function openPreview(
   input: InboundRequest,
   request: QueryRequest,
   mapping: EvidenceMapping,
-  evidence: PreparedEvidence,
+  evidences: readonly PreparedEvidence[],
   deps: ExchangeDeps,
 ): Promise<never> {
   const opened = await deps.preview!.open({
@@ -309,7 +317,7 @@ async function openPreview(
     request,
     conversationId: input.userMessage.conversationId,
     exchangeId: exchangeIdOf(input.userMessage),
-    evidences: [evidence],
+    evidences,
     description: mapping.preview?.description,
   });
   throw new Refusal(

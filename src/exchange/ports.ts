@@ -90,9 +90,16 @@ export interface PreparedEvidence {
   /** The evidence metadata as built for the response (`EvidenceInput` of src/edm/build). */
   readonly metadata: EvidenceInput;
   readonly attachment: Attachment;
+  /** v2.0: the parts of its associated documents (`metadata.associated`), in the same order. */
+  readonly associated?: readonly Attachment[];
   readonly title: { readonly lv: string; readonly en: string };
   /** The readable fields shown on the preview page. */
   readonly fields: readonly { readonly label: { readonly lv: string; readonly en: string }; readonly value: string }[];
+}
+
+/** Every AS4 part of prepared evidences: each main evidence, then its associated documents. */
+export function attachmentsOf(evidences: readonly PreparedEvidence[]): Attachment[] {
+  return evidences.flatMap((e) => [e.attachment, ...(e.associated ?? [])]);
 }
 
 /** What request #2 finds in the preview space. */

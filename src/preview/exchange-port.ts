@@ -12,6 +12,11 @@ import type { PreviewStore } from './session-store.js';
 interface EvidenceExtra {
   readonly metadata: EvidenceInput;
   readonly href: string;
+  /**
+   * The parts of its associated documents (v2.0), sealed with the rest: they travel with their
+   * main evidence, shown, approved and declined with it.
+   */
+  readonly associated?: readonly { readonly href: string; readonly mimeType: string; readonly base64: string }[];
 }
 
 export interface PreviewPortAdapter extends PreviewPort {
@@ -47,7 +52,19 @@ export function createPreviewPort(deps: {
           mimeType: e.attachment.mimeType,
           bytes: e.attachment.bytes,
           fields: e.fields,
-          extra: { metadata: e.metadata, href: e.attachment.href } satisfies EvidenceExtra,
+          extra: {
+            metadata: e.metadata,
+            href: e.attachment.href,
+            ...(e.associated === undefined
+              ? {}
+              : {
+                  associated: e.associated.map((a) => ({
+                    href: a.href,
+                    mimeType: a.mimeType,
+                    base64: Buffer.from(a.bytes).toString('base64'),
+                  })),
+                }),
+          } satisfies EvidenceExtra,
         })),
         previewDescription: input.description,
         requester: requester?.names[0]?.value,
@@ -87,6 +104,15 @@ export function createPreviewPort(deps: {
             return {
               metadata: extra.metadata,
               attachment: { href: extra.href, mimeType: e.mimeType, bytes: e.bytes },
+              ...(extra.associated === undefined
+                ? {}
+                : {
+                    associated: extra.associated.map((a) => ({
+                      href: a.href,
+                      mimeType: a.mimeType,
+                      bytes: new Uint8Array(Buffer.from(a.base64, 'base64')),
+                    })),
+                  }),
               title: e.title,
               fields: e.fields,
             };
