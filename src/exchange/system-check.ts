@@ -169,7 +169,11 @@ export function systemCheckRecord(mapping: EvidenceMapping, fetchedAt: string): 
 }
 
 function inventedValue(path: string): string {
-  const last = path.split('.').filter((s) => !/^\d+$/.test(s)).pop() ?? path;
+  const last =
+    path
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .pop() ?? path;
   if (/(At|Time|Timestamp)$/.test(last)) return TEST_DATE_TIME;
   if (/(Date|Day|On|Until|From|Since)$/.test(last) || /date/i.test(last)) return TEST_DATE;
   return `TEST ${last}`;
