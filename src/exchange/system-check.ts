@@ -175,7 +175,7 @@ function inventedValue(path: string): string {
       .filter((s) => !/^\d+$/.test(s))
       .pop() ?? path;
   if (/(At|Time|Timestamp)$/.test(last)) return TEST_DATE_TIME;
-  if (/(Date|Day|On|Until|From|Since)$/.test(last) || /date/i.test(last)) return TEST_DATE;
+  if (/(Date|Day|On|Until|From|Since)$/.test(last) || /^date|Date/.test(last)) return TEST_DATE;
   return `TEST ${last}`;
 }
 

@@ -175,13 +175,13 @@ function headerRows(input: RenderInput, languages: readonly Language[]): Row[] {
     label: bilingual(TEXT.issued, languages),
     value: formatDate(input.issuingDate, primary) ?? input.issuingDate,
   });
+  // A test document is valid for nothing and has no DAGR state to date.
+  if (input.testDocument === true) return rows;
   if (mapping.validityDays !== undefined) {
     const until = addDays(input.issuingDate, mapping.validityDays);
     if (until !== undefined)
       rows.push({ label: bilingual(TEXT.validUntil, languages), value: formatDate(until, primary) ?? until });
   }
-  // An invented record has no DAGR state to date.
-  if (input.testDocument === true) return rows;
   const stamp = recordTimestamp(input);
   rows.push({ label: bilingual(TEXT.dataAsOf, languages), value: formatDate(stamp, primary) ?? stamp });
   return rows;

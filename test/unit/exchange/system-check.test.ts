@@ -114,6 +114,9 @@ describe('the invented record of every shipped mapping', () => {
         expect(flat).toContain(`TEST: ${mapping.title.en}`);
         expect(flat).toContain('not obtained from DAGR');
         expect(flat).not.toContain("Data obtained from Latvia's Data Distribution");
+        // Valid for nothing, and no DAGR state to date.
+        expect(flat).not.toContain('Valid until');
+        expect(flat).not.toContain('Data as of');
         const info = pdfText(bytes, 'pdfinfo');
         expect(info).toMatch(/Title:\s+TESTS: /);
         expect(info).toMatch(/Keywords:.*TEST/);
