@@ -180,7 +180,9 @@ async function answerJudged(
     );
     if (sender !== undefined) throw new Refusal('EDM:ERR:0003', sender);
     const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
-    if (previewed && deps.preview === undefined && !isSystemCheck(request)) {
+    // A system check never previews; a request #2 naming a PreviewLocation still needs the space.
+    const systemCheckAtOnce = isSystemCheck(request) && request.previewLocation === undefined;
+    if (previewed && deps.preview === undefined && !systemCheckAtOnce) {
       throw new Refusal(
         'EDM:ERR:0007',
         'this evidence provider offers no preview; send the request with PossibilityForPreview=false',

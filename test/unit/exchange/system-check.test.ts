@@ -230,6 +230,23 @@ describe('a procedure-00 request is answered with a test evidence, without DAGR'
     expect(withoutPort.summary).toMatchObject({ outcome: 'evidence', systemCheck: true });
   });
 
+  test('a request #2 naming a PreviewLocation is not a system-check answer: without a preview space EDM:ERR:0007, with one the space decides', async () => {
+    const dagr = fakeDagr();
+    const second = procedure00(exampleRequest('lv-birth-certificate-pdf')).replace(
+      '<rim:Slot name="PossibilityForPreview">',
+      '<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>https://preview.example/preview/abc</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">',
+    );
+    const without = await answerRequest(inbound(second), testDeps({ dagr }));
+    expect(without.summary).toMatchObject({ outcome: 'error', edmCode: 'EDM:ERR:0007', systemCheck: true });
+    const preview: PreviewPort = {
+      open: () => Promise.reject(new Error('not used')),
+      resolve: () => Promise.resolve({ status: 'not-found' }),
+    };
+    const withPort = await answerRequest(inbound(second), testDeps({ dagr, preview }));
+    expect(withPort.summary).toMatchObject({ outcome: 'error', edmCode: 'EDM:ERR:0005', systemCheck: true });
+    expect(dagr.calls).toBe(0);
+  });
+
   test('switched off: EDM:ERR:0007, still no DAGR call, the error marked as a system check', async () => {
     for (const [version, v2] of [
       [(x: string) => x, false],
