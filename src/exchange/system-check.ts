@@ -7,7 +7,10 @@
  * - No DAGR call and no identity matching: the record is synthesised from the mapping's own field
  *   paths (`systemCheckRecord`), whatever subject the request names. Every text value reads
  *   `TEST <field>`, a date `1900-01-01`. Nothing comes from DAGR, and nothing from the request but
- *   the destination country code of the test identifier.
+ *   the destination country code of the test identifier. Synthesised rather than written into the
+ *   mapping file as a test record: it works for every mapping, shipped or uploaded, with nothing
+ *   to keep up to date, and no mapping file holds data that could be (or be copied from) a real
+ *   record.
  * - The evidence says it is a test: the document (PDF banner, title, footer and metadata; an XML
  *   comment, see src/render) and the EDM metadata (IsAbout is an invented subject; titles and
  *   descriptions start `TESTS:` in Latvian, `TEST:` in English; the repository item's title too).
