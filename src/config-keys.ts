@@ -42,6 +42,11 @@ export const CONFIG_KEYS = {
     default: 'empty',
     doc: 'Answer when no matching record exists: `empty` success (as the 2023 Projectathon TC02 expects) or `error` (EDM:ERR:0004).',
   },
+  SYSTEM_CHECK: {
+    kind: { type: 'enum', values: ['on', 'off'] },
+    default: 'on',
+    doc: 'Requests under procedure 00 (production tests): `on` answers them with a test evidence from an invented record (no DAGR call, no preview, counted apart in metrics and the audit trail); `off` refuses them with EDM:ERR:0007.',
+  },
   HTTP_HOST: { kind: { type: 'string' }, default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
   HTTP_PORT: {
     kind: { type: 'int', min: 0, max: 65535 },

@@ -21,6 +21,8 @@ export interface Config {
   readonly dataDir: string;
   readonly messageDomain: string;
   readonly notFoundAnswer: 'empty' | 'error';
+  /** Procedure 00 (production tests) answered with a test evidence (`SYSTEM_CHECK=on`). */
+  readonly systemCheck: boolean;
   readonly http: { readonly host: string; readonly port: number };
   readonly xmlLimits: XmlLimits;
   /** The threads that parse and validate untrusted XML. */
@@ -251,6 +253,7 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
     dataDir: get('DATA_DIR'),
     messageDomain: get('MESSAGE_DOMAIN'),
     notFoundAnswer: get('NOT_FOUND_ANSWER') as Config['notFoundAnswer'],
+    systemCheck: get('SYSTEM_CHECK') === 'on',
     http: { host: get('HTTP_HOST'), port: num('HTTP_PORT') },
     xmlLimits: {
       maxBytes: num('XML_MAX_BYTES'),

@@ -61,6 +61,7 @@ export async function buildWorker(core: Core, submitter: ConnectorSubmitter): Pr
     provider: providerAgent(config.evidenceProvider),
     messageDomain: config.messageDomain,
     notFound: config.notFoundAnswer,
+    systemCheck: config.systemCheck,
     limits: config.xmlLimits,
     xsd,
     readPayload: (bytes) => core.parsePool.readRequest(bytes),

@@ -32,12 +32,13 @@ import {
 } from './read-request.js';
 import { describeViolations, Refusal, toRefusal } from './refusal.js';
 import { failure, replay, success, summary, type ExchangeResult, type ReplyDeps } from './reply.js';
+import { answerSystemCheck, isSystemCheck, type SystemCheckDeps } from './system-check.js';
 
 // What the use case returns is built by its last step; callers import it from here with the rest.
 export type { ExchangeResult } from './reply.js';
 
 /** The ports and settings of the use case: each step declares the part it needs. */
-export interface ExchangeDeps extends ReadDeps, EvidenceDeps, ReplyDeps {
+export interface ExchangeDeps extends ReadDeps, EvidenceDeps, ReplyDeps, SystemCheckDeps {
   /** What a subject without a matching record gets: `empty` success (Projectathon TC02) or `EDM:ERR:0004`. */
   readonly notFound: 'empty' | 'error';
   /** The preview space; without it a request that asks for a preview gets EDM:ERR:0007. */
@@ -179,7 +180,9 @@ async function answerJudged(
     );
     if (sender !== undefined) throw new Refusal('EDM:ERR:0003', sender);
     const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
-    if (previewed && deps.preview === undefined) {
+    // A system check never previews; a request #2 naming a PreviewLocation still needs the space.
+    const systemCheckAtOnce = isSystemCheck(request) && request.previewLocation === undefined;
+    if (previewed && deps.preview === undefined && !systemCheckAtOnce) {
       throw new Refusal(
         'EDM:ERR:0007',
         'this evidence provider offers no preview; send the request with PossibilityForPreview=false',
@@ -208,6 +211,9 @@ async function answerJudged(
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
+    // Procedure 00: a test evidence from an invented record; no DAGR call, no preview.
+    if (isSystemCheck(request))
+      return await answerSystemCheck(input.userMessage, request, mapping, found.distribution, deps);
     const evidences = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
     if (evidences.length === 0) {
       if (deps.notFound === 'error')

@@ -83,6 +83,8 @@ export interface ExchangeSummary {
   readonly detail: string | undefined;
   /** IDs of the warning rules the request broke (never refusing; no request data). */
   readonly ruleWarnings?: readonly string[];
+  /** True for every answer to a procedure-00 request (system check, src/exchange/system-check.ts): kept apart from production figures. */
+  readonly systemCheck?: true;
 }
 
 /** One evidence prepared for a preview: what the answer to request #2 carries if approved. */
