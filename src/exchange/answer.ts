@@ -19,7 +19,7 @@ import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
 import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
-import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
+import type { ExchangeSummary, PreviewPort, StoredAnswer } from './ports.js';
 import {
   checkHeader,
   exchangeIdOf,
@@ -208,6 +208,8 @@ async function answerJudged(
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
+    // A preview reads DAGR only once the person logged in and matched (evidence-at-login.ts).
+    if (previewed) return await openPreview(input, request, found.mapping, found.distribution.format, deps);
     const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
     if (evidence === undefined) {
       if (deps.notFound === 'error')
@@ -221,7 +223,6 @@ async function answerJudged(
         summary('empty', undefined, request, mapping, 'no matching record'),
       );
     }
-    if (previewed) return await openPreview(input, request, found.mapping, evidence, deps);
     return success(
       input.userMessage,
       request,
@@ -278,6 +279,9 @@ async function answerFromPreview(
       );
     case 'decided': {
       const approved = resolved.approved;
+      // Nothing found at the login answers as a lookup without a record does (ExchangeDeps.notFound).
+      if (resolved.nothingFound === true && deps.notFound === 'error')
+        throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(
         input.userMessage,
         request,
@@ -289,19 +293,27 @@ async function answerFromPreview(
           undefined,
           request,
           mapping,
-          approved.length > 0 ? undefined : 'declined in the preview',
+          approved.length > 0
+            ? undefined
+            : resolved.nothingFound === true
+              ? 'no matching record at the preview login'
+              : 'declined in the preview',
         ),
       );
     }
   }
 }
 
-/** Request #1: nothing leaves before the user has seen and approved it; the answer is EDM:ERR:0002 with the location. */
+/**
+ * Request #1: nothing is read and nothing leaves before the person has logged in, seen and approved
+ * it; the session keeps the mapping version and format to produce the evidence at the login. The
+ * answer is EDM:ERR:0002 with the location.
+ */
 async function openPreview(
   input: InboundRequest,
   request: QueryRequest,
   mapping: EvidenceMapping,
-  evidence: PreparedEvidence,
+  format: string,
   deps: ExchangeDeps,
 ): Promise<never> {
   const opened = await deps.preview!.open({
@@ -309,7 +321,8 @@ async function openPreview(
     request,
     conversationId: input.userMessage.conversationId,
     exchangeId: exchangeIdOf(input.userMessage),
-    evidences: [evidence],
+    evidences: [],
+    recipe: { mappingId: mapping.id, mappingVersion: mapping.version, format },
     description: mapping.preview?.description,
   });
   throw new Refusal(
