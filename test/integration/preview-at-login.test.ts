@@ -22,7 +22,6 @@ import { createOidcLogin } from '../../src/preview/oidc.js';
 import { createPreviewRouter, type PreviewSettled } from '../../src/preview/router.js';
 import { createPreviewStore } from '../../src/preview/session-store.js';
 import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/dagr-embedded.js';
-import { SANDBOX_PEOPLE } from '../../src/sandbox/idp-people.js';
 import { startSandboxIdp, type SandboxIdp } from '../../src/sandbox/idp.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest, inbound, testDeps } from '../support/exchange-fixtures.js';
@@ -42,15 +41,6 @@ let base = '';
 let store: ReturnType<typeof createPreviewStore>;
 let port: ReturnType<typeof createPreviewPort>;
 
-// Līga's eID still says her maiden name, as the request does; the register has Ozoliņa-Kalniņa.
-const LIGA = {
-  sub: 'sandbox-liga',
-  givenName: 'Līga',
-  familyName: 'Ozoliņa',
-  birthDate: '1990-03-08',
-  personalCode: '080390-19275',
-  personIdentifier: 'LV/LV/08039019275',
-};
 
 const withPreview = (xml: string): string =>
   xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
@@ -71,7 +61,7 @@ const dataRequests = (): number => dagrSandbox.sandbox.stats().dataRequests;
 const exchangeDeps = (notFound: 'empty' | 'error' = 'empty') => testDeps({ dagr, preview: port, notFound });
 
 beforeAll(async () => {
-  idp = await startSandboxIdp({ people: [...SANDBOX_PEOPLE, LIGA] });
+  idp = await startSandboxIdp({});
   dagrSandbox = await startEmbeddedDagrSandbox({
     host: '127.0.0.1',
     port: 0,
