@@ -4,6 +4,7 @@
  * with a real DAGR client against the DAGR sandbox (its request counter is the proof of what was
  * read), the real renderer and the shipped mappings. A fetch with a cookie jar plays the browser.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createDagrClient, type DagrClient } from '../../src/dagr/client.js';
-import { answerRequest } from '../../src/exchange/answer.js';
+import { answerRequest, NoAnswerYet } from '../../src/exchange/answer.js';
 import { produceEvidenceAtLogin } from '../../src/exchange/evidence-at-login.js';
 import { generateKey } from '../../src/infra/aead.js';
 import { deriveCookieKey } from '../../src/preview/cookies.js';
@@ -24,7 +25,7 @@ import { createPreviewStore } from '../../src/preview/session-store.js';
 import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/dagr-embedded.js';
 import { startSandboxIdp, type SandboxIdp } from '../../src/sandbox/idp.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
-import { exampleRequest, inbound, testDeps } from '../support/exchange-fixtures.js';
+import { asV2, exampleRequest, inbound, testDeps, userMessage } from '../support/exchange-fixtures.js';
 import { Browser, formOf } from './preview-support.js';
 
 const redis = new Redis(REDIS_URL);
@@ -40,7 +41,6 @@ let app: Server;
 let base = '';
 let store: ReturnType<typeof createPreviewStore>;
 let port: ReturnType<typeof createPreviewPort>;
-
 
 const withPreview = (xml: string): string =>
   xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true');
@@ -240,6 +240,47 @@ describe('the record is read at the login, not before', () => {
         expect(second.outbound.attachments).toHaveLength(0);
       } else expect(second.summary.edmCode).toBe('EDM:ERR:0004');
     }
+  });
+
+  test('v2.0: request #2 parked before the login is released by a login that finds nothing, and answered as declined', async () => {
+    const exchangeId = randomUUID();
+    const um = userMessage({}, true);
+    const v2 = {
+      ...um,
+      properties: um.properties.map((p) => (p.name === 'ExchangeId' ? { ...p, value: exchangeId } : p)),
+    };
+    const first = asV2(ligaRequest());
+    const one = await answerRequest(inbound(first, v2), exchangeDeps());
+    expect(one.summary.edmCode).toBe('EDM:ERR:0002');
+    const location = /<rim:Slot name="PreviewLocation">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)</.exec(
+      one.outbound.regrep,
+    )![1]!;
+    const sid = (await store.findByExchangeId(exchangeId))!;
+    const returnSlot =
+      '<rim:Slot name="ReturnLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>https://portal.example/back</rim:Value></rim:SlotValue></rim:Slot>';
+    const second = {
+      ...inbound(
+        withLocation(first, location).replace(
+          '<rim:Slot name="PossibilityForPreview">',
+          `${returnSlot}<rim:Slot name="PossibilityForPreview">`,
+        ),
+        v2,
+      ),
+      exchangeRef: 'x-v2-second',
+    };
+    await expect(answerRequest(second, exchangeDeps())).rejects.toBeInstanceOf(NoAnswerYet);
+    const browser = new Browser();
+    const cb = await browser.fetch(await loginUpToCallback(browser, location, 'sandbox-liga'));
+    expect(cb.status).toBe(200);
+    expect(await cb.text()).toContain('No evidence was found');
+    expect(settled).toContainEqual({
+      sessionId: sid,
+      outcome: 'decided',
+      decision: { approved: [], declined: [] },
+      releasedExchangeRef: 'x-v2-second',
+    });
+    const answered = await answerRequest(second, exchangeDeps());
+    expect(answered.summary).toMatchObject({ outcome: 'empty', detail: 'no matching record at the preview login' });
   });
 
   test('DAGR down at the login: "try again later", the session stays open; later the same link works', async () => {
