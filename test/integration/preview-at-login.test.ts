@@ -26,7 +26,7 @@ import { startEmbeddedDagrSandbox, type EmbeddedDagr } from '../../src/sandbox/d
 import { startSandboxIdp, type SandboxIdp } from '../../src/sandbox/idp.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { asV2, exampleRequest, inbound, testDeps, userMessage } from '../support/exchange-fixtures.js';
-import { Browser, formOf } from './preview-support.js';
+import { Browser, formOf, sessionInput } from './preview-support.js';
 
 const redis = new Redis(REDIS_URL);
 const prefix = testPrefix('preview-at-login');
@@ -325,5 +325,44 @@ describe('the record is read at the login, not before', () => {
     const linkOf = (html: string): string | undefined => /\/evidence\/([^"]+)"/.exec(html)?.[1];
     expect(decodeURIComponent(linkOf(pageA)!)).toBe(ids[0]);
     expect(decodeURIComponent(linkOf(pageB)!)).toBe(ids[0]);
+  });
+});
+
+describe('the session store: evidence produced at the login', () => {
+  const recipeInput = () => sessionInput({ evidences: [], recipe: { any: 'json' } });
+
+  test('a session is created with its evidence or with its recipe, never both or neither', async () => {
+    await expect(store.create(sessionInput({ evidences: [] }))).rejects.toThrow(/at least one evidence/);
+    await expect(store.create(sessionInput({ recipe: { any: 'json' } }))).rejects.toThrow(/either/);
+    const { sessionId } = await store.create(recipeInput());
+    expect(await store.get(sessionId)).toMatchObject({ awaitingEvidence: true, evidenceIds: [], nothingFound: false });
+    expect((await store.get(sessionId))!.content!.recipe).toEqual({ any: 'json' });
+  });
+
+  test('fill only while opened; first fill wins; nothing-found after a fill changes nothing', async () => {
+    const { sessionId } = await store.create(recipeInput());
+    const evidences = sessionInput().evidences;
+    expect(await store.fillEvidences(sessionId, evidences)).toEqual({ status: 'not-opened' });
+    await store.markOpened(sessionId);
+    const [x, y] = await Promise.all([
+      store.fillEvidences(sessionId, evidences.slice(0, 1)),
+      store.fillEvidences(sessionId, evidences.slice(1)),
+    ]);
+    expect([x.status, y.status].sort()).toEqual(['already', 'filled']);
+    const session = (await store.get(sessionId))!;
+    expect(session.awaitingEvidence).toBe(false);
+    expect(session.evidenceIds).toHaveLength(1);
+    expect(session.content!.evidences.map((e) => e.id)).toEqual(session.evidenceIds);
+    expect(await store.evidenceBytes(sessionId, session.evidenceIds[0]!)).toBeDefined();
+    expect(await store.settleNothingFound(sessionId)).toEqual({ ok: false, reason: 'already' });
+    expect((await store.get(sessionId))!.state).toBe('opened');
+  });
+
+  test('an expired session is not filled', async () => {
+    const { sessionId } = await store.create(recipeInput());
+    await store.markOpened(sessionId);
+    await store.expire(sessionId);
+    expect((await store.fillEvidences(sessionId, sessionInput().evidences)).status).toBe('expired');
+    expect((await store.get(sessionId))!.evidenceIds).toEqual([]);
   });
 });
