@@ -10,6 +10,7 @@ import { createRedisTokenCache } from '../dagr/token-cache-redis.js';
 import { produceEvidenceAtLogin, type LoginEvidence, type LoginEvidenceInput } from '../exchange/evidence-at-login.js';
 import type { DagrPort } from '../exchange/ports.js';
 import type { EvidenceMapping } from '../mapping/model.js';
+import type { RenderPort } from '../render/port.js';
 import { revisionOf } from '../mapping/versions.js';
 import type { Core } from './core.js';
 import { connectDagr } from './evidence.js';
@@ -23,7 +24,11 @@ export function previewEvidenceStep(
   const deps = {
     registry: core.mappings.registry,
     dagr,
-    renderer: core.renderer(),
+    // Built on the first login that needs it (fonts are read once, shared with the worker part).
+    renderer: {
+      render: (i) => core.renderer().render(i),
+      previewFields: (i) => core.renderer().previewFields(i),
+    } satisfies RenderPort,
     messageDomain: config.messageDomain,
     uuid: randomUUID,
     now: () => new Date(),
