@@ -32,6 +32,7 @@ const redis = new Redis(REDIS_URL);
 const prefix = testPrefix('preview-at-login');
 const key = generateKey();
 const settled: PreviewSettled[] = [];
+let storeLostRevision = false;
 /** What each fill of the pages returned (the race test reads it). */
 const fills: string[] = [];
 let idp: SandboxIdp;
@@ -115,8 +116,13 @@ beforeAll(async () => {
       produceEvidence: (input) =>
         produceEvidenceAtLogin(input, {
           ...stepDeps,
+          // The mapping store's answer; `storeLostRevision` plays a store without request #1's revision.
           mappingAt: (id, version) =>
-            Promise.resolve(stepDeps.registry.mappings.find((m) => m.id === id && m.version === version)),
+            Promise.resolve(
+              storeLostRevision
+                ? undefined
+                : stepDeps.registry.mappings.find((m) => m.id === id && m.version === version),
+            ),
         }),
       onSettled: (event) => {
         settled.push(event);
@@ -302,6 +308,28 @@ describe('the record is read at the login, not before', () => {
     );
     expect(again).toContain('Bērziņa');
     expect((await store.get(sid))!.evidenceIds).toHaveLength(1);
+  });
+
+  test('the mapping revision of request #1 gone at the login: a clear page, no DAGR read, the session expired (request #2: EDM:ERR:0005)', async () => {
+    const first = annaRequest();
+    const { location, sid } = await requestOne(first);
+    storeLostRevision = true;
+    try {
+      const before = dataRequests();
+      const browser = new Browser();
+      const cb = await browser.fetch(await loginUpToCallback(browser, location, 'sandbox-anna'));
+      expect(cb.status).toBe(410);
+      const html = await cb.text();
+      expect(html).toContain('This evidence can no longer be prepared');
+      expect(html).not.toContain('Bērziņa');
+      expect(dataRequests()).toBe(before);
+      expect((await store.get(sid))!.state).toBe('expired');
+      expect(settled).toContainEqual(expect.objectContaining({ sessionId: sid, outcome: 'expired' }));
+    } finally {
+      storeLostRevision = false;
+    }
+    const second = await answerRequest(inbound(withLocation(first, location)), exchangeDeps());
+    expect(second.summary.edmCode).toBe('EDM:ERR:0005');
   });
 
   test('two logins racing produce one set of evidences, and both see that one', async () => {
