@@ -17,7 +17,7 @@ import type { Lang } from '../i18n.js';
 import { loginEvidenceText } from '../login-evidence-text.js';
 import type { ReturnTarget } from '../return-url.js';
 import type { PreviewSession } from '../session-store.js';
-import { closedSession, sessionLog, simplePage, type PreviewContext } from './context.js';
+import { closedSession, notFoundPage, sessionLog, simplePage, type PreviewContext } from './context.js';
 import { settle } from './decision.js';
 
 export interface LoginEvidenceArgs {
@@ -65,16 +65,21 @@ export async function evidenceReady(ctx: PreviewContext, res: Response, args: Lo
     case 'none': {
       const r = await ctx.deps.store.settleNothingFound(sid);
       if (!r.ok && r.reason === 'already') return stillOpen(ctx, res, sid, args);
-      l.info({ recorded: r.ok }, 'preview login found no matching record: decided as a decline');
-      if (r.ok)
-        await settle(ctx, l, {
-          sessionId: sid,
-          outcome: 'decided',
-          decision: { approved: [], declined: [] },
-          releasedExchangeRef: r.releasedExchangeRef,
-        });
-      else if (r.reason === 'expired')
-        await settle(ctx, l, { sessionId: sid, outcome: 'expired', releasedExchangeRef: r.releasedExchangeRef });
+      if (!r.ok) {
+        // The deadline passed (or a decision came) meanwhile: the page of that end, as for any link.
+        if (r.reason === 'expired')
+          await settle(ctx, l, { sessionId: sid, outcome: 'expired', releasedExchangeRef: r.releasedExchangeRef });
+        l.info({ reason: r.reason }, 'preview login found no matching record; the session had ended');
+        if (!closedSession(res, await ctx.deps.store.get(sid), lang, args.back)) notFoundPage(res, lang);
+        return false;
+      }
+      l.info('preview login found no matching record: decided as a decline');
+      await settle(ctx, l, {
+        sessionId: sid,
+        outcome: 'decided',
+        decision: { approved: [], declined: [] },
+        releasedExchangeRef: r.releasedExchangeRef,
+      });
       simplePage(
         res,
         200,
