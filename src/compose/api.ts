@@ -13,6 +13,7 @@ import { deriveCookieKey } from '../preview/cookies.js';
 import { createOidcLogin } from '../preview/oidc.js';
 import { createPreviewRouter } from '../preview/router.js';
 import type { Core } from './core.js';
+import { previewEvidenceStep } from './preview-evidence.js';
 import type { WorkerPart } from './worker.js';
 
 export interface ApiInput {
@@ -32,7 +33,7 @@ export interface ApiPart {
 export function buildApi(core: Core, input: ApiInput): ApiPart {
   const purger = core.audit.startPurger({ logger: core.logger });
   core.onStop(1, () => purger.stop());
-  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input.oidcIssuer)] };
+  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input)] };
 }
 
 /**
@@ -75,10 +76,10 @@ function adminRouters(core: Core, input: ApiInput): express.Router[] {
 }
 
 /** Preview pages and the login. */
-function previewRouter(core: Core, issuer: string): express.Router {
+function previewRouter(core: Core, input: ApiInput): express.Router {
   const { config, metrics, queues } = core;
   const oidc = createOidcLogin({
-    issuer,
+    issuer: input.oidcIssuer,
     clientId: config.oidc.clientId,
     clientSecret: config.oidc.clientSecret,
     redirectUri: () => core.previewBase() + config.oidc.redirectPath,
@@ -98,6 +99,8 @@ function previewRouter(core: Core, issuer: string): express.Router {
       match: { nameMatching: config.preview.nameMatching },
     },
     logger: core.logger,
+    // The record is read at the login, in this process (docs/preview.md, "When DAGR is read").
+    produceEvidence: previewEvidenceStep(core, input.worker?.dagr),
     onSettled: async (e) => {
       metrics.recordPreview(
         e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',

@@ -19,7 +19,7 @@ import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
 import { associatedPlan, findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
-import { attachmentsOf, type ExchangeSummary, type PreparedEvidence, type PreviewPort, type StoredAnswer } from './ports.js';
+import { attachmentsOf, type ExchangeSummary, type PreviewPort, type StoredAnswer } from './ports.js';
 import {
   checkHeader,
   exchangeIdOf,
@@ -214,6 +214,8 @@ async function answerJudged(
     // Procedure 00: a test evidence from an invented record; no DAGR call, no preview.
     if (isSystemCheck(request))
       return await answerSystemCheck(input.userMessage, request, mapping, found.distribution, deps);
+    // A preview reads DAGR only once the person logged in and matched (evidence-at-login.ts).
+    if (previewed) return await openPreview(input, request, found.mapping, found.distribution.format, deps);
     const evidences = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
     if (evidences.length === 0) {
       if (deps.notFound === 'error')
@@ -227,7 +229,6 @@ async function answerJudged(
         summary('empty', undefined, request, mapping, 'no matching record'),
       );
     }
-    if (previewed) return await openPreview(input, request, found.mapping, evidences, deps);
     // Asked associated documents the mapping does not offer are left out (./associated.ts): named here.
     const notOffered = associatedPlan(request, found.mapping, found.distribution).notOffered;
     return success(
@@ -292,6 +293,9 @@ async function answerFromPreview(
       );
     case 'decided': {
       const approved = resolved.approved;
+      // Nothing found at the login answers as a lookup without a record does (ExchangeDeps.notFound).
+      if (resolved.nothingFound === true && deps.notFound === 'error')
+        throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(
         input.userMessage,
         request,
@@ -303,19 +307,27 @@ async function answerFromPreview(
           undefined,
           request,
           mapping,
-          approved.length > 0 ? undefined : 'declined in the preview',
+          approved.length > 0
+            ? undefined
+            : resolved.nothingFound === true
+              ? 'no matching record at the preview login'
+              : 'declined in the preview',
         ),
       );
     }
   }
 }
 
-/** Request #1: nothing leaves before the user has seen and approved it; the answer is EDM:ERR:0002 with the location. */
+/**
+ * Request #1: nothing is read and nothing leaves before the person has logged in, seen and approved
+ * it; the session keeps the mapping version and format to produce the evidence at the login. The
+ * answer is EDM:ERR:0002 with the location.
+ */
 async function openPreview(
   input: InboundRequest,
   request: QueryRequest,
   mapping: EvidenceMapping,
-  evidences: readonly PreparedEvidence[],
+  format: string,
   deps: ExchangeDeps,
 ): Promise<never> {
   const opened = await deps.preview!.open({
@@ -323,7 +335,8 @@ async function openPreview(
     request,
     conversationId: input.userMessage.conversationId,
     exchangeId: exchangeIdOf(input.userMessage),
-    evidences,
+    evidences: [],
+    recipe: { mappingId: mapping.id, mappingVersion: mapping.version, format },
     description: mapping.preview?.description,
   });
   throw new Refusal(

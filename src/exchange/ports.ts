@@ -104,9 +104,25 @@ export function attachmentsOf(evidences: readonly PreparedEvidence[]): Attachmen
   return evidences.flatMap((e) => [e.attachment, ...(e.associated ?? [])]);
 }
 
+/**
+ * What request #1 leaves for the evidence to be produced at the login (no DAGR read before it):
+ * the mapping as it was found then (id and store version) and the distribution's format.
+ */
+export interface PreviewRecipe {
+  readonly mappingId: string;
+  readonly mappingVersion: string;
+  readonly format: string;
+}
+
 /** What request #2 finds in the preview space. */
 export type PreviewResolution =
-  | { readonly status: 'decided'; readonly sessionId: string; readonly approved: readonly PreparedEvidence[] }
+  | {
+      readonly status: 'decided';
+      readonly sessionId: string;
+      readonly approved: readonly PreparedEvidence[];
+      /** The lookup at the login found no record matching the request and the login (see docs/preview.md). */
+      readonly nothingFound?: boolean;
+    }
   /** v2.0: the user is still deciding; the request is answered when the decision (or expiry) releases it. */
   | { readonly status: 'parked' }
   /** Never completed, expired, or no such preview: EDM:ERR:0005. */
@@ -115,13 +131,17 @@ export type PreviewResolution =
   | { readonly status: 'duplicate' };
 
 export interface PreviewPort {
-  /** Request #1: keeps the prepared evidence for the user and returns the unique PreviewLocation. */
+  /**
+   * Request #1: opens the session and returns the unique PreviewLocation. With `recipe` (and no
+   * evidences) the evidence is produced only once the person logged in and matched.
+   */
   open(input: {
     readonly exchangeRef: string;
     readonly request: QueryRequest;
     readonly conversationId: string;
     readonly exchangeId: string | undefined;
     readonly evidences: readonly PreparedEvidence[];
+    readonly recipe?: PreviewRecipe;
     readonly description: { readonly lv: string; readonly en: string } | undefined;
   }): Promise<{ readonly location: string }>;
   /**
