@@ -42,6 +42,11 @@ export const CONFIG_KEYS = {
     default: 'empty',
     doc: 'Answer when no matching record exists: `empty` success (as the 2023 Projectathon TC02 expects) or `error` (EDM:ERR:0004).',
   },
+  SYSTEM_CHECK: {
+    kind: { type: 'enum', values: ['on', 'off'] },
+    default: 'on',
+    doc: 'Requests under procedure 00 (production tests): `on` answers them with a test evidence from an invented record (no DAGR call, no preview, counted apart in metrics and the audit trail); `off` refuses them with EDM:ERR:0007.',
+  },
   HTTP_HOST: { kind: { type: 'string' }, default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
   HTTP_PORT: {
     kind: { type: 'int', min: 0, max: 65535 },
@@ -189,7 +194,7 @@ export const CONFIG_KEYS = {
   RECOVERY_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
     default: '15000',
-    doc: 'How often each worker re-enqueues stored requests whose processing job was lost (stored over 30 s ago, no job): nothing accepted is lost to a job that vanished.',
+    doc: 'How often each worker re-enqueues stored requests whose processing job was lost (stored over RECOVERY_SWEEP_GRACE_MS ago, no job): nothing accepted is lost to a job that vanished.',
   },
   RESCUE_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
@@ -204,7 +209,17 @@ export const CONFIG_KEYS = {
   DELIVERY_SWEEP_INTERVAL_MS: {
     kind: { type: 'int', min: 100, max: 3_600_000 },
     default: '15000',
-    doc: 'How often each worker re-enqueues answers stored but not delivered whose delivery job was lost (after a grace of twice CONNECTOR_OUTBOUND_TIMEOUT_MS, at least 60 s).',
+    doc: 'How often each worker re-enqueues answers stored but not delivered whose delivery job was lost (after DELIVERY_SWEEP_GRACE_MS).',
+  },
+  RECOVERY_SWEEP_GRACE_MS: {
+    kind: { type: 'int', min: 1000, max: 3_600_000 },
+    default: '30000',
+    doc: 'How long a stored request may wait for its processing job before the recovery sweep counts the job as lost and enqueues it again.',
+  },
+  DELIVERY_SWEEP_GRACE_MS: {
+    kind: { type: 'int', min: 1000, max: 3_600_000 },
+    default: '60000',
+    doc: 'How long a stored answer may wait for its delivery job before the delivery sweep counts the job as lost and enqueues it again; never less than twice CONNECTOR_OUTBOUND_TIMEOUT_MS, so an attempt still in flight is not doubled.',
   },
   ANSWER_DEADLINE_SECONDS: {
     kind: { type: 'int', min: 0, max: 86_400 },

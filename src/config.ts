@@ -21,6 +21,8 @@ export interface Config {
   readonly dataDir: string;
   readonly messageDomain: string;
   readonly notFoundAnswer: 'empty' | 'error';
+  /** Procedure 00 (production tests) answered with a test evidence (`SYSTEM_CHECK=on`). */
+  readonly systemCheck: boolean;
   readonly http: { readonly host: string; readonly port: number };
   readonly xmlLimits: XmlLimits;
   /** The threads that parse and validate untrusted XML. */
@@ -61,6 +63,9 @@ export interface Config {
     readonly rescueMs: number;
     readonly deadlineMs: number;
     readonly deliveryMs: number;
+    /** RECOVERY_SWEEP_GRACE_MS, DELIVERY_SWEEP_GRACE_MS: how long a job may be missing before a sweep replaces it. */
+    readonly recoveryGraceMs: number;
+    readonly deliveryGraceMs: number;
   };
   readonly exchangeTtlSeconds: number;
   /** ANSWER_DEADLINE_SECONDS, DELIVERY_DEADLINE_SECONDS (0 = off), REQUEST_REPLAY_SECONDS. */
@@ -250,6 +255,7 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
     dataDir: get('DATA_DIR'),
     messageDomain: get('MESSAGE_DOMAIN'),
     notFoundAnswer: get('NOT_FOUND_ANSWER') as Config['notFoundAnswer'],
+    systemCheck: get('SYSTEM_CHECK') === 'on',
     http: { host: get('HTTP_HOST'), port: num('HTTP_PORT') },
     xmlLimits: {
       maxBytes: num('XML_MAX_BYTES'),
@@ -293,6 +299,8 @@ function readConfig(get: (key: ConfigKey) => string, num: (key: ConfigKey) => nu
       rescueMs: num('RESCUE_SWEEP_INTERVAL_MS'),
       deadlineMs: num('DEADLINE_SWEEP_INTERVAL_MS'),
       deliveryMs: num('DELIVERY_SWEEP_INTERVAL_MS'),
+      recoveryGraceMs: num('RECOVERY_SWEEP_GRACE_MS'),
+      deliveryGraceMs: num('DELIVERY_SWEEP_GRACE_MS'),
     },
     exchangeTtlSeconds: num('EXCHANGE_TTL_SECONDS'),
     deadlines: {

@@ -8,7 +8,6 @@
 import { assertStartable, loadConfig, type Config, type Role } from './config.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { buildApi } from './compose/api.js';
-import { lazyRepresentationDagr } from './compose/api-dagr.js';
 import { assembleApp, listen } from './compose/app.js';
 import { composeConnector } from './compose/connector.js';
 import { buildCore } from './compose/core.js';
@@ -77,7 +76,6 @@ async function compose(
           worker,
           adminCredentials: adminCredentialsFor(config),
           oidcIssuer: await oidcIssuerFor(config, onStop, sandbox),
-          representationDagr: worker?.dagr ?? lazyRepresentationDagr(core),
         });
   const url = await listen(core, assembleApp(core, { connector, worker, api }));
   Object.assign(sandbox, connector.sandbox());

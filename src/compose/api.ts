@@ -15,6 +15,8 @@ import { deriveCookieKey } from '../preview/cookies.js';
 import { createOidcLogin } from '../preview/oidc.js';
 import { createPreviewRouter } from '../preview/router.js';
 import type { Core } from './core.js';
+import { lazyApiDagr } from './api-dagr.js';
+import { previewEvidenceStep } from './preview-evidence.js';
 import type { WorkerPart } from './worker.js';
 
 export interface ApiInput {
@@ -23,8 +25,6 @@ export interface ApiInput {
   readonly adminCredentials: AdminCredentials;
   /** The OIDC issuer of the preview login (configured or the sandbox one). */
   readonly oidcIssuer: string;
-  /** DAGR for the preview's powers-of-representation check (the worker's client in role all). */
-  readonly representationDagr?: DagrPort | undefined;
 }
 
 export interface ApiPart {
@@ -36,7 +36,7 @@ export interface ApiPart {
 export function buildApi(core: Core, input: ApiInput): ApiPart {
   const purger = core.audit.startPurger({ logger: core.logger });
   core.onStop(1, () => purger.stop());
-  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input.oidcIssuer, input.representationDagr)] };
+  return { guard: guard(core), routers: [...adminRouters(core, input), previewRouter(core, input)] };
 }
 
 /**
@@ -79,10 +79,13 @@ function adminRouters(core: Core, input: ApiInput): express.Router[] {
 }
 
 /** Preview pages and the login. */
-function previewRouter(core: Core, issuer: string, representationDagr: DagrPort | undefined): express.Router {
+function previewRouter(core: Core, input: ApiInput): express.Router {
   const { config, metrics, queues } = core;
+  // DAGR is read at the login (the evidence, and a company's officers): in role all with the
+  // worker part's client, in an api-only process with one connected on the first login that needs it.
+  const dagr: DagrPort = input.worker?.dagr ?? lazyApiDagr(core);
   const oidc = createOidcLogin({
-    issuer,
+    issuer: input.oidcIssuer,
     clientId: config.oidc.clientId,
     clientSecret: config.oidc.clientSecret,
     redirectUri: () => core.previewBase() + config.oidc.redirectPath,
@@ -103,7 +106,9 @@ function previewRouter(core: Core, issuer: string, representationDagr: DagrPort 
       acr: parseAcrTable(config.oidc.acrValues),
     },
     logger: core.logger,
-    ...(representationDagr === undefined ? {} : { representationDagr }),
+    representationDagr: dagr,
+    // The record is read at the login, in this process (docs/preview.md, "When DAGR is read").
+    produceEvidence: previewEvidenceStep(core, dagr),
     onSettled: async (e) => {
       metrics.recordPreview(
         e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',

@@ -61,6 +61,7 @@ export async function buildWorker(core: Core, submitter: ConnectorSubmitter): Pr
     provider: providerAgent(config.evidenceProvider),
     messageDomain: config.messageDomain,
     notFound: config.notFoundAnswer,
+    systemCheck: config.systemCheck,
     limits: config.xmlLimits,
     xsd,
     readPayload: (bytes) => core.parsePool.readRequest(bytes),
@@ -142,7 +143,7 @@ async function startWorkers(core: Core, deps: HandlerDeps): Promise<void> {
     { concurrency: config.queue.concurrency },
   );
   const sweeps = config.sweeps;
-  const sweep = startRecoverySweep({ store, queues, logger, intervalMs: sweeps.recoveryMs, olderThanMs: 30_000 });
+  const sweep = startRecoverySweep({ store, queues, logger, intervalMs: sweeps.recoveryMs, olderThanMs: sweeps.recoveryGraceMs });
   onStop(1, () => sweep.stop());
   const rescue = startRescueSweep({
     deps,
@@ -157,7 +158,7 @@ async function startWorkers(core: Core, deps: HandlerDeps): Promise<void> {
     queues,
     logger,
     intervalMs: sweeps.deliveryMs,
-    graceMs: Math.max(60_000, 2 * config.connector.outboundTimeoutMs),
+    graceMs: Math.max(sweeps.deliveryGraceMs, 2 * config.connector.outboundTimeoutMs),
   });
   onStop(1, () => deliverySweep.stop());
   // Expired previews release their parked v2.0 requests #2, which then get EDM:ERR:0005.

@@ -20,8 +20,8 @@ import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
 import { requireAssurance } from './assurance.js';
 import { previewLoginPolicy } from './login-policy.js';
-import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
-import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
+import { associatedPlan, findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
+import { attachmentsOf, type ExchangeSummary, type PreviewPort, type StoredAnswer } from './ports.js';
 import {
   checkHeader,
   exchangeIdOf,
@@ -34,12 +34,13 @@ import {
 } from './read-request.js';
 import { describeViolations, Refusal, toRefusal } from './refusal.js';
 import { failure, replay, success, summary, type ExchangeResult, type ReplyDeps } from './reply.js';
+import { answerSystemCheck, isSystemCheck, type SystemCheckDeps } from './system-check.js';
 
 // What the use case returns is built by its last step; callers import it from here with the rest.
 export type { ExchangeResult } from './reply.js';
 
 /** The ports and settings of the use case: each step declares the part it needs. */
-export interface ExchangeDeps extends ReadDeps, EvidenceDeps, ReplyDeps {
+export interface ExchangeDeps extends ReadDeps, EvidenceDeps, ReplyDeps, SystemCheckDeps {
   /** What a subject without a matching record gets: `empty` success (Projectathon TC02) or `EDM:ERR:0004`. */
   readonly notFound: 'empty' | 'error';
   /** The preview space; without it a request that asks for a preview gets EDM:ERR:0007. */
@@ -181,7 +182,9 @@ async function answerJudged(
     );
     if (sender !== undefined) throw new Refusal('EDM:ERR:0003', sender);
     const previewed = request.possibilityForPreview === true || request.previewLocation !== undefined;
-    if (previewed && deps.preview === undefined) {
+    // A system check never previews; a request #2 naming a PreviewLocation still needs the space.
+    const systemCheckAtOnce = isSystemCheck(request) && request.previewLocation === undefined;
+    if (previewed && deps.preview === undefined && !systemCheckAtOnce) {
       throw new Refusal(
         'EDM:ERR:0007',
         'this evidence provider offers no preview; send the request with PossibilityForPreview=false',
@@ -212,8 +215,13 @@ async function answerJudged(
     // A valid request addressed here, below the evidence's level of assurance: EDM:ERR:0001.
     requireAssurance(request, mapping);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
-    const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
-    if (evidence === undefined) {
+    // Procedure 00: a test evidence from an invented record; no DAGR call, no preview.
+    if (isSystemCheck(request))
+      return await answerSystemCheck(input.userMessage, request, mapping, found.distribution, deps);
+    // A preview reads DAGR only once the person logged in and matched (evidence-at-login.ts).
+    if (previewed) return await openPreview(input, request, found.mapping, found.distribution.format, deps);
+    const evidences = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
+    if (evidences.length === 0) {
       if (deps.notFound === 'error')
         throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(
@@ -225,14 +233,21 @@ async function answerJudged(
         summary('empty', undefined, request, mapping, 'no matching record'),
       );
     }
-    if (previewed) return await openPreview(input, request, found.mapping, evidence, deps);
+    // Asked associated documents the mapping does not offer are left out (./associated.ts): named here.
+    const notOffered = associatedPlan(request, found.mapping, found.distribution).notOffered;
     return success(
       input.userMessage,
       request,
-      [evidence.metadata],
-      [evidence.attachment],
+      evidences.map((e) => e.metadata),
+      attachmentsOf(evidences),
       deps,
-      summary('evidence', undefined, request, mapping, undefined),
+      summary(
+        'evidence',
+        undefined,
+        request,
+        mapping,
+        notOffered.length === 0 ? undefined : `associated documents not offered: ${notOffered.join(', ')}`,
+      ),
     );
   } catch (e) {
     const refusal = toRefusal(e);
@@ -282,30 +297,41 @@ async function answerFromPreview(
       );
     case 'decided': {
       const approved = resolved.approved;
+      // Nothing found at the login answers as a lookup without a record does (ExchangeDeps.notFound).
+      if (resolved.nothingFound === true && deps.notFound === 'error')
+        throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
       return success(
         input.userMessage,
         request,
         approved.map((e) => e.metadata),
-        approved.map((e) => e.attachment),
+        attachmentsOf(approved),
         deps,
         summary(
           approved.length > 0 ? 'evidence' : 'empty',
           undefined,
           request,
           mapping,
-          approved.length > 0 ? undefined : 'declined in the preview',
+          approved.length > 0
+            ? undefined
+            : resolved.nothingFound === true
+              ? 'no matching record at the preview login'
+              : 'declined in the preview',
         ),
       );
     }
   }
 }
 
-/** Request #1: nothing leaves before the user has seen and approved it; the answer is EDM:ERR:0002 with the location. */
+/**
+ * Request #1: nothing is read and nothing leaves before the person has logged in, seen and approved
+ * it; the session keeps the mapping version and format to produce the evidence at the login. The
+ * answer is EDM:ERR:0002 with the location.
+ */
 async function openPreview(
   input: InboundRequest,
   request: QueryRequest,
   mapping: EvidenceMapping,
-  evidence: PreparedEvidence,
+  format: string,
   deps: ExchangeDeps,
 ): Promise<never> {
   const opened = await deps.preview!.open({
@@ -313,7 +339,8 @@ async function openPreview(
     request,
     conversationId: input.userMessage.conversationId,
     exchangeId: exchangeIdOf(input.userMessage),
-    evidences: [evidence],
+    evidences: [],
+    recipe: { mappingId: mapping.id, mappingVersion: mapping.version, format },
     description: mapping.preview?.description,
     login: previewLoginPolicy(request.subject!, mapping),
   });

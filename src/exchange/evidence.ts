@@ -1,25 +1,15 @@
 /**
  * Step 2 of the exchange: from the request to the evidence. The mapping for the requested type and
- * format, the DAGR lookup, the identity match, and the rendered document with its metadata and the
- * readable fields a preview shows (both through the renderer's port).
+ * format (here); the DAGR lookup, the identity match and the rendered documents with their
+ * metadata, one evidence per record (./evidences.ts, with ./records.ts and ./associated.ts).
  */
-import type { EvidenceInput, PreviewInput } from '../edm/build/index.js';
-import type { QueryRequest, Subject } from '../edm/model.js';
-import { minimumDataSet } from '../edm/subject.js';
-import { lookupKey, matchSubject } from '../identity/match.js';
-import type { MappingRegistry } from '../mapping/registry.js';
+import type { PreviewInput } from '../edm/build/index.js';
+import type { QueryRequest } from '../edm/model.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
-import type { RenderPort } from '../render/port.js';
-import type { DagrPort, PreparedEvidence } from './ports.js';
+import type { EvidenceDeps } from './evidences.js';
 import { Refusal } from './refusal.js';
-import type { ReplyDeps } from './reply.js';
 
-/** What producing an evidence needs (part of ExchangeDeps). */
-export interface EvidenceDeps extends Pick<ReplyDeps, 'messageDomain' | 'uuid' | 'now'> {
-  readonly registry: MappingRegistry;
-  readonly dagr: DagrPort;
-  readonly renderer: RenderPort;
-}
+export { associatedPlan, produceEvidence, type EvidenceDeps } from './evidences.js';
 
 export function findMapping(
   request: QueryRequest,
@@ -45,98 +35,6 @@ export function findMapping(
   return { mapping: found.mapping, distribution: found.distribution };
 }
 
-export async function produceEvidence(
-  request: QueryRequest,
-  mapping: EvidenceMapping,
-  distribution: Distribution,
-  exchangeRef: string,
-  deps: EvidenceDeps,
-): Promise<PreparedEvidence | undefined> {
-  const subject = request.subject!;
-  const key = lookupKey(subject, mapping.dagr.lookup);
-  if (!key.ok) return undefined;
-  const result = await deps.dagr.lookup({
-    service: mapping.dagr.service,
-    permission: mapping.dagr.permission,
-    key: key.key,
-    correlationId: exchangeRef,
-  });
-  if (result.kind === 'not-found') return undefined;
-  // One evidence per request still: the first record DAGR returned.
-  const record = result.records[0];
-  const match = matchSubject(subject, record.fields, mapping);
-  if (!match.matched) return undefined;
-
-  const now = deps.now();
-  const issuingDate = now.toISOString().slice(0, 10);
-  const bytes = await deps.renderer.render({
-    mapping,
-    distribution,
-    record,
-    issuingDate,
-    subjectLabel: subjectLabel(subject),
-    languages: ['lv', 'en'],
-    renderedAt: now.toISOString(),
-  });
-  const cid = `cid:${deps.uuid().replace(/-/g, '')}@${deps.messageDomain}`;
-  const type = request.evidenceRequest!;
-  const validity =
-    mapping.validityDays === undefined
-      ? undefined
-      : {
-          startDate: issuingDate,
-          endDate: new Date(now.getTime() + mapping.validityDays * 86_400_000).toISOString().slice(0, 10),
-        };
-  const metadata: EvidenceInput = {
-    registryObjectId: `urn:uuid:${deps.uuid()}`,
-    evidenceId: deps.uuid(),
-    isAbout: minimumDataSet(subject),
-    issuingAuthority: {
-      identifier: { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme },
-      names: [
-        { lang: 'LV', value: mapping.issuingAuthority.name.lv },
-        { lang: 'EN', value: mapping.issuingAuthority.name.en },
-      ],
-      address: undefined,
-      classification: undefined,
-    },
-    isConformantTo: {
-      evidenceTypeClassification: type.evidenceTypeClassification!,
-      titles: [
-        { lang: 'LV', value: mapping.title.lv },
-        { lang: 'EN', value: mapping.title.en },
-      ],
-      // The v1.0 Schematron's R-EDM-RESP-S030 test asks for a Description: the title stands in.
-      descriptions: [
-        { lang: 'LV', value: (mapping.description ?? mapping.title).lv },
-        { lang: 'EN', value: (mapping.description ?? mapping.title).en },
-      ],
-    },
-    issuingDate,
-    distribution:
-      distribution.format === 'application/xml'
-        ? {
-            format: distribution.format,
-            languages: ['LV'],
-            conformsTo: distribution.conformsTo,
-            ...(distribution.transformation === undefined ? {} : { transformation: distribution.transformation }),
-          }
-        : { format: distribution.format, languages: ['LV', 'EN'] },
-    ...(validity === undefined ? {} : { validityPeriod: validity }),
-    repositoryItem: { href: cid, title: mapping.title.en },
-    role: 'MainEvidence',
-    classificationId: `urn:uuid:${deps.uuid()}`,
-  };
-  const fields = deps.renderer.previewFields({
-    mapping,
-    record,
-    issuingDate,
-    subjectLabel: subjectLabel(subject),
-    languages: ['lv', 'en'],
-  });
-  return { metadata, attachment: { href: cid, mimeType: distribution.format, bytes }, title: mapping.title, fields };
-}
-
 /** What the requester shows the user next to the link: in the request's language when we have it, and English. */
 export function previewDescription(request: QueryRequest, mapping: EvidenceMapping): PreviewInput['description'] {
   const text = mapping.preview?.description ?? {
@@ -150,12 +48,4 @@ export function previewDescription(request: QueryRequest, mapping: EvidenceMappi
         { lang: 'EN', value: text.en },
       ]
     : [{ lang: 'EN', value: text.en }];
-}
-
-function subjectLabel(s: Subject): { name: string; identifier: string | undefined } {
-  if (s.kind === 'LegalPerson') return { name: s.legalName ?? '', identifier: s.legalPersonIdentifier?.value };
-  return {
-    name: [s.givenName, s.familyName].filter((x) => x !== undefined).join(' '),
-    identifier: s.identifier?.value,
-  };
 }

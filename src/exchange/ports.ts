@@ -84,6 +84,8 @@ export interface ExchangeSummary {
   readonly detail: string | undefined;
   /** IDs of the warning rules the request broke (never refusing; no request data). */
   readonly ruleWarnings?: readonly string[];
+  /** True for every answer to a procedure-00 request (system check, src/exchange/system-check.ts): kept apart from production figures. */
+  readonly systemCheck?: true;
 }
 
 /** One evidence prepared for a preview: what the answer to request #2 carries if approved. */
@@ -91,14 +93,37 @@ export interface PreparedEvidence {
   /** The evidence metadata as built for the response (`EvidenceInput` of src/edm/build). */
   readonly metadata: EvidenceInput;
   readonly attachment: Attachment;
+  /** v2.0: the parts of its associated documents (`metadata.associated`), in the same order. */
+  readonly associated?: readonly Attachment[];
   readonly title: { readonly lv: string; readonly en: string };
   /** The readable fields shown on the preview page. */
   readonly fields: readonly { readonly label: { readonly lv: string; readonly en: string }; readonly value: string }[];
 }
 
+/** Every AS4 part of prepared evidences: each main evidence, then its associated documents. */
+export function attachmentsOf(evidences: readonly PreparedEvidence[]): Attachment[] {
+  return evidences.flatMap((e) => [e.attachment, ...(e.associated ?? [])]);
+}
+
+/**
+ * What request #1 leaves for the evidence to be produced at the login (no DAGR read before it):
+ * the mapping as it was found then (id and store version) and the distribution's format.
+ */
+export interface PreviewRecipe {
+  readonly mappingId: string;
+  readonly mappingVersion: string;
+  readonly format: string;
+}
+
 /** What request #2 finds in the preview space. */
 export type PreviewResolution =
-  | { readonly status: 'decided'; readonly sessionId: string; readonly approved: readonly PreparedEvidence[] }
+  | {
+      readonly status: 'decided';
+      readonly sessionId: string;
+      readonly approved: readonly PreparedEvidence[];
+      /** The lookup at the login found no record matching the request and the login (see docs/preview.md). */
+      readonly nothingFound?: boolean;
+    }
   /** v2.0: the user is still deciding; the request is answered when the decision (or expiry) releases it. */
   | { readonly status: 'parked' }
   /** Never completed, expired, or no such preview: EDM:ERR:0005. */
@@ -118,13 +143,17 @@ export interface PreviewLoginPolicy {
 }
 
 export interface PreviewPort {
-  /** Request #1: keeps the prepared evidence for the user and returns the unique PreviewLocation. */
+  /**
+   * Request #1: opens the session and returns the unique PreviewLocation. With `recipe` (and no
+   * evidences) the evidence is produced only once the person logged in and matched.
+   */
   open(input: {
     readonly exchangeRef: string;
     readonly request: QueryRequest;
     readonly conversationId: string;
     readonly exchangeId: string | undefined;
     readonly evidences: readonly PreparedEvidence[];
+    readonly recipe?: PreviewRecipe;
     readonly description: { readonly lv: string; readonly en: string } | undefined;
     /** What the login must prove before anything is shown (exchange/login-policy.ts). */
     readonly login?: PreviewLoginPolicy;

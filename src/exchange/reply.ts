@@ -83,6 +83,9 @@ export function summary(
     mappingId: mapping?.id,
     mappingVersion: mapping?.version,
     detail,
+    // Procedure 00 (production test, src/exchange/system-check.ts, which builds on this module, so
+    // the code is read here directly): every answer to it, evidence or error, is test traffic.
+    ...(request?.procedure?.value === '00' ? { systemCheck: true as const } : {}),
   };
 }
 

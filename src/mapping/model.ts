@@ -103,4 +103,28 @@ export interface EvidenceMapping {
   readonly levelOfAssurance?: LevelOfAssurance;
   /** LegalPerson only: the DAGR dataset of who may represent the company (the preview checks it). */
   readonly representation?: { readonly service: string; readonly permission: string };
+  /**
+   * What a lookup returning several records answers. `several: true`: every matching record is an
+   * evidence of its own (diplomas, residence periods); otherwise only the first record. `orderBy`
+   * (a record field; ISO dates and numbers compare as such) orders them, `ascending` by default.
+   */
+  readonly records?: {
+    readonly several?: boolean;
+    readonly orderBy?: string;
+    readonly order?: 'ascending' | 'descending';
+  };
+  /** The languages this mapping's renderings exist in, the default first (absent: `[lv, en]`). */
+  readonly languages?: readonly RenderLanguage[];
+  /**
+   * v2.0 associated documents offered with each main evidence (PDF renderings of the same record):
+   * `HumanReadableVersion` (in the requested languages) and `Translation` (one per language the
+   * main evidence is not in). Both need a PDF distribution.
+   */
+  readonly associatedDocuments?: readonly OfferedDocument[];
 }
+
+/** A language the renderers write. */
+export type RenderLanguage = 'lv' | 'en';
+
+/** An associated document a mapping can offer (EDM v2.0 `AssociatedDocumentRequest`, less `Annex`). */
+export type OfferedDocument = 'HumanReadableVersion' | 'Translation';

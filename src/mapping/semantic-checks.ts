@@ -105,6 +105,14 @@ export function semanticChecks(m: Omit<EvidenceMapping, 'id'>, report: Report): 
       'remove `representation`, or set subject: LegalPerson',
       'key',
     );
+  // Associated documents are renderings of the record by the mapping's PDF layout.
+  if ((m.associatedDocuments ?? []).length > 0 && !formats.has('application/pdf'))
+    report(
+      ['associatedDocuments'],
+      'associated documents are rendered as PDF, and this mapping has no application/pdf distribution',
+      'add an application/pdf distribution, or remove associatedDocuments',
+      'key',
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +155,7 @@ export function fieldReads(m: Omit<EvidenceMapping, 'id'>): { path: (string | nu
   }));
   if (m.dagr.updatedAtField !== undefined)
     reads.push({ path: ['dagr', 'updatedAtField'], field: m.dagr.updatedAtField });
+  if (m.records?.orderBy !== undefined) reads.push({ path: ['records', 'orderBy'], field: m.records.orderBy });
   m.distributions.forEach((d, i) => {
     if (d.format === 'application/xml')
       d.xml.fields.forEach((f, j) =>

@@ -16,7 +16,8 @@
  *   <prefix>by-id:<sha256(id)>  sorted set of entry ids per conversation id / request id / exchange ref
  *   <prefix>by-subject:<digest> sorted set of entry ids per subject
  *   <prefix>seen:<sha256(..)>   once-marker: a retried job records an event only once
- *   <prefix>count:<minute>      hash outcome/EDM code → count, 2 days (for the ops summary)
+ *   <prefix>count:<minute>      hash outcome/EDM code → count, 2 days (for the ops summary; system
+ *                               checks, procedure 00, are not counted: their records say `systemCheck`)
  * The index sets expire `retentionDays` after their last write and drop members past retention
  * when written or read, so they never outlive the records they point to by more than that.
  *
@@ -86,6 +87,8 @@ export interface AuditRecord {
   }[];
   /** Keyed digest of the subject identifier (undefined when the exchange had none). */
   readonly subjectDigest: string | undefined;
+  /** A system check (procedure 00): test traffic, left out of `countSince`. */
+  readonly systemCheck: boolean;
 }
 
 export interface OutcomeCounts {
@@ -198,6 +201,7 @@ function toRecord(id: string, f: Fields): AuditRecord {
     detail: opt(f.detail),
     evidence: f.evidence === undefined ? [] : (JSON.parse(f.evidence) as AuditRecord['evidence']),
     subjectDigest: opt(f.subject),
+    systemCheck: f.systemCheck === '1',
   };
 }
 
@@ -263,6 +267,7 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
         ['detail', s.detail],
         ['evidence', evidence.length === 0 ? undefined : JSON.stringify(evidence)],
         ['subject', digest],
+        ['systemCheck', s.systemCheck === true ? '1' : undefined],
       ];
       const flat = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '').flat();
       const ids = new Set([entry.conversationId, entry.requestId, entry.exchangeRef].filter((x): x is string => !!x));
@@ -276,7 +281,8 @@ export function createAuditTrail(redis: Redis | Cluster, opts: AuditTrailOptions
           String(ms),
           String(retentionSeconds),
           String(COUNT_TTL_SECONDS),
-          event === 'answered' ? s.outcome : '',
+          // Test traffic (procedure 00) stays out of the production counts.
+          event === 'answered' && s.systemCheck !== true ? s.outcome : '',
           s.edmCode ?? '',
           String(ms - retentionMs),
           ...flat,

@@ -93,6 +93,14 @@ export function pipelineMetrics(registers: Registry[]) {
     registers,
   });
 
+  // Test traffic (procedure 00) is counted here and never in oots_exchanges_total.
+  const systemChecks = new Counter({
+    name: 'oots_system_checks_total',
+    help: 'System checks (procedure 00, production tests) answered, by outcome, EDM error code and evidence type; not counted in oots_exchanges_total.',
+    labelNames: ['outcome', 'edm_code', 'evidence_type'] as const,
+    registers,
+  });
+
   const preview = new Counter({
     name: 'oots_preview_total',
     help: 'Preview funnel: sessions required, opened by the user, approved, declined, expired.',
@@ -100,7 +108,7 @@ export function pipelineMetrics(registers: Registry[]) {
     registers,
   });
   for (const stage of PREVIEW_STAGES) preview.inc({ stage }, 0);
-  return { steps, exchanges, preview };
+  return { steps, exchanges, systemChecks, preview };
 }
 
 export function dagrMetrics(registers: Registry[], sources: ScrapeSources) {

@@ -14,6 +14,7 @@
  * | oots_queue_paused                        | gauge     | queue                              |
  * | oots_job_step_duration_seconds           | histogram | step                               |
  * | oots_exchanges_total                     | counter   | outcome, edm_code, evidence_type   |
+ * | oots_system_checks_total                 | counter   | outcome, edm_code, evidence_type (procedure 00 only) |
  * | oots_preview_total                       | counter   | stage                              |
  * | oots_dagr_call_duration_seconds          | histogram | operation, service, status         |
  * | oots_dagr_circuit_state                  | gauge     | state (1 = current)                |
@@ -113,7 +114,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   // Registration order is the order of the /metrics text: http, queues, pipeline, DAGR, delivery.
   const { http } = httpMetrics(registers);
   defineQueueGauges(registers, sources);
-  const { steps, exchanges, preview } = pipelineMetrics(registers);
+  const { steps, exchanges, systemChecks, preview } = pipelineMetrics(registers);
   const dagr = dagrMetrics(registers, sources);
   const { deliveryLag } = deliveryMetrics(registers);
 
@@ -151,7 +152,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     },
 
     recordExchange(summary) {
-      exchanges.inc({
+      (summary.systemCheck === true ? systemChecks : exchanges).inc({
         outcome: summary.outcome,
         edm_code: summary.edmCode ?? 'none',
         // Only a type some mapping serves is a closed-set value; anything else a requester sent is not.

@@ -1,17 +1,53 @@
 /**
- * The exchange's PreviewPort over the preview session store: request #1 keeps the prepared
- * evidence there; request #2 finds its session (v2.0 by ExchangeId, else by PreviewLocation),
- * checks it is about the same subject, and gets the approved evidence, a wait (v2.0), or nothing.
+ * The exchange's PreviewPort over the preview session store: request #1 opens a session there with
+ * what produces the evidence at the login (no DAGR read before it); request #2 finds its session
+ * (v2.0 by ExchangeId, else by PreviewLocation), checks it is about the same subject, and gets the
+ * approved evidence, a wait (v2.0), or nothing.
  * It writes no Redis key itself: the session store owns the preview keyspace (./keys.ts).
  */
 import type { EvidenceInput } from '../edm/build/types.js';
-import type { PreparedEvidence, PreviewPort, PreviewResolution } from '../exchange/ports.js';
-import type { Subject } from '../edm/model.js';
-import type { PreviewStore } from './session-store.js';
+import type { PreparedEvidence, PreviewPort, PreviewRecipe, PreviewResolution } from '../exchange/ports.js';
+import type { QueryRequest, Subject } from '../edm/model.js';
+import type { PreviewEvidenceInput, PreviewStore } from './session-store.js';
 
 interface EvidenceExtra {
   readonly metadata: EvidenceInput;
   readonly href: string;
+  /**
+   * The parts of its associated documents (v2.0), sealed with the rest: they travel with their
+   * main evidence, shown, approved and declined with it.
+   */
+  readonly associated?: readonly { readonly href: string; readonly mimeType: string; readonly base64: string }[];
+}
+
+/** What a session opened by request #1 keeps (sealed) to produce the evidence at the login. */
+export interface SessionRecipe {
+  readonly request: QueryRequest;
+  readonly recipe: PreviewRecipe;
+}
+
+/** A prepared evidence as the session keeps it (the answer's metadata and href sealed with it). */
+export function previewEvidenceOf(e: PreparedEvidence): PreviewEvidenceInput {
+  return {
+    id: e.metadata.registryObjectId,
+    title: e.title,
+    mimeType: e.attachment.mimeType,
+    bytes: e.attachment.bytes,
+    fields: e.fields,
+    extra: {
+      metadata: e.metadata,
+      href: e.attachment.href,
+      ...(e.associated === undefined
+        ? {}
+        : {
+            associated: e.associated.map((a) => ({
+              href: a.href,
+              mimeType: a.mimeType,
+              base64: Buffer.from(a.bytes).toString('base64'),
+            })),
+          }),
+    } satisfies EvidenceExtra,
+  };
 }
 
 export interface PreviewPortAdapter extends PreviewPort {
@@ -41,14 +77,10 @@ export function createPreviewPort(deps: {
         version: req.version,
         subject: req.subject!,
         representative: req.authorizedRepresentative,
-        evidences: input.evidences.map((e) => ({
-          id: e.metadata.registryObjectId,
-          title: e.title,
-          mimeType: e.attachment.mimeType,
-          bytes: e.attachment.bytes,
-          fields: e.fields,
-          extra: { metadata: e.metadata, href: e.attachment.href } satisfies EvidenceExtra,
-        })),
+        evidences: input.evidences.map(previewEvidenceOf),
+        ...(input.recipe === undefined
+          ? {}
+          : { recipe: { request: req, recipe: input.recipe } satisfies SessionRecipe }),
         previewDescription: input.description,
         requester: requester?.names[0]?.value,
         exchangeId: input.exchangeId,
@@ -88,11 +120,22 @@ export function createPreviewPort(deps: {
             return {
               metadata: extra.metadata,
               attachment: { href: extra.href, mimeType: e.mimeType, bytes: e.bytes },
+              ...(extra.associated === undefined
+                ? {}
+                : {
+                    associated: extra.associated.map((a) => ({
+                      href: a.href,
+                      mimeType: a.mimeType,
+                      bytes: new Uint8Array(Buffer.from(a.base64, 'base64')),
+                    })),
+                  }),
               title: e.title,
               fields: e.fields,
             };
           });
-          return { status: 'decided', sessionId, approved: prepared };
+          // Read after the attach: a login that found nothing may have decided in between.
+          const nothingFound = (await deps.store.get(sessionId))?.nothingFound === true;
+          return { status: 'decided', sessionId, approved: prepared, ...(nothingFound ? { nothingFound } : {}) };
         }
       }
     },

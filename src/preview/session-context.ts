@@ -53,7 +53,7 @@ export async function runTransition(
 }
 
 // KEYS: s:<sid>, due, released. ARGV: now (ms), sid, retention (s), ...
-const PRELUDE = `
+export const PRELUDE = `
 local key, due, rel = KEYS[1], KEYS[2], KEYS[3]
 local nowS, sid, retention = ARGV[1], ARGV[2], ARGV[3]
 local now = tonumber(nowS)

@@ -42,7 +42,10 @@ export interface CreatePreviewInput {
   readonly subject: Subject;
   /** The request's natural-person representative (a LegalPerson subject is previewed by them). */
   readonly representative?: NaturalPerson | undefined;
+  /** Empty when `recipe` is given: the evidence is then produced at the login (`fillEvidences`). */
   readonly evidences: readonly PreviewEvidenceInput[];
+  /** What producing the evidence at the login needs (JSON, sealed); see `fillEvidences`. */
+  readonly recipe?: unknown;
   readonly previewDescription?: LocalText | undefined;
   /** Name of the evidence requester, shown on the page. */
   readonly requester?: string | undefined;
@@ -74,6 +77,8 @@ export interface PreviewContent {
   readonly conversationId: string;
   readonly extra: unknown;
   readonly login: PreviewLoginPolicy | undefined;
+  /** What producing the evidence at the login needs; undefined for a session created with its evidence. */
+  readonly recipe: unknown;
 }
 
 export interface PreviewSession {
@@ -96,7 +101,20 @@ export interface PreviewSession {
   readonly returnLocation: string | undefined;
   /** Undefined once expired or purged. */
   readonly content: PreviewContent | undefined;
+  /** True while the evidence is still to be produced at the login (no DAGR read yet). */
+  readonly awaitingEvidence: boolean;
+  /** The lookup at the login found nothing for this person: decided as a decline (nothing to send). */
+  readonly nothingFound: boolean;
 }
+
+/**
+ * `fillEvidences`: `filled` for the one call that stored the evidence; `already` when another login
+ * stored it (or found nothing) first; otherwise the session's state (not open, expired, decided).
+ */
+export type FillResult =
+  | { readonly status: 'filled' }
+  | { readonly status: 'already' }
+  | { readonly status: 'not-found' | 'not-opened' | 'expired' | 'decided' };
 
 export type DecideResult =
   | { readonly ok: true; readonly releasedExchangeRef: string | undefined }
@@ -140,6 +158,16 @@ export interface PreviewStore {
   state(sessionId: string): Promise<PreviewState | undefined>;
   /** The user followed the link: T2 ends, T3 starts. Idempotent; reports the resulting state. */
   markOpened(sessionId: string): Promise<PreviewState | undefined>;
+  /**
+   * The evidence produced at the login, stored once: the first call wins atomically, so two logins
+   * racing leave one set. Only while the session is opened and within T3.
+   */
+  fillEvidences(sessionId: string, evidences: readonly PreviewEvidenceInput[]): Promise<FillResult>;
+  /**
+   * The lookup at the login found nothing: the session is decided as a decline (no evidence), once,
+   * unless evidence was stored first. Releases a parked request #2 as a decision does.
+   */
+  settleNothingFound(sessionId: string): Promise<DecideResult | { readonly ok: false; readonly reason: 'already' }>;
   /** Records the user's decision once. Every evidence must be either approved or declined. */
   decide(sessionId: string, decision: PreviewDecision, at?: Date): Promise<DecideResult>;
   /**

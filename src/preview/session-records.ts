@@ -21,7 +21,7 @@ import {
   type PreviewState,
 } from './session-model.js';
 
-interface StoredContent {
+export interface StoredContent {
   readonly v: 1;
   readonly exchangeRef: string;
   readonly subject: Subject;
@@ -34,6 +34,7 @@ interface StoredContent {
   readonly conversationId: string;
   readonly extra?: unknown;
   readonly login?: PreviewLoginPolicy;
+  readonly recipe?: unknown;
 }
 
 function baseUrl(ctx: SessionContext): string {
@@ -41,8 +42,11 @@ function baseUrl(ctx: SessionContext): string {
   return (typeof baseOf === 'function' ? baseOf() : baseOf).replace(/\/+$/, '');
 }
 
-function checkEvidenceIds(input: CreatePreviewInput): string[] {
-  if (input.evidences.length === 0) throw new PreviewInputError('a preview session needs at least one evidence');
+export function checkEvidenceIds(input: Pick<CreatePreviewInput, 'evidences' | 'recipe'>): string[] {
+  if (input.evidences.length === 0 && input.recipe === undefined)
+    throw new PreviewInputError('a preview session needs at least one evidence, or what produces it at the login');
+  if (input.evidences.length > 0 && input.recipe !== undefined)
+    throw new PreviewInputError('a preview session is created either with its evidence or with its recipe');
   const ids = input.evidences.map((e) => e.id);
   for (const id of ids)
     if (!EVIDENCE_ID.test(id)) throw new PreviewInputError('evidence id must match [A-Za-z0-9._:-]{1,128}');
@@ -50,7 +54,7 @@ function checkEvidenceIds(input: CreatePreviewInput): string[] {
   return ids;
 }
 
-function storedContent(input: CreatePreviewInput): StoredContent {
+export function storedContent(input: CreatePreviewInput): StoredContent {
   return {
     v: 1,
     exchangeRef: input.exchangeRef,
@@ -70,6 +74,7 @@ function storedContent(input: CreatePreviewInput): StoredContent {
     conversationId: input.conversationId,
     ...(input.extra === undefined ? {} : { extra: input.extra }),
     ...(input.login === undefined ? {} : { login: input.login }),
+    ...(input.recipe === undefined ? {} : { recipe: input.recipe }),
   };
 }
 
@@ -100,6 +105,7 @@ export async function createSession(
     'data',
     seal(key, Buffer.from(JSON.stringify(storedContent(input)), 'utf8'), `${sid}#data`),
   ];
+  if (input.recipe !== undefined) fields.push('await', '1');
   for (const e of input.evidences) fields.push(`ev:${e.id}`, seal(key, e.bytes, `${sid}#ev:${e.id}`));
   const tx = ctx.redis
     .multi()
@@ -112,10 +118,16 @@ export async function createSession(
   return { sessionId: sid, location };
 }
 
-async function loadContent(ctx: SessionContext, sid: string): Promise<PreviewContent | undefined> {
+/** The sealed content as stored (undefined once expired or purged). */
+export async function loadStoredContent(ctx: SessionContext, sid: string): Promise<StoredContent | undefined> {
   const sealed = await ctx.redis.hgetBuffer(ctx.keys.session(sid), 'data');
   if (sealed === null) return undefined;
-  const c = JSON.parse(open(ctx.key, sealed, `${sid}#data`).toString('utf8')) as StoredContent;
+  return JSON.parse(open(ctx.key, sealed, `${sid}#data`).toString('utf8')) as StoredContent;
+}
+
+async function loadContent(ctx: SessionContext, sid: string): Promise<PreviewContent | undefined> {
+  const c = await loadStoredContent(ctx, sid);
+  if (c === undefined) return undefined;
   return {
     exchangeRef: c.exchangeRef,
     subject: c.subject,
@@ -128,13 +140,14 @@ async function loadContent(ctx: SessionContext, sid: string): Promise<PreviewCon
     conversationId: c.conversationId,
     extra: c.extra,
     login: c.login,
+    recipe: c.recipe,
   };
 }
 
 export async function getSession(ctx: SessionContext, sid: string): Promise<PreviewSession | undefined> {
   if (!validSessionId(sid)) return undefined;
   const sk = ctx.keys.session(sid);
-  const [state, version, createdAt, t2At, t3At, openedAt, decidedAt, expiredAt, location, evids, decision] =
+  const [state, version, createdAt, t2At, t3At, openedAt, decidedAt, expiredAt, location, evids, decision, wait, none] =
     await ctx.redis.hmget(
       sk,
       'state',
@@ -148,6 +161,8 @@ export async function getSession(ctx: SessionContext, sid: string): Promise<Prev
       'location',
       'evids',
       'decision',
+      'await',
+      'nothing',
     );
   if (state === null || state === undefined) return undefined;
   const retSealed = await ctx.redis.hgetBuffer(sk, 'ret');
@@ -168,6 +183,8 @@ export async function getSession(ctx: SessionContext, sid: string): Promise<Prev
     decision: decision == null ? undefined : (JSON.parse(decision) as PreviewDecision),
     returnLocation: retSealed === null ? undefined : open(ctx.key, retSealed, `${sid}#ret`).toString('utf8'),
     content: await loadContent(ctx, sid),
+    awaitingEvidence: wait != null,
+    nothingFound: none != null,
   };
 }
 

@@ -28,7 +28,8 @@
  * and nothing outside this store touches it):
  *   s:<sid>     hash: state, times (ms), deadlines, `data` (sealed JSON: exchange references, subject,
  *               evidence metadata and fields), `ev:<id>` (sealed evidence bytes), `evids`, `location`,
- *               `ret` (sealed return address), `decision`, `parked`, `released`, `answeredBy`.
+ *               `ret` (sealed return address), `decision`, `parked`, `released`, `answeredBy`,
+ *               `await` (evidence still to be produced at the login), `nothing` (found nothing then).
  *               TTL: T2 + T3 + retention; retention after the decision or expiry.
  *   x:<digest>  the session of an ebMS ExchangeId (keyed digest), v2.0 correlation.
  *   due         sorted set sid → next deadline (ms), for the expiry sweep.
@@ -37,7 +38,7 @@
  *
  * The parts: ./session-model.ts (types, pure rules), ./session-context.ts (keys, clock,
  * transition scripts), ./session-records.ts (create, read, find, purge), ./session-transitions.ts
- * (open, decide, expire, attach, released outbox).
+ * (open, decide, expire, attach, released outbox), ./session-fill.ts (the evidence produced at the login).
  *
  * Sealed values use AES-256-GCM with AAD `<sid>#data`, `<sid>#ev:<id>`, `<sid>#ret`: a value copied to
  * another session or field does not open. Evidence bytes are dropped as soon as they are not needed:
@@ -47,6 +48,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { sessionContext } from './session-context.js';
 import type { PreviewStore, PreviewStoreOptions } from './session-model.js';
 import * as records from './session-records.js';
+import * as fill from './session-fill.js';
 import * as transitions from './session-transitions.js';
 
 export {
@@ -58,6 +60,7 @@ export {
   type AttachResult,
   type CreatePreviewInput,
   type DecideResult,
+  type FillResult,
   type LocalText,
   type PreviewContent,
   type PreviewDecision,
@@ -80,6 +83,8 @@ export function createPreviewStore(redis: Redis | Cluster, opts: PreviewStoreOpt
     approvedEvidences: (sid) => records.approvedEvidences(ctx, sid),
     state: (sid) => records.sessionState(ctx, sid),
     markOpened: (sid) => transitions.markOpened(ctx, sid),
+    fillEvidences: (sid, evidences) => fill.fillEvidences(ctx, sid, evidences),
+    settleNothingFound: (sid) => fill.settleNothingFound(ctx, sid),
     decide: (sid, decision, at) => transitions.decide(ctx, sid, decision, at),
     expire: (sid) => transitions.expire(ctx, sid),
     attachRequest: (sid, ref, { park }) => transitions.attachRequest(ctx, sid, ref, park),

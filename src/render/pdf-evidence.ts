@@ -71,6 +71,14 @@ const TEXT = {
     en: "Data obtained from Latvia's Data Distribution and Management Platform (DAGR).",
   },
   page: { lv: 'Lapa', en: 'Page' },
+  testBanner: {
+    lv: 'TESTA DOKUMENTS: sistēmas pārbaude (procedūra 00). Tas nav īsts apliecinājums.',
+    en: 'TEST DOCUMENT: system check (procedure 00). This is not a real evidence.',
+  },
+  testSource: {
+    lv: 'Dati ir izdomāti sistēmas pārbaudei: tie nav iegūti no DAGR un neattiecas ne uz vienu personu.',
+    en: 'The data is invented for a system check: it was not obtained from DAGR and concerns no one.',
+  },
 } as const satisfies Record<string, Bilingual>;
 
 /** The fixed texts, for the test that holds the Latvian wording to the official terms. */
@@ -103,10 +111,11 @@ export async function renderPdfEvidence(
   });
 
   const languages = input.languages.length > 0 ? input.languages : (['lv', 'en'] as const);
-  const layout = new Layout(doc, regular, bold, languages);
+  const layout = new Layout(doc, regular, bold, languages, input.testDocument === true);
   const { mapping } = input;
+  const title = input.testDocument === true ? testTitle(mapping.title) : mapping.title;
 
-  layout.title(mapping.title);
+  layout.title(title);
   layout.rows(headerRows(input, languages));
   for (const section of rows) {
     layout.sectionTitle(section.title);
@@ -116,10 +125,14 @@ export async function renderPdfEvidence(
 
   const createdAt = options.createdAt ?? defaultDate(input);
   const producer = options.producer ?? 'oots-dagr-adapter';
-  doc.setTitle(languages.map((l) => mapping.title[l]).join(' / '), { showInWindowTitleBar: true });
+  doc.setTitle(languages.map((l) => title[l]).join(' / '), { showInWindowTitleBar: true });
   doc.setAuthor(mapping.issuingAuthority.name[languages[0] ?? 'lv']);
-  doc.setSubject(`${mapping.title.en} (${mapping.id} ${mapping.version})`);
-  doc.setKeywords(['OOTS', 'DAGR', ...mapping.evidenceTypes]);
+  doc.setSubject(`${title.en} (${mapping.id} ${mapping.version})`);
+  doc.setKeywords(
+    input.testDocument === true
+      ? ['OOTS', 'TEST', 'system check', 'procedure 00', ...mapping.evidenceTypes]
+      : ['OOTS', 'DAGR', ...mapping.evidenceTypes],
+  );
   doc.setProducer(producer);
   doc.setCreator(producer);
   doc.setLanguage(languages[0] === 'en' ? 'en' : 'lv');
@@ -131,6 +144,11 @@ export async function renderPdfEvidence(
   if (options.pdfa !== false) doc.convertToPDFA({ conformance: '2B' });
 
   return doc.save({ useObjectStreams: false });
+}
+
+/** The title of a test document: `TESTS` / `TEST` before the evidence type's own. */
+function testTitle(title: Bilingual): Bilingual {
+  return { lv: `TESTS: ${title.lv}`, en: `TEST: ${title.en}` };
 }
 
 interface Row {
@@ -157,6 +175,8 @@ function headerRows(input: RenderInput, languages: readonly Language[]): Row[] {
     label: bilingual(TEXT.issued, languages),
     value: formatDate(input.issuingDate, primary) ?? input.issuingDate,
   });
+  // A test document is valid for nothing and has no DAGR state to date.
+  if (input.testDocument === true) return rows;
   if (mapping.validityDays !== undefined) {
     const until = addDays(input.issuingDate, mapping.validityDays);
     if (until !== undefined)
@@ -203,6 +223,7 @@ class Layout {
     private readonly regular: PDFFont,
     private readonly bold: PDFFont,
     private readonly languages: readonly Language[],
+    private readonly testDocument = false,
   ) {
     this.measureRegular = measurer(regular);
     this.measureBold = measurer(bold);
@@ -217,6 +238,10 @@ class Layout {
     for (const language of others)
       for (const line of wrap(title[language], this.measureRegular, 12, this.contentWidth))
         this.text(line, MARGIN, 12, this.regular, GREY, 16);
+    if (this.testDocument)
+      for (const language of this.languages)
+        for (const line of wrap(TEXT.testBanner[language], this.measureBold, 11, this.contentWidth))
+          this.text(line, MARGIN, 11, this.bold, BLACK, 15);
     this.y -= 6;
     this.rule();
     this.y -= 10;
@@ -273,7 +298,8 @@ class Layout {
       const pageText = `${bilingual(TEXT.page, this.languages)} ${index + 1} / ${total}`;
       const pageWidth = this.measureRegular(pageText) * 7.5;
       for (const language of this.languages) {
-        const lines = wrap(TEXT.source[language], this.measureRegular, 7.5, this.contentWidth - pageWidth - 12);
+        const source = this.testDocument ? TEXT.testSource : TEXT.source;
+        const lines = wrap(source[language], this.measureRegular, 7.5, this.contentWidth - pageWidth - 12);
         for (const line of lines) {
           page.drawText(line, { x: MARGIN, y, size: 7.5, font: this.regular, color: GREY });
           y -= 10;

@@ -22,6 +22,12 @@ export interface RenderInput {
    * PDF is dated at the issue date, 00:00 UTC. Renderers never read the clock.
    */
   readonly renderedAt?: string;
+  /**
+   * A system check (procedure `00`): the record is invented, so the document says so in its
+   * content (PDF banner, title, footer and metadata; an XML comment) and never claims DAGR as
+   * its source. Default false.
+   */
+  readonly testDocument?: boolean;
 }
 
 /** One labelled field of the evidence in readable form, as the preview page shows it. */

@@ -103,8 +103,15 @@ export function buildXmlEvidence(input: RenderInput, distribution: XmlDistributi
     leaves.add(leafKey);
     for (const text of values) parent.ele(qualify(leafName)).txt(text);
   }
-  return serializeXml(rootElement);
+  const xml = serializeXml(rootElement);
+  // The data model's elements stay exactly as the mapping lists them (a consumer validating the
+  // document against its schema still can); the test mark is a comment after the declaration.
+  return input.testDocument === true ? xml.replace('?>\n', `?>\n<!--${TEST_DOCUMENT_COMMENT}-->\n`) : xml;
 }
+
+/** The comment that marks a system-check (procedure `00`) XML evidence as a test document. */
+export const TEST_DOCUMENT_COMMENT =
+  ' TEST DOCUMENT / TESTA DOKUMENTS: OOTS system check (procedure 00). The values are invented, not read from DAGR, and concern no one. ';
 
 function scalarsOf(value: unknown, mappingId: string, path: string, single: boolean): string[] {
   const items = Array.isArray(value) ? value.filter((v) => !isAbsent(v)) : [value];

@@ -43,6 +43,16 @@ export const SANDBOX_PEOPLE: readonly SandboxPerson[] = [
     personIdentifier: 'LV/LV/03075511352',
   },
   {
+    // Her eID still carries her maiden name; the register has Ozoliņa-Kalniņa (dagr-data README):
+    // a login that matches a request saying Ozoliņa, whose DAGR record does not.
+    sub: 'sandbox-liga',
+    givenName: 'Līga',
+    familyName: 'Ozoliņa',
+    birthDate: '1990-03-08',
+    personalCode: '080390-19275',
+    personIdentifier: 'LV/LV/08039019275',
+  },
+  {
     // Projectathon 2023 TC06–TC09 (preview cases): a German citizen logging in through eIDAS.
     sub: 'sandbox-jonas',
     givenName: 'Jonas',

@@ -285,6 +285,7 @@ function summaryForLog(s: ExchangeSummary): Record<string, string | undefined> {
     mappingId: s.mappingId,
     mappingVersion: s.mappingVersion,
     ...(s.ruleWarnings === undefined ? {} : { ruleWarnings: s.ruleWarnings.join(' ') }),
+    ...(s.systemCheck === true ? { systemCheck: 'procedure 00' } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import type { EdmXsdValidator } from '../../src/edm/xsd.js';
 import { loadEdmXsdValidator } from '../../src/resources/edm-xsd.js';
 import type { OutboxSummary } from '../../src/sandbox/connector-standin.js';
 import { deleteKeys, REDIS_URL } from '../support/connector-fixtures.js';
+import { asV2 } from '../support/exchange-fixtures.js';
 import { startAdapter, type AdapterProcess } from '../support/processes.js';
 import { sample } from '../support/samples.js';
 
@@ -201,6 +202,57 @@ describe('faults and duplicates', () => {
       fetch(`${api}/connector/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' }, body: '{}' }),
     );
     expect(unauth.status).toBe(401);
+  });
+});
+
+describe('system check (procedure 00): a test evidence, and the DAGR sandbox records no call', () => {
+  const dagrStats = async (): Promise<{ dataRequests: number; tokenRequests: number }> =>
+    (await (await fetch(`${dagr}/sandbox/dagr/stats`)).json()) as { dataRequests: number; tokenRequests: number };
+  const procedure00 = (xml: string): string => xml.replace('value="T2"', 'value="00"');
+  /** The counters once earlier tests' DAGR calls (retries of the fault tests) have stopped: unchanged for a second. */
+  const settledStats = async (): Promise<{ dataRequests: number; tokenRequests: number }> => {
+    let last = await dagrStats();
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await dagrStats();
+      if (now.dataRequests === last.dataRequests && now.tokenRequests === last.tokenRequests) return now;
+      last = now;
+    }
+    throw new Error('the DAGR sandbox never settled');
+  };
+
+  test.each([
+    ['v1.0 PDF, a person DAGR does not know', procedure00(example('lv-birth-certificate-pdf').replace('LV/DE/12048814731', 'LV/DE/01010110014')), 'application/pdf'],
+    ['v1.2 XML, a person DAGR knows', procedure00(asXml(example('lv-birth-certificate-pdf'))).replace('<rim:Value>oots-edm:v1.0</rim:Value>', '<rim:Value>oots-edm:v1.2</rim:Value>'), 'application/xml'],
+    ['v2.0 PDF, a company', asV2(procedure00(example('lv-company-register-extract-pdf'))), 'application/pdf'],
+  ])('%s', async (_label, xml, mime) => {
+    const before = await settledStats();
+    const { summary, envelope, regrep } = await exchange(xml);
+    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(regrep).toMatch(/<sdg:Title lang="EN">TEST: /);
+    expect(regrep).toContain('TEST00000');
+    expect(regrep).not.toMatch(/12048814731|01010110014|40003527919|Bērziņa|Zaļā Birzs/);
+    expect(envelope.payloads).toHaveLength(2);
+    const part = envelope.payloads[1]!;
+    expect(part.mimeType).toBe(mime);
+    const bytes = Buffer.from(part.contentBase64, 'base64');
+    if (mime === 'application/xml') expect(bytes.toString('utf8')).toContain('<!-- TEST DOCUMENT');
+    else expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const after = await dagrStats();
+    expect(after.dataRequests).toBe(before.dataRequests);
+    expect(after.tokenRequests).toBe(before.tokenRequests);
+    // The answering process logged it as a system check (whichever of the two took the job).
+    const answered = [...all.logs, ...worker.logs].filter(
+      (l) => l.msg === 'request answered' && (l.outcome as { systemCheck?: string } | undefined)?.systemCheck === 'procedure 00',
+    );
+    expect(answered.length).toBeGreaterThan(0);
+  });
+
+  test('control: the same request under procedure T2 is read from that sandbox', async () => {
+    const before = await settledStats();
+    const { regrep } = await exchange(example('lv-birth-certificate-pdf'));
+    expect(regrep).not.toContain('TEST: ');
+    expect((await dagrStats()).dataRequests).toBeGreaterThan(before.dataRequests);
   });
 });
 

@@ -4,7 +4,8 @@
  * connector stand-in → the citizen opens the link with a returnurl, logs in at the local OpenID
  * provider, sees the evidence, decides → lands on the portal → request #2 → the answer carries
  * exactly what was approved. Also: decline, never opened, another person, forged decision,
- * foreign return address, and the Projectathon preview cases TC06, TC08, TC09.
+ * foreign return address, the record read only at the login (never opened: no DAGR read; a record
+ * that does not match; DAGR down at the login), and the Projectathon preview cases TC06, TC08, TC09.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -286,6 +287,75 @@ describe('the citizen previews before anything leaves', () => {
       { redirect: 'manual' },
     );
     expect(res.status).toBe(400);
+  });
+});
+
+describe('the record is read at the login, for the person who logged in', () => {
+  const dagrStats = async (): Promise<number> =>
+    ((await (await fetch(`${adapter.ready.sandbox.dagr!}/sandbox/dagr/stats`)).json()) as { dataRequests: number })
+      .dataRequests;
+  const liga = (): string =>
+    birth()
+      .replace(/12048814731/g, '08039019275')
+      .replace(/Bērziņa/g, 'Ozoliņa')
+      .replace(/1988-04-12/g, '1990-03-08')
+      .replace(/>Anna</g, '>Līga<');
+
+  test('a preview never opened causes no DAGR read (the DAGR sandbox counts every data request)', async () => {
+    const before = await dagrStats();
+    const first = birth();
+    const location = await requestPreview(first);
+    const { summary } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0005' });
+    expect(await dagrStats()).toBe(before);
+    // The same request, opened: one read, at the login.
+    const opened = birth();
+    const page = await openAndLogIn(await requestPreview(opened), /Anna Bērziņa/);
+    expect(await page.textContent('main')).toContain('Bērziņa');
+    expect(await dagrStats()).toBe(before + 1);
+    await page.context().close();
+  });
+
+  test('a login that matches the request but whose DAGR record does not match is shown nothing; request #2 as declined', async () => {
+    const first = liga();
+    const location = await requestPreview(first);
+    const page = await openAndLogIn(location, /Līga Ozoliņa/);
+    expect(await page.textContent('h1')).toBe('No evidence was found');
+    const text = (await page.textContent('body')) ?? '';
+    for (const secret of ['Ozoliņa-Kalniņa', '08039019275', 'Riga', 'Rīga']) expect(text).not.toContain(secret);
+    expect(await page.getByRole('button', { name: 'Confirm my decision' }).count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-preview-nothing-found.png`, fullPage: true });
+    const { summary, envelope } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(envelope.payloads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  test('DAGR down at the login: "try again later", nothing lost; trying again shows the evidence', async () => {
+    const first = birth();
+    const location = await requestPreview(first);
+    // Every attempt of one lookup (1 + DAGR_RETRIES) fails: below the breaker's threshold.
+    const faults = `${adapter.ready.sandbox.dagr!}/sandbox/dagr/faults`;
+    const set = await fetch(faults, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failNext: { count: 4, status: 503 } }),
+    });
+    expect(set.status).toBe(200);
+    const page = await openAndLogIn(location, /Anna Bērziņa/);
+    expect(await page.textContent('h1')).toBe('Please try again later');
+    expect((await page.textContent('body')) ?? '').not.toContain('Bērziņa');
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-preview-try-again.png`, fullPage: true });
+    await fetch(faults, { method: 'DELETE' });
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await page.getByLabel(/Anna Bērziņa/).check();
+    await page.getByRole('button', { name: /Log in|Pieteikties/ }).click();
+    await page.waitForURL((u) => u.origin === new URL(api).origin);
+    await decide(page, 'Yes, send it');
+    const { summary, envelope } = await exchange(secondRequest(first, location));
+    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(envelope.payloads).toHaveLength(2);
+    await page.context().close();
   });
 });
 

@@ -76,6 +76,7 @@ describe('audit trail', () => {
         },
       ],
       subjectDigest: audit.subjectDigest(ANNA),
+      systemCheck: false,
     });
     expect(await audit.byExchange('urn:uuid:00000001-aaaa-4bbb-8ccc-dddddddddddd')).toEqual(byConv);
     expect(await audit.byExchange('xref1')).toEqual(byConv);
@@ -137,6 +138,31 @@ describe('audit trail', () => {
       byOutcome: { evidence: 2, error: 2 },
       byEdmCode: { 'EDM:ERR:0004': 1, 'EDM:ERR:0003': 1 },
     });
+  });
+
+  test('a system check (procedure 00) is recorded as one and left out of the production counts', async () => {
+    const scPrefix = testPrefix('audit-sc');
+    const trail = createAuditTrail(redis, { prefix: scPrefix, key, now });
+    try {
+      await trail.record(input('5', undefined));
+      await trail.record(input('6', undefined, { summary: { ...evidence, systemCheck: true } }));
+      await trail.record(
+        input('7', undefined, {
+          summary: { ...evidence, outcome: 'error', edmCode: 'EDM:ERR:0007', systemCheck: true },
+          evidence: [],
+        }),
+      );
+      expect((await trail.byExchange('conv-5'))[0]?.systemCheck).toBe(false);
+      expect((await trail.byExchange('conv-6'))[0]?.systemCheck).toBe(true);
+      expect((await trail.byExchange('conv-7'))[0]).toMatchObject({ systemCheck: true, edmCode: 'EDM:ERR:0007' });
+      expect(await trail.countSince(new Date(clock - 3_600_000))).toEqual({
+        total: 1,
+        byOutcome: { evidence: 1 },
+        byEdmCode: {},
+      });
+    } finally {
+      await deleteKeys(redis, scPrefix);
+    }
   });
 
   test('it is in Redis: a new client and a new trail find the same records', async () => {

@@ -94,6 +94,13 @@ async function startAdapters(redisUrl: string, durability: string): Promise<Adap
     // Jobs held by a worker when its master died come back quickly.
     JOB_LOCK_MS: '5000',
     WORKER_CONCURRENCY: '8',
+    // A job lost with the old master is replaced by the sweeps well inside the wait for answers
+    // (by default after 30 s and 60 s plus an interval, close to that wait under a loaded CI).
+    CONNECTOR_OUTBOUND_TIMEOUT_MS: '5000',
+    RECOVERY_SWEEP_GRACE_MS: '10000',
+    RECOVERY_SWEEP_INTERVAL_MS: '2000',
+    DELIVERY_SWEEP_GRACE_MS: '10000',
+    DELIVERY_SWEEP_INTERVAL_MS: '2000',
   };
   const api = await startAdapter(env, ['--role', 'api']);
   const worker = await startAdapter(

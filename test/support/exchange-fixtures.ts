@@ -37,12 +37,11 @@ export function fakeDagr(options: { fail?: Error } = {}): DagrPort & { calls: nu
       if (options.fail !== undefined) return Promise.reject(options.fail);
       const ds = datasets.get(req.service);
       const keyField = (ds?.key ?? '').split('(')[0]!.trim();
-      const record = ds?.records.find((r) => String(r[keyField]) === req.key);
-      return Promise.resolve(
-        record === undefined
-          ? { kind: 'not-found' }
-          : { kind: 'found', records: [{ fields: record, fetchedAt: '2026-11-25T10:00:00.000Z' }] },
-      );
+      // Every record under the key, in the dataset's order, as DAGR returns them.
+      const [first, ...rest] = (ds?.records ?? [])
+        .filter((r) => String(r[keyField]) === req.key)
+        .map((fields) => ({ fields, fetchedAt: '2026-11-25T10:00:00.000Z' }));
+      return Promise.resolve(first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] });
     },
   };
   return port;

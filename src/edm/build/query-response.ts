@@ -4,7 +4,13 @@
  * (`urn:fdc:oots:classification:edm`).
  */
 import { generationOf } from '../model.js';
-import type { DeferredResponseInput, EvidenceInput, QueryResponseInput, ResponseHeaderInput } from './types.js';
+import type {
+  AssociatedInput,
+  DeferredResponseInput,
+  EvidenceInput,
+  QueryResponseInput,
+  ResponseHeaderInput,
+} from './types.js';
 import {
   agent,
   type Builder,
@@ -42,8 +48,40 @@ export function buildQueryResponse(input: QueryResponseInput): string {
     .att('xsi:type', 'rim:RegistryPackageType')
     .att('id', input.packageId!);
   const inner = pkg.ele('rim:RegistryObjectList');
-  for (const e of input.evidences) evidenceObject(inner, e, input);
+  for (const e of input.evidences) {
+    evidenceObject(inner, e, input);
+    for (const a of e.associated ?? []) associatedObject(inner, a, e.registryObjectId);
+  }
   return serializeXml(root);
+}
+
+export const ASSOCIATION_TYPE_PREFIX = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:';
+
+/** A v2.0 associated document and its association to the main evidence `mainId` (notes §3 "2.0 packaging"). */
+function associatedObject(list: Builder, a: AssociatedInput, mainId: string): void {
+  const ro = list
+    .ele('rim:RegistryObject')
+    .att('xsi:type', 'rim:ExtrinsicObjectType')
+    .att('id', a.registryObjectId);
+  const ev = sdgElement(slotValue(ro, 'EvidenceMetadata', 'AnyValueType'), 'Evidence');
+  sdgElement(ev, 'Identifier', a.evidenceId);
+  const dist = sdgElement(ev, 'Distribution');
+  sdgElement(dist, 'Format', a.distribution.format);
+  for (const lang of a.distribution.languages ?? []) sdgElement(dist, 'Language', lang);
+  ro.ele('rim:Classification')
+    .att('id', a.classificationId)
+    .att('classificationScheme', EDM_CLASSIFICATION_SCHEME)
+    .att('classificationNode', a.role);
+  ro.ele('rim:RepositoryItemRef')
+    .att('xlink:href', a.repositoryItem.href)
+    .att('xlink:title', a.repositoryItem.title);
+  list
+    .ele('rim:RegistryObject')
+    .att('xsi:type', 'rim:AssociationType')
+    .att('id', a.associationId)
+    .att('sourceObject', a.registryObjectId)
+    .att('targetObject', mainId)
+    .att('type', ASSOCIATION_TYPE_PREFIX + a.role);
 }
 
 /** Status Unavailable with `ResponseAvailableDateTime` and an empty RegistryObjectList (R-EDM-RESP-S006/S014). */

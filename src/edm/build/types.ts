@@ -63,6 +63,29 @@ export interface EvidenceInput {
   /** v2.0: role in the package (default `MainEvidence`) and the id (`urn:uuid:…`) of its Classification. */
   readonly role?: EvidenceRole;
   readonly classificationId?: string;
+  /**
+   * v2.0: the documents associated with this (main) evidence, written after it in the same
+   * package, each with the association that points at this evidence. Not written in v1.x.
+   */
+  readonly associated?: readonly AssociatedInput[];
+}
+
+/**
+ * A v2.0 associated document (`HumanReadableVersion`, `Translation`, `Annex`): an ExtrinsicObject
+ * whose `sdg:Evidence` carries only its Identifier and Distribution (R-EDM-RESP-S063 forbids the
+ * rest), classified by its role, and the source of an association to its main evidence
+ * (R-EDM-RESP-S050…S061).
+ */
+export interface AssociatedInput {
+  readonly registryObjectId: string;
+  readonly evidenceId: string;
+  readonly role: Exclude<EvidenceRole, 'MainEvidence'>;
+  readonly classificationId: string;
+  /** Format and languages only: a data model (ConformsTo) is not written for an associated document. */
+  readonly distribution: { readonly format: string; readonly languages?: readonly string[] };
+  readonly repositoryItem: { readonly href: string; readonly title: string };
+  /** `id` (`urn:uuid:…`) of the `rim:AssociationType` object from this document to its main evidence. */
+  readonly associationId: string;
 }
 
 export interface QueryResponseInput extends ResponseHeaderInput {

@@ -1,7 +1,8 @@
 /**
  * `GET <OIDC redirect path>`: the login callback. The identity is matched against the request
- * subject: a match sets the login cookie and leads to the evidence page; anything else gets a
- * neutral page (never a hint of whose evidence it is).
+ * subject: a match produces the evidence if the session does not hold it yet (./login-evidence.ts),
+ * sets the login cookie and leads to the evidence page; anything else gets a neutral page (never a
+ * hint of whose evidence it is).
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
@@ -24,6 +25,7 @@ import {
   type FlowCookie,
   type PreviewContext,
 } from './context.js';
+import { evidenceReady } from './login-evidence.js';
 
 function retryQuery(flow: FlowCookie): string {
   const q = new URLSearchParams({ lang: flow.lang });
@@ -122,6 +124,15 @@ async function callback(ctx: PreviewContext, req: Request, res: Response): Promi
     sendLoginRefusal(res, lang, checked.refusal, retry);
     return;
   }
+  // The record is read only now, for the person who logged in (./login-evidence.ts).
+  const ready = await evidenceReady(ctx, res, {
+    session: session!,
+    identity,
+    lang,
+    retryHref: retry.href,
+    back: flow.ret,
+  });
+  if (!ready) return;
   const deadline = Math.min(now().getTime() + cfg.loginTtlSeconds * 1000, session!.decideBy?.getTime() ?? Infinity);
   const auth: AuthCookie = {
     sid: flow.sid,

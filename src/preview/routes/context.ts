@@ -8,6 +8,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import type { DagrPort } from '../../exchange/ports.js';
 import type { AcrTable } from '../../identity/acr.js';
+import type { LoginEvidence, LoginEvidenceInput } from '../../exchange/evidence-at-login.js';
 import type { PreviewMatchPolicy } from '../../identity/preview-match.js';
 import type { Logger } from '../../infra/logger.js';
 import { openCookie, parseCookies } from '../cookies.js';
@@ -57,6 +58,11 @@ export interface PreviewRouterDeps {
    * stays in the store's released set, where the sweeper (sweeper.ts) finds it again.
    */
   readonly onSettled: (event: PreviewSettled) => Promise<void>;
+  /**
+   * The exchange's evidence step at the login (src/exchange/evidence-at-login.ts, wired by compose
+   * with the DAGR port and the renderer): needed for sessions opened without their evidence.
+   */
+  readonly produceEvidence?: (input: LoginEvidenceInput) => Promise<LoginEvidence>;
   readonly now?: () => Date;
   /**
    * DAGR for the powers-of-representation check of a company's evidence (login-checks.ts). Without

@@ -25,7 +25,7 @@ import {
   type PreviewSettled,
 } from './context.js';
 
-async function settle(ctx: PreviewContext, l: Logger, event: PreviewSettled): Promise<void> {
+export async function settle(ctx: PreviewContext, l: Logger, event: PreviewSettled): Promise<void> {
   try {
     await ctx.deps.onSettled(event);
     if (event.releasedExchangeRef !== undefined) await ctx.deps.store.ackReleased(event.sessionId);

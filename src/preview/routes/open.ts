@@ -52,7 +52,7 @@ async function openSession(ctx: PreviewContext, req: Request<{ sid: string }>, r
   const session = await store.get(sid);
   if (closedSession(res, session, lang, ret)) return;
   const auth = readAuth(ctx, req, sid);
-  if (auth !== undefined && session!.state === 'opened') {
+  if (auth !== undefined && session!.state === 'opened' && !session!.awaitingEvidence) {
     showEvidence(ctx, res, session!, auth, lang);
     return;
   }

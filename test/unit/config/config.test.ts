@@ -83,10 +83,18 @@ describe('what a role needs to start', () => {
 describe('sweeps and rate limits', () => {
   test("default to today's values and are read from their keys", () => {
     const defaults = loadConfig({});
-    expect(defaults.sweeps).toEqual({ recoveryMs: 15_000, rescueMs: 15_000, deadlineMs: 1000, deliveryMs: 15_000 });
+    expect(defaults.sweeps).toEqual({
+      recoveryMs: 15_000,
+      rescueMs: 15_000,
+      deadlineMs: 1000,
+      deliveryMs: 15_000,
+      recoveryGraceMs: 30_000,
+      deliveryGraceMs: 60_000,
+    });
     expect(defaults.ops.rateLimits).toEqual({ admin: 1200, preview: 300, validate: 600 });
     const set = loadConfig({ DEADLINE_SWEEP_INTERVAL_MS: '250', RATE_LIMIT_PREVIEW_PER_MINUTE: '30' });
     expect(set.sweeps.deadlineMs).toBe(250);
+    expect(loadConfig({ DELIVERY_SWEEP_GRACE_MS: '10000' }).sweeps.deliveryGraceMs).toBe(10_000);
     expect(set.ops.rateLimits.preview).toBe(30);
     expect(() => loadConfig({ RATE_LIMIT_ADMIN_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_ADMIN_PER_MINUTE/);
   });

@@ -118,6 +118,21 @@ describe('metrics', () => {
     ).toBe(1);
   });
 
+  test('system checks (procedure 00) are counted apart and never in oots_exchanges_total', async () => {
+    const before = await scrape();
+    metrics.recordExchange(summary({ systemCheck: true }));
+    metrics.recordExchange(summary({ systemCheck: true, outcome: 'error', edmCode: 'EDM:ERR:0007' }));
+    const after = await scrape();
+    const ok = { outcome: 'evidence', edm_code: 'none', evidence_type: BIRTH };
+    const off = { outcome: 'error', edm_code: 'EDM:ERR:0007', evidence_type: BIRTH };
+    const delta = (name: string, labels: Record<string, string>): number =>
+      sample(after, name, labels) - sample(before, name, labels);
+    expect(delta('oots_system_checks_total', ok)).toBe(1);
+    expect(delta('oots_system_checks_total', off)).toBe(1);
+    expect(delta('oots_exchanges_total', ok)).toBe(0);
+    expect(delta('oots_exchanges_total', off)).toBe(0);
+  });
+
   test('pipeline steps, preview funnel and delivery lag move', async () => {
     const before = await scrape();
     metrics.observeStep('lookup', 0.2);

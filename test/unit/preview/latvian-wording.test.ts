@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { toDatasetDefinition, type DatasetDefinition } from '../../../src/mapping/definitions.js';
 import { starterMapping } from '../../../src/mapping/starter.js';
 import { messages, type Messages } from '../../../src/preview/i18n.js';
+import { loginEvidenceText } from '../../../src/preview/login-evidence-text.js';
 import { PDF_FIXED_TEXT } from '../../../src/render/pdf-evidence.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -44,6 +45,13 @@ test('the preview pages use the official term', () => {
   expect(lv.siteTitle).toBe('Apliecinājuma priekšskatījums');
   expect(lv.evidenceHeading).toBe('Nosūtāmie apliecinājumi');
   expect(lv.lede).toContain('oficiālu apliecinājumu par jums');
+});
+
+test('the pages of the evidence produced at the login use the official term', () => {
+  const texts = Object.values(loginEvidenceText('lv'));
+  expect(texts.length).toBeGreaterThan(0);
+  expect(offending(texts)).toEqual([]);
+  expect(loginEvidenceText('lv').noneTitle).toBe('Apliecinājums netika atrasts');
 });
 
 test('the fixed PDF texts use the official term', () => {
