@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import { answerRequest } from '../../src/exchange/answer.js';
 import { validateMessage } from '../../src/edm/validate.js';
 import { generateKey } from '../../src/infra/aead.js';
-import { createPreviewPort } from '../../src/preview/exchange-port.js';
+import { produceEvidenceAtLogin } from '../../src/exchange/evidence-at-login.js';
+import { createPreviewPort, previewEvidenceOf, type SessionRecipe } from '../../src/preview/exchange-port.js';
 import { createPreviewStore } from '../../src/preview/session-store.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest, inbound, testDeps, userMessage } from '../support/exchange-fixtures.js';
@@ -54,12 +55,26 @@ test('each main evidence is approved or declined with its associated documents',
     one.outbound.regrep,
   )![1]!;
   const sid = (await store.findByLocation(location))!;
+  // Nothing is read before the login: the session keeps how to produce the evidence.
+  expect((await store.get(sid))!.content!.evidences).toEqual([]);
+  expect(await store.markOpened(sid)).toBe('opened');
+  const stored = (await store.get(sid))!.content!.recipe as SessionRecipe;
+  const produced = await produceEvidenceAtLogin(
+    {
+      request: stored.request,
+      recipe: stored.recipe,
+      exchangeRef: 'ref-1',
+      identity: { identifier: 'LV/DE/140685-10355' },
+    },
+    { ...deps, mappingAt: async (id) => deps.registry.mappings.find((m) => m.id === id) },
+  );
+  if (produced.kind !== 'found') throw new Error(`no evidence at the login: ${produced.kind}`);
+  expect((await store.fillEvidences(sid, produced.evidences.map(previewEvidenceOf))).status).toBe('filled');
   const session = await store.get(sid);
   // The preview lists the two diplomas: the PDFs associated with them are not evidences of their own.
   const ids = session!.content!.evidences.map((e) => e.id);
   expect(ids).toHaveLength(2);
   expect(session!.content!.evidences.map((e) => e.mimeType)).toEqual(['application/xml', 'application/xml']);
-  expect(await store.markOpened(sid)).toBe('opened');
   expect((await store.decide(sid, { approved: [ids[0]!], declined: [ids[1]!] })).ok).toBe(true);
 
   const two = await answerRequest(inbound(second(location), userMessage({ messageId: 'msg-2@ap.de.example' }, true)), {
