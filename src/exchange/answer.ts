@@ -18,6 +18,7 @@ import { messageProperty, type UserMessage } from '../ebms/model.js';
 import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
+import { produceOrDefer } from './deferred.js';
 import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
 import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
 import {
@@ -208,7 +209,14 @@ async function answerJudged(
     const recipient = recipientMismatch(input.userMessage, [deps.provider.identifier, authority]);
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
-    const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
+    // A record still being prepared answers "later" (status Unavailable), or EDM:ERR:0005 past the deadline.
+    const produced = await produceOrDefer(
+      () => produceEvidence(request!, found.mapping, found.distribution, input.exchangeRef, deps),
+      { um: input.userMessage, request, mapping, deadline: options.deadline },
+      deps,
+    );
+    if (produced.kind === 'deferred') return produced.result;
+    const evidence = produced.value;
     if (evidence === undefined) {
       if (deps.notFound === 'error')
         throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');

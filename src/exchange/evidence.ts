@@ -10,6 +10,7 @@ import { lookupKey, matchSubject } from '../identity/match.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
 import type { RenderPort } from '../render/port.js';
+import { DeferredLookup } from './deferred.js';
 import type { DagrPort, PreparedEvidence } from './ports.js';
 import { Refusal } from './refusal.js';
 import type { ReplyDeps } from './reply.js';
@@ -62,6 +63,8 @@ export async function produceEvidence(
     correlationId: exchangeRef,
   });
   if (result.kind === 'not-found') return undefined;
+  // The record is being prepared: the use case decides whether to answer "later" (./deferred.ts).
+  if (result.kind === 'deferred') throw new DeferredLookup(result.retryAt);
   // One evidence per request still: the first record DAGR returned.
   const record = result.records[0];
   const match = matchSubject(subject, record.fields, mapping);

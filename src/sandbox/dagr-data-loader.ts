@@ -13,7 +13,18 @@ export const DEFAULT_DAGR_DATA_DIR = 'src/sandbox/dagr-data';
 export interface SandboxData {
   readonly datasets: readonly DagrDataset[];
   readonly permissions: readonly Permission[];
+  /** Records DAGR is still preparing (`being_prepared.json`): a lookup answers 202 for a while first. */
+  readonly preparing: readonly PreparingRecord[];
 }
+
+/** A record served only after a delay (the sandbox answers HTTP 202 with `Retry-After` until then). */
+export interface PreparingRecord {
+  readonly service: string;
+  readonly objectId: string;
+}
+
+/** The file of records being prepared: `{ "being_prepared": [{ "service_name", "record" }] }`. */
+export const PREPARING_FILE = 'being_prepared.json';
 
 export class SandboxDataError extends Error {
   override readonly name = 'SandboxDataError';
@@ -23,6 +34,7 @@ export class SandboxDataError extends Error {
 export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
   const datasets: DagrDataset[] = [];
   let permissions: Permission[] = [];
+  let preparingEntries: { service_name: string; record: Record<string, unknown> }[] = [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -35,6 +47,7 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
       throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
+    else if (file === PREPARING_FILE) preparingEntries = checkPreparing(value, full);
     else datasets.push(checkDataset(value, full));
   }
   const names = new Set<string>();
@@ -42,7 +55,34 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
     if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
     names.add(d.service_name);
   }
-  return { datasets, permissions };
+  return { ...withPreparing(datasets, preparingEntries, path.join(dir, PREPARING_FILE)), permissions };
+}
+
+function checkPreparing(value: unknown, where: string): { service_name: string; record: Record<string, unknown> }[] {
+  const list = isObject(value) ? value['being_prepared'] : undefined;
+  if (!Array.isArray(list) || !list.every((e) => isObject(e) && typeof e['service_name'] === 'string' && isObject(e['record'])))
+    throw new SandboxDataError(`${where}: "being_prepared" must be an array of {service_name, record}`);
+  return list as { service_name: string; record: Record<string, unknown> }[];
+}
+
+/** Adds the records being prepared to their datasets, and lists them by object id. */
+function withPreparing(
+  datasets: DagrDataset[],
+  entries: readonly { service_name: string; record: Record<string, unknown> }[],
+  where: string,
+): { datasets: DagrDataset[]; preparing: PreparingRecord[] } {
+  const preparing: PreparingRecord[] = [];
+  const out = datasets.map((d) => {
+    const mine = entries.filter((e) => e.service_name === d.service_name).map((e) => e.record);
+    if (mine.length === 0) return d;
+    const merged = checkDataset({ ...d, records: [...d.records, ...mine] }, where);
+    const keyField = keyFieldOf(d.key)!;
+    for (const r of mine) preparing.push({ service: d.service_name, objectId: String(r[keyField]) });
+    return merged;
+  });
+  const unknown = entries.find((e) => !datasets.some((d) => d.service_name === e.service_name));
+  if (unknown !== undefined) throw new SandboxDataError(`${where}: no dataset named ${unknown.service_name}`);
+  return { datasets: out, preparing };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
