@@ -26,8 +26,7 @@ export class DeferredLookup extends Error {
 }
 
 export type DeferralDecision =
-  | { readonly kind: 'defer'; readonly availableAt: Date }
-  | { readonly kind: 'too-late'; readonly detail: string };
+  { readonly kind: 'defer'; readonly availableAt: Date } | { readonly kind: 'too-late'; readonly detail: string };
 
 /**
  * Whether a record ready at `retryAt` can be promised: only strictly before the answer deadline.
@@ -92,7 +91,9 @@ export async function produceOrDefer<T>(
     readonly deadline: { readonly at: Date; readonly basis: string } | undefined;
   },
   deps: ReplyDeps,
-): Promise<{ readonly kind: 'produced'; readonly value: T } | { readonly kind: 'deferred'; readonly result: ExchangeResult }> {
+): Promise<
+  { readonly kind: 'produced'; readonly value: T } | { readonly kind: 'deferred'; readonly result: ExchangeResult }
+> {
   try {
     return { kind: 'produced', value: await produce() };
   } catch (error) {

@@ -60,7 +60,10 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
 
 function checkPreparing(value: unknown, where: string): { service_name: string; record: Record<string, unknown> }[] {
   const list = isObject(value) ? value['being_prepared'] : undefined;
-  if (!Array.isArray(list) || !list.every((e) => isObject(e) && typeof e['service_name'] === 'string' && isObject(e['record'])))
+  if (
+    !Array.isArray(list) ||
+    !list.every((e) => isObject(e) && typeof e['service_name'] === 'string' && isObject(e['record']))
+  )
     throw new SandboxDataError(`${where}: "being_prepared" must be an array of {service_name, record}`);
   return list as { service_name: string; record: Record<string, unknown> }[];
 }

@@ -106,6 +106,9 @@ function stillPreparing(st: SandboxState, service: string, objectId: string, res
   const leftMs = since + (st.opts.preparingDelaySeconds ?? 2) * 1000 - now;
   if (leftMs <= 0) return false;
   st.counters.deferred += 1;
-  res.status(202).set('Retry-After', String(Math.ceil(leftMs / 1000))).json({ status: 'being prepared' });
+  res
+    .status(202)
+    .set('Retry-After', String(Math.ceil(leftMs / 1000)))
+    .json({ status: 'being prepared' });
   return true;
 }
