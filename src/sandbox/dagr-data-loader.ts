@@ -3,7 +3,7 @@
  * per dataset plus `permissions.json`), checking their shape so that a broken file is named at
  * start-up rather than discovered as a 404 later.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../resources/schema-files.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
@@ -23,8 +23,12 @@ export interface PreparingRecord {
   readonly objectId: string;
 }
 
-/** The file of records being prepared: `{ "being_prepared": [{ "service_name", "record" }] }`. */
-export const PREPARING_FILE = 'being_prepared.json';
+/**
+ * The file of records being prepared: `{ "being_prepared": [{ "service_name", "record" }] }`. In
+ * a folder of its own, so that the readers of the dataset files (`*.json` in the data folder) do
+ * not take it for a dataset.
+ */
+export const PREPARING_FILE = path.join('being-prepared', 'records.json');
 
 export class SandboxDataError extends Error {
   override readonly name = 'SandboxDataError';
@@ -34,28 +38,31 @@ export class SandboxDataError extends Error {
 export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
   const datasets: DagrDataset[] = [];
   let permissions: Permission[] = [];
-  let preparingEntries: { service_name: string; record: Record<string, unknown> }[] = [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
   for (const file of files) {
     const full = path.join(dir, file);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(full, 'utf8'));
-    } catch (e) {
-      throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const value = readJson(full);
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
-    else if (file === PREPARING_FILE) preparingEntries = checkPreparing(value, full);
     else datasets.push(checkDataset(value, full));
   }
+  const preparingFile = path.join(dir, PREPARING_FILE);
+  const preparingEntries = existsSync(preparingFile) ? checkPreparing(readJson(preparingFile), preparingFile) : [];
   const names = new Set<string>();
   for (const d of datasets) {
     if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
     names.add(d.service_name);
   }
-  return { ...withPreparing(datasets, preparingEntries, path.join(dir, PREPARING_FILE)), permissions };
+  return { ...withPreparing(datasets, preparingEntries, preparingFile), permissions };
+}
+
+function readJson(full: string): unknown {
+  try {
+    return JSON.parse(readFileSync(full, 'utf8'));
+  } catch (e) {
+    throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 function checkPreparing(value: unknown, where: string): { service_name: string; record: Record<string, unknown> }[] {
