@@ -96,6 +96,11 @@ export interface AnswerOptions {
    * preview decision under the preview deadlines (T2/T3).
    */
   readonly deadline?: { readonly at: Date; readonly basis: string };
+  /**
+   * When this exchange was answered "later" before (./deferred.ts), if it was: a mapping that
+   * declares a deferral looks the record up only from then on. Asked only for such a mapping.
+   */
+  readonly deferredUntil?: () => Promise<Date | undefined>;
 }
 
 /** What makes two requests the same request (see AnswerOptions.claimRequest). */
@@ -212,7 +217,7 @@ async function answerJudged(
     // A record still being prepared answers "later" (status Unavailable), or EDM:ERR:0005 past the deadline.
     const produced = await produceOrDefer(
       () => produceEvidence(request!, found.mapping, found.distribution, input.exchangeRef, deps),
-      { um: input.userMessage, request, mapping, deadline: options.deadline },
+      { um: input.userMessage, request, mapping, deadline: options.deadline, dueAt: options.deferredUntil },
       deps,
     );
     if (produced.kind === 'deferred') return produced.result;

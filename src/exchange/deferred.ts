@@ -79,7 +79,23 @@ export function deferredAnswer(
 }
 
 /**
- * Runs the lookup step; a record still being prepared becomes the deferred notice, or EDM:ERR:0005
+ * The deferral a mapping declares (`deferral.afterSeconds`): the first run promises now +
+ * afterSeconds; a run before the promised time (a re-run) keeps that same time; from it on, the
+ * lookup is made (undefined).
+ */
+export async function declaredDeferral(
+  mapping: EvidenceMapping,
+  dueAt: (() => Promise<Date | undefined>) | undefined,
+  now: Date,
+): Promise<Date | undefined> {
+  if (mapping.deferral === undefined) return undefined;
+  const promised = await dueAt?.();
+  if (promised !== undefined) return promised.getTime() <= now.getTime() ? undefined : promised;
+  return new Date(now.getTime() + mapping.deferral.afterSeconds * 1000);
+}
+
+/**
+ * Runs the lookup step (or first the deferral the mapping declares); a record still being prepared becomes the deferred notice, or EDM:ERR:0005
  * (a thrown Refusal) when it would come too late.
  */
 export async function produceOrDefer<T>(
@@ -89,12 +105,16 @@ export async function produceOrDefer<T>(
     readonly request: QueryRequest;
     readonly mapping: EvidenceMapping;
     readonly deadline: { readonly at: Date; readonly basis: string } | undefined;
+    /** When this exchange was promised an answer before (AnswerOptions.deferredUntil). */
+    readonly dueAt?: (() => Promise<Date | undefined>) | undefined;
   },
   deps: ReplyDeps,
 ): Promise<
   { readonly kind: 'produced'; readonly value: T } | { readonly kind: 'deferred'; readonly result: ExchangeResult }
 > {
   try {
+    const declared = await declaredDeferral(at.mapping, at.dueAt, deps.now());
+    if (declared !== undefined) throw new DeferredLookup(declared);
     return { kind: 'produced', value: await produce() };
   } catch (error) {
     if (!(error instanceof DeferredLookup)) throw error;

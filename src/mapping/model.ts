@@ -98,4 +98,10 @@ export interface EvidenceMapping {
   /** Validity of the evidence in days from issue, if it has one. */
   readonly validityDays?: number;
   readonly preview?: { readonly description: Bilingual };
+  /**
+   * A register that answers later (a nightly batch, a clerk): the first request is answered
+   * "later" (status Unavailable) and the record is looked up `afterSeconds` later
+   * (src/exchange/deferred.ts).
+   */
+  readonly deferral?: { readonly afterSeconds: number };
 }

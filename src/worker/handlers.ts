@@ -27,7 +27,7 @@ import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { AnswerSummary, ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../infra/logger.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
-import { keepDeferral } from './refetch.js';
+import { deferredUntilOf, keepDeferral } from './refetch.js';
 import type { DeferralBook } from '../store/deferral-book.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
@@ -125,6 +125,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         final: ctx.final,
         ...(claimer === undefined ? {} : { claimRequest: claimer.claim }),
         ...(deadline === undefined ? {} : { deadline }),
+        ...(deps.deferrals === undefined ? {} : { deferredUntil: deferredUntilOf(deps.deferrals, ref) }),
       });
     } catch (error) {
       if (error instanceof NoAnswerYet) {

@@ -88,6 +88,14 @@ export async function keepDeferral(
   });
 }
 
+/** When exchange `ref` was promised its answer, read only when a mapping asks (AnswerOptions.deferredUntil). */
+export function deferredUntilOf(deferrals: DeferralBook, ref: string): () => Promise<Date | undefined> {
+  return async () => {
+    const atMs = await deferrals.dueAt(ref);
+    return atMs === undefined ? undefined : new Date(atMs);
+  };
+}
+
 export interface RefetchSweepOptions {
   readonly deferrals: DeferralBook;
   readonly store: Pick<ExchangeStore, 'getState'>;

@@ -4,6 +4,7 @@
  * under the XSD, our rules and the official Schematron; a time at or past the answer deadline is
  * never promised (EDM:ERR:0005 at once).
  */
+import { readFileSync } from 'node:fs';
 import { answerRequest, answerWithError } from '../../../src/exchange/answer.js';
 import { decideDeferral } from '../../../src/exchange/deferred.js';
 import type { DagrLookupResult } from '../../../src/exchange/ports.js';
@@ -11,6 +12,9 @@ import { validateMessage } from '../../../src/edm/validate.js';
 import { loadEdmXsdValidator } from '../../../src/resources/edm-xsd.js';
 import type { EdmXsdValidator } from '../../../src/edm/xsd.js';
 import { exchangeDepsFor } from '../../../src/worker/answer-identity.js';
+import { createMappingRegistry } from '../../../src/mapping/registry.js';
+import { parseMappingSource } from '../../../src/mapping/parse.js';
+import { loadMappings, readMappingSchema } from '../../../src/resources/mappings.js';
 import { runOfficial } from '../../support/schematron.js';
 import { asV2, exampleRequest, inbound, testDeps } from '../../support/exchange-fixtures.js';
 
@@ -115,5 +119,64 @@ describe('a record being prepared answers "later"', () => {
       /<rim:Slot name="EvidenceResponseIdentifier">\s*<rim:SlotValue[^>]*>\s*<rim:Value>([^<]+)</.exec(xml)?.[1];
     expect(responseId(notice.outbound.regrep)).toBeDefined();
     expect(responseId(notice.outbound.regrep)).not.toBe(responseId(answer.outbound.regrep));
+  });
+});
+
+describe('a mapping that declares a deferral (deferral.afterSeconds)', () => {
+  const registry = createMappingRegistry(
+    loadMappings().map((m) => (m.id === 'lv-birth-certificate' ? { ...m, deferral: { afterSeconds: 120 } } : m)),
+  );
+  const counting = () => {
+    const inner = testDeps().dagr;
+    const port = {
+      calls: 0,
+      lookup(req: Parameters<typeof inner.lookup>[0]) {
+        port.calls++;
+        return inner.lookup(req);
+      },
+    };
+    return port;
+  };
+  const deadline = { at: new Date('2026-11-25T10:05:00.000Z'), basis: 'test' };
+
+  test('first run: "later" at now + afterSeconds, without a lookup', async () => {
+    const dagr = counting();
+    const result = await answerRequest(inbound(v10), testDeps({ dagr, registry, now: () => NOW }), { deadline });
+    expect(result.summary.outcome).toBe('deferred');
+    expect(result.deferredUntil).toEqual(LATER);
+    expect(dagr.calls).toBe(0);
+    expect(validateMessage(result.outbound.regrep, { xsd }).errors).toEqual([]);
+  });
+
+  test('a re-run before the promised time keeps the same time; from it on, the record is looked up', async () => {
+    const dagr = counting();
+    const deps = testDeps({ dagr, registry, now: () => new Date(NOW.getTime() + 30_000) });
+    const early = await answerRequest(inbound(v10), deps, { deadline, deferredUntil: () => Promise.resolve(LATER) });
+    expect(early.deferredUntil).toEqual(LATER);
+    expect(dagr.calls).toBe(0);
+    const due = await answerRequest(inbound(v10), testDeps({ dagr, registry, now: () => LATER }), {
+      deadline,
+      deferredUntil: () => Promise.resolve(LATER),
+    });
+    expect(due.summary.outcome).toBe('evidence');
+    expect(dagr.calls).toBe(1);
+  });
+
+  test('afterSeconds reaching past the answer deadline: EDM:ERR:0005 at once', async () => {
+    const result = await answerRequest(inbound(v10), testDeps({ registry, now: () => NOW }), {
+      deadline: { at: new Date(NOW.getTime() + 60_000), basis: 'test' },
+    });
+    expect(result.summary.edmCode).toBe('EDM:ERR:0005');
+  });
+
+  test('the mapping schema takes deferral.afterSeconds and refuses other shapes', () => {
+    const yaml = readFileSync('mappings/lv-birth-certificate.yaml', 'utf8');
+    const schema = readMappingSchema();
+    const parse = (text: string) => parseMappingSource(text, 'lv-birth-certificate.yaml', schema);
+    const ok = parse(`${yaml}\ndeferral:\n  afterSeconds: 3600\n`);
+    expect(ok.ok && ok.mapping.deferral).toEqual({ afterSeconds: 3600 });
+    for (const bad of ['deferral:\n  afterSeconds: 0\n', 'deferral:\n  after: 10\n', 'deferral: true\n']) {
+      expect(parse(`${yaml}\n${bad}`).ok).toBe(false);
+    }
   });
 });
