@@ -43,6 +43,8 @@ export interface ExchangeObserver {
     result: ExchangeResult;
     durationMs: number;
   }): void | Promise<void>;
+  /** A deferred notice (status Unavailable) was handed to the connector; the answer follows (./refetch.ts). */
+  onDeferred?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult }): void | Promise<void>;
   /** A request id seen before: the same request sent again, or the id reused (src/worker/resend.ts). */
   onRequestIdReuse?(event: {
     exchangeRef: string;

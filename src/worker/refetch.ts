@@ -33,11 +33,10 @@ export interface DeferralDeps {
   readonly submitter: Submitter & { classifyFailure?(error: unknown): SubmitFailure };
   readonly observer?:
     | {
-        onAnswered?(event: {
+        onDeferred?(event: {
           exchangeRef: string;
           inbound: InboundMessage;
           result: ExchangeResult;
-          durationMs: number;
         }): void | Promise<void>;
       }
     | undefined;
@@ -80,12 +79,7 @@ export async function keepDeferral(
   }
   await deps.deferrals.noticeSent(ref);
   ctx.log.info({ availableAt }, 'answer deferred: notice sent (status Unavailable)');
-  await deps.observer?.onAnswered?.({
-    exchangeRef: ref,
-    inbound,
-    result: { ...result, outbound },
-    durationMs: 0,
-  });
+  await deps.observer?.onDeferred?.({ exchangeRef: ref, inbound, result: { ...result, outbound } });
 }
 
 /** When exchange `ref` was promised its answer, read only when a mapping asks (AnswerOptions.deferredUntil). */

@@ -18,6 +18,9 @@ import type { OutboundMessage } from '../../src/exchange/ports.js';
 import { generateKey } from '../../src/infra/aead.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
+import { createAuditTrail } from '../../src/ops/audit.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { createExchangeObserver } from '../../src/ops/observer.js';
 import { loadEdmXsdValidator } from '../../src/resources/edm-xsd.js';
 import { loadSandboxDatasets } from '../../src/sandbox/dagr-data-loader.js';
 import { startDagrSandbox, type StartedDagrSandbox } from '../../src/sandbox/dagr-server.js';
@@ -106,6 +109,8 @@ async function rig(opts: { preparingDelaySeconds: number }) {
   running.push(queues);
   const submitted: OutboundMessage[] = [];
   const deferrals = createDeferralBook(redis, `${prefix}:store:`);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, now });
   const deps: HandlerDeps = {
     store,
     queues,
@@ -126,6 +131,7 @@ async function rig(opts: { preparingDelaySeconds: number }) {
     }),
     deadlines: createDeadlineBook(redis, `${prefix}:store:`),
     deferrals,
+    observer: createExchangeObserver({ metrics, audit, logger, store }),
     answerDeadlineSeconds: 300,
   };
   await queues.startWorkers(
@@ -171,6 +177,11 @@ async function rig(opts: { preparingDelaySeconds: number }) {
     deferrals,
     submitted,
     lines,
+    audit,
+    exchanges: async (outcome: string): Promise<number> => {
+      const m = await metrics.registry.getSingleMetric('oots_exchanges_total')!.get();
+      return m.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
+    },
     refetch,
     deadlineSweep,
     dagrSandbox,
@@ -265,6 +276,18 @@ describe('a record being prepared: Unavailable first, then the evidence at the a
     await settle();
     expect(r.submitted).toHaveLength(2);
     expect(r.dagrSandbox.sandbox.stats()).toMatchObject({ deferred: 2, found: 1 });
+    // The audit trail has the notice and the answer, each once; the metrics count both.
+    await until('the delivered record', async () =>
+      (await r.audit.byExchange(ref)).some((a) => a.event === 'delivered'),
+    );
+    const trail = (await r.audit.byExchange(ref)).map((a) => [a.event, a.outcome]);
+    expect(trail).toEqual([
+      ['deferred', 'deferred'],
+      ['answered', 'evidence'],
+      ['delivered', 'evidence'],
+    ]);
+    expect(await r.exchanges('deferred')).toBe(1);
+    expect(await r.exchanges('evidence')).toBe(1);
   });
 
   test('a refetch job that is lost is queued again by the next sweep round; one answer only', async () => {
