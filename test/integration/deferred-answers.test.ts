@@ -16,6 +16,7 @@ import { validateMessage } from '../../src/edm/validate.js';
 import type { EdmXsdValidator } from '../../src/edm/xsd.js';
 import type { OutboundMessage } from '../../src/exchange/ports.js';
 import { generateKey } from '../../src/infra/aead.js';
+import { AdapterError } from '../../src/errors.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createQueues, type Queues } from '../../src/queue/queues.js';
 import { createAuditTrail } from '../../src/ops/audit.js';
@@ -60,7 +61,7 @@ afterAll(async () => {
   xsd.dispose();
 });
 
-async function rig(opts: { preparingDelaySeconds: number }) {
+async function rig(opts: { preparingDelaySeconds: number; processBackoffMs?: number; refuseFirst?: number }) {
   const prefix = testPrefix('deferred').slice(0, -1);
   prefixes.push(prefix);
   const key = generateKey();
@@ -102,12 +103,13 @@ async function rig(opts: { preparingDelaySeconds: number }) {
     prefix,
     logger,
     processAttempts: 5,
-    processBackoffMs: 120_000,
+    processBackoffMs: opts.processBackoffMs ?? 120_000,
     deliveryBackoffMs: 20,
     deliveryBackoffMaxMs: 40,
   });
   running.push(queues);
   const submitted: OutboundMessage[] = [];
+  let refused = 0;
   const deferrals = createDeferralBook(redis, `${prefix}:store:`);
   const metrics = createMetrics({ defaultMetrics: false });
   const audit = createAuditTrail(redis, { prefix: `${prefix}:audit:`, key, now });
@@ -120,6 +122,10 @@ async function rig(opts: { preparingDelaySeconds: number }) {
     submitter: {
       submit(_ref: string, message: OutboundMessage) {
         submitted.push(message);
+        if (refused < (opts.refuseFirst ?? 0)) {
+          refused++;
+          return Promise.reject(new AdapterError('ERR_CONNECTOR_UNAVAILABLE', 'connector answered HTTP 503'));
+        }
         return Promise.resolve();
       },
     },
@@ -311,6 +317,28 @@ describe('a record being prepared: Unavailable first, then the evidence at the a
     await r.deps.queues.enqueueProcess!(ref, `refetch-${T0 + 30_000}-late`);
     await settle();
     expect(r.submitted).toHaveLength(2);
+  });
+});
+
+describe('a notice the connector does not take', () => {
+  test('the job is retried and the same notice (same MessageId) is sent again; it counts once', async () => {
+    const r = await rig({ preparingDelaySeconds: 120, processBackoffMs: 100, refuseFirst: 1 });
+    const ref = await r.post(PREPARED_REQUEST);
+    await until('the notice, twice', () => r.submitted.length === 2);
+    expect(r.submitted.map((m) => m.userMessage.messageId)).toEqual([
+      noticeMessageId(ref, DOMAIN),
+      noticeMessageId(ref, DOMAIN),
+    ]);
+    // Ids derived from the exchange, the clock unchanged: the very same document.
+    expect(r.submitted[1]!.regrep).toBe(r.submitted[0]!.regrep);
+    await settle();
+    expect(r.submitted).toHaveLength(2);
+    expect(await r.exchanges('deferred')).toBe(1);
+    r.advance(120_000);
+    expect(await r.refetch.runOnce()).toBe(1);
+    await until('the evidence', () => r.submitted.length === 3);
+    expect(r.submitted[2]!.userMessage.messageId).toBe(answerMessageId(ref, DOMAIN));
+    expect(r.submitted[2]!.attachments).toHaveLength(1);
   });
 });
 
