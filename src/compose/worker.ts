@@ -19,6 +19,8 @@ import { createExchangeObserver } from '../ops/observer.js';
 import { startPreviewSweeper } from '../preview/sweeper.js';
 import { createDeadlineBook } from '../store/deadline-book.js';
 import { createRequestLedger } from '../store/request-ledger.js';
+import { startRefetchSweep } from '../worker/refetch.js';
+import { createDeferralBook } from '../store/deferral-book.js';
 import { startDeadlineSweep } from '../worker/deadline-sweep.js';
 import { startDeliverySweep } from '../worker/delivery-sweep.js';
 import {
@@ -123,6 +125,8 @@ function handlerDeps(core: Core, exchange: ExchangeDeps, submitter: ConnectorSub
       ...(storeWriter === undefined ? {} : { durableWriter: storeWriter }),
     }),
     deadlines: createDeadlineBook(redis, keys.store),
+    // Deferred answers: when to ask the base registry again (src/worker/refetch.ts).
+    deferrals: createDeferralBook(redis, keys.store, storeWriter),
     ...(answerSeconds > 0 ? { answerDeadlineSeconds: answerSeconds } : {}),
     ...(deliverySeconds > 0 ? { deliveryDeadlineSeconds: deliverySeconds } : {}),
   };
@@ -153,6 +157,18 @@ async function startWorkers(core: Core, deps: HandlerDeps): Promise<void> {
   onStop(1, () => rescue.stop());
   const deadlineSweep = startDeadlineSweep({ deps, intervalMs: sweeps.deadlineMs });
   onStop(1, () => deadlineSweep.stop());
+  // Due times, like the deadlines: the same interval bounds how late a refetch may start.
+  if (deps.deferrals !== undefined) {
+    const refetchSweep = startRefetchSweep({
+      deferrals: deps.deferrals,
+      store,
+      queues,
+      logger,
+      now: deps.exchange.now,
+      intervalMs: sweeps.deadlineMs,
+    });
+    onStop(1, () => refetchSweep.stop());
+  }
   const deliverySweep = startDeliverySweep({
     store,
     queues,

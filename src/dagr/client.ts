@@ -7,6 +7,7 @@
  * and retry; 5xx, connection errors and timeouts → retries with exponential backoff and full jitter,
  * 429/503 honour a bounded `Retry-After`; a circuit breaker stops calling a DAGR that keeps failing.
  * 404 or an empty result is `not-found`; `{data: [...]}` and a bare array are both accepted.
+ * 202 is `deferred`: the record is being prepared, ask again after its `Retry-After`.
  *
  * Never logged or reported: object ids (personal codes), record contents, tokens.
  */
@@ -28,6 +29,8 @@ import {
   isObject,
   networkFailure,
   parseJson,
+  deferredAnswer,
+  type DeferredLookupResult,
   recordsOf,
   type RawResponse,
 } from './response.js';
@@ -234,11 +237,16 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
   const ctx: CallContext = { ...sender, breaker, tokens };
   return {
     async lookup(request) {
-      const records = await lookupAll(ctx, request);
-      const [first, ...rest] = records;
+      const answer = await lookupAnswer(ctx, request);
+      if (!Array.isArray(answer)) return answer as DagrLookupResult;
+      const [first, ...rest] = answer as readonly DagrRecord[];
       return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
     },
-    lookupAll: (request) => lookupAll(ctx, request),
+    async lookupAll(request) {
+      const answer = await lookupAnswer(ctx, request);
+      // A record still being prepared is no record yet.
+      return Array.isArray(answer) ? (answer as readonly DagrRecord[]) : [];
+    },
     currentUserPermissions: (correlationId) =>
       listOf<DagrPermission>(
         ctx,
@@ -387,9 +395,13 @@ async function run<T>(
   }
 }
 
-function lookupAll(ctx: CallContext, request: DagrLookupRequest): Promise<readonly DagrRecord[]> {
+/** The records, or (HTTP 202) when to ask again for a record DAGR is still preparing. */
+function lookupAnswer(
+  ctx: CallContext,
+  request: DagrLookupRequest,
+): Promise<readonly DagrRecord[] | DeferredLookupResult> {
   const path = `/${encodeURIComponent(request.service)}/${encodeURIComponent(request.key)}`;
-  return run(
+  return run<readonly DagrRecord[] | DeferredLookupResult>(
     ctx,
     'lookup',
     request.service,
@@ -397,6 +409,7 @@ function lookupAll(ctx: CallContext, request: DagrLookupRequest): Promise<readon
     { 'X-DAGR-Permission': request.permission, 'X-Request-ID': request.correlationId },
     (raw) => {
       if (raw.status === 404) return [];
+      if (raw.status === 202) return deferredAnswer(raw, ctx.clock());
       const records = recordsOf(parseJson(raw.body));
       if (records === undefined) {
         return new AttemptFailure('protocol', 'DAGR answered with neither {data: [...]} nor an array of records', {

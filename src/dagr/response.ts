@@ -3,7 +3,7 @@
  * went wrong (retryable? an outage for the breaker?). Internal to the client: callers only ever
  * see DagrError.
  */
-import type { DagrFailureCause } from '../exchange/ports.js';
+import type { DagrFailureCause, DagrLookupResult } from '../exchange/ports.js';
 import { parseRetryAfter } from './backoff.js';
 
 export interface RawResponse {
@@ -93,4 +93,22 @@ export function networkFailure(error: unknown, aborted: boolean): AttemptFailure
     retryable: true,
     outage: true,
   });
+}
+
+/** The lookup answer of a record DAGR is still preparing. */
+export type DeferredLookupResult = Extract<DagrLookupResult, { kind: 'deferred' }>;
+
+/**
+ * When DAGR has no `Retry-After` on its 202 (or one we cannot read), the adapter asks again after
+ * this long: long enough not to poll a batch job, short enough to fit a typical answer deadline.
+ */
+export const DEFAULT_DEFERRED_RETRY_MS = 60_000;
+
+/**
+ * HTTP 202 to a lookup: DAGR accepted it but the record is being prepared (a clerk, a nightly
+ * batch). `Retry-After` (delay-seconds or an HTTP-date, RFC 9110 §10.2.3) says when to ask again.
+ */
+export function deferredAnswer(raw: RawResponse, nowMs: number): DeferredLookupResult {
+  const afterMs = parseRetryAfter(headerValue(raw.headers['retry-after']), nowMs) ?? DEFAULT_DEFERRED_RETRY_MS;
+  return { kind: 'deferred', retryAt: new Date(nowMs + afterMs) };
 }

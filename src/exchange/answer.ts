@@ -20,6 +20,7 @@ import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
 import { requireAssurance } from './assurance.js';
 import { previewLoginPolicy } from './login-policy.js';
+import { produceOrDefer } from './deferred.js';
 import { associatedPlan, findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
 import { attachmentsOf, type ExchangeSummary, type PreviewPort, type StoredAnswer } from './ports.js';
 import {
@@ -98,6 +99,11 @@ export interface AnswerOptions {
    * preview decision under the preview deadlines (T2/T3).
    */
   readonly deadline?: { readonly at: Date; readonly basis: string };
+  /**
+   * When this exchange was answered "later" before (./deferred.ts), if it was: a mapping that
+   * declares a deferral looks the record up only from then on. Asked only for such a mapping.
+   */
+  readonly deferredUntil?: () => Promise<Date | undefined>;
 }
 
 /** What makes two requests the same request (see AnswerOptions.claimRequest). */
@@ -220,7 +226,14 @@ async function answerJudged(
       return await answerSystemCheck(input.userMessage, request, mapping, found.distribution, deps);
     // A preview reads DAGR only once the person logged in and matched (evidence-at-login.ts).
     if (previewed) return await openPreview(input, request, found.mapping, found.distribution.format, deps);
-    const evidences = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
+    // A record still being prepared answers "later" (status Unavailable), or EDM:ERR:0005 past the deadline.
+    const produced = await produceOrDefer(
+      () => produceEvidence(request!, found.mapping, found.distribution, input.exchangeRef, deps),
+      { um: input.userMessage, request, mapping, deadline: options.deadline, dueAt: options.deferredUntil },
+      deps,
+    );
+    if (produced.kind === 'deferred') return produced.result;
+    const evidences = produced.value;
     if (evidences.length === 0) {
       if (deps.notFound === 'error')
         throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');

@@ -15,6 +15,7 @@ import type { EvidenceMapping, MatchAttribute } from '../mapping/model.js';
 import { textAt } from '../mapping/record-path.js';
 import { produceEvidence, type EvidenceDeps } from './evidence.js';
 import type { DagrLookupResult, DagrPort, PreparedEvidence, PreviewRecipe } from './ports.js';
+import { DeferredLookup } from './deferred.js';
 import { toRefusal } from './refusal.js';
 
 export interface LoginEvidenceDeps extends EvidenceDeps {
@@ -62,6 +63,9 @@ export async function produceEvidenceAtLogin(
     const evidences = await produceEvidence(request, mapping, distribution, input.exchangeRef, { ...deps, dagr });
     return evidences.length === 0 ? { kind: 'none' } : { kind: 'found', evidences };
   } catch (e) {
+    // A record DAGR still prepares cannot be shown yet: the person may come back before T3.
+    if (e instanceof DeferredLookup)
+      return { kind: 'unavailable', detail: `the record is being prepared until ${e.retryAt.toISOString()}` };
     const refusal = toRefusal(e);
     if (refusal === undefined) throw e;
     return { kind: 'unavailable', detail: `${refusal.code}: ${refusal.detail}` };

@@ -8,6 +8,7 @@ import type { AssociatedInput, EvidenceInput } from '../edm/build/index.js';
 import { generationOf, type QueryRequest, type Subject } from '../edm/model.js';
 import { minimumDataSet } from '../edm/subject.js';
 import { lookupKey } from '../identity/match.js';
+import { DeferredLookup } from './deferred.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping, PdfDistribution, RenderLanguage } from '../mapping/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
@@ -58,6 +59,8 @@ export async function produceEvidence(
     correlationId: exchangeRef,
   });
   if (result.kind === 'not-found') return [];
+  // The record is being prepared: the use case decides whether to answer "later" (./deferred.ts).
+  if (result.kind === 'deferred') throw new DeferredLookup(result.retryAt);
   const records = selectRecords(subject, result.records, mapping);
   if (records.length === 0) return [];
   const now = deps.now();

@@ -11,10 +11,15 @@ import type { QueryRequest } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
 
-/** `found` carries every record DAGR returned for the key (at least one), in DAGR's order. */
+/**
+ * `found` carries every record DAGR returned for the key (at least one), in DAGR's order.
+ * `deferred`: DAGR accepted the lookup but the record is still being prepared (HTTP 202 with
+ * `Retry-After`); ask again at `retryAt` (src/exchange/deferred.ts).
+ */
 export type DagrLookupResult =
   | { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] }
-  | { readonly kind: 'not-found' };
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'deferred'; readonly retryAt: Date };
 
 export interface DagrLookupRequest {
   /** DAGR `service_name`. */

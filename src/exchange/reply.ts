@@ -32,6 +32,11 @@ export interface ReplyDeps {
   readonly uuid: () => string;
   /** The current time. */
   readonly now: () => Date;
+  /**
+   * Ids of a deferred notice (./deferred.ts), default `uuid`: the worker draws them from their own
+   * sequence, so that the notice and the later answer of the same exchange never share an id.
+   */
+  readonly noticeUuid?: () => string;
 }
 
 export interface ExchangeResult {
@@ -43,6 +48,8 @@ export interface ExchangeResult {
   readonly parties: { readonly requester: string | undefined; readonly subjectIdentifier: string | undefined };
   /** True when this is the stored answer of the same request sent before (AnswerOptions.claimRequest). */
   readonly replayed?: boolean;
+  /** A deferred answer (status Unavailable, ./deferred.ts): when the adapter asks the base registry again. */
+  readonly deferredUntil?: Date;
 }
 
 /**
@@ -178,7 +185,7 @@ export function failure(
   );
 }
 
-function partiesOf(request: QueryRequest | undefined, um: UserMessage): ExchangeResult['parties'] {
+export function partiesOf(request: QueryRequest | undefined, um: UserMessage): ExchangeResult['parties'] {
   const agent =
     request === undefined
       ? undefined
@@ -207,7 +214,7 @@ function requesterFromHeader(um: UserMessage): Agent | undefined {
   };
 }
 
-function finish(
+export function finish(
   um: UserMessage,
   version: EdmVersion,
   action: 'ExecuteQueryResponse' | 'ExceptionResponse',

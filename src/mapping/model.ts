@@ -121,6 +121,12 @@ export interface EvidenceMapping {
    * main evidence is not in). Both need a PDF distribution.
    */
   readonly associatedDocuments?: readonly OfferedDocument[];
+  /**
+   * A register that answers later (a nightly batch, a clerk): the first request is answered
+   * "later" (status Unavailable) and the record is looked up `afterSeconds` later
+   * (src/exchange/deferred.ts).
+   */
+  readonly deferral?: { readonly afterSeconds: number };
 }
 
 /** A language the renderers write. */

@@ -31,8 +31,12 @@ import type { ExchangeSummary } from '../exchange/ports.js';
 import { luaScript } from '../infra/lua-script.js';
 import type { Logger } from '../infra/logger.js';
 
-/** `answered`: the adapter decided the answer; `delivered`: the connector accepted it; `delivery-failed`: given up. */
-export type AuditEvent = 'answered' | 'delivered' | 'delivery-failed';
+/**
+ * `answered`: the adapter decided the answer; `delivered`: the connector accepted it;
+ * `delivery-failed`: given up; `deferred`: the connector took a notice that the answer comes later
+ * (status Unavailable, docs/deferred-answers.md), the answer being recorded when it is decided.
+ */
+export type AuditEvent = 'answered' | 'delivered' | 'delivery-failed' | 'deferred';
 
 export interface AuditEvidence {
   readonly href?: string | undefined;

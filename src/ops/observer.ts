@@ -43,6 +43,11 @@ export function createExchangeObserver(deps: ExchangeObserverDeps): ExchangeObse
         evidence: result.outbound.attachments,
       });
     },
+    async onDeferred({ exchangeRef, inbound, result }) {
+      // Its own event: the answer that follows is `answered` (one record per event and exchange).
+      deps.metrics.recordExchange(result.summary);
+      await record(exchangeRef, { ...auditFields(summarize({ inbound, result })), event: 'deferred' });
+    },
     onDelivered({ exchangeRef, lagMs, outbound }) {
       deps.metrics.observeDeliveryLag(lagMs / 1000);
       void summaryOf(deps, exchangeRef, outbound).then(async (answer) => {

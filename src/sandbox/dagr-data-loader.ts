@@ -3,7 +3,7 @@
  * per dataset plus `permissions.json`), checking their shape so that a broken file is named at
  * start-up rather than discovered as a 404 later.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../resources/schema-files.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
@@ -13,7 +13,22 @@ export const DEFAULT_DAGR_DATA_DIR = 'src/sandbox/dagr-data';
 export interface SandboxData {
   readonly datasets: readonly DagrDataset[];
   readonly permissions: readonly Permission[];
+  /** Records DAGR is still preparing (`being_prepared.json`): a lookup answers 202 for a while first. */
+  readonly preparing: readonly PreparingRecord[];
 }
+
+/** A record served only after a delay (the sandbox answers HTTP 202 with `Retry-After` until then). */
+export interface PreparingRecord {
+  readonly service: string;
+  readonly objectId: string;
+}
+
+/**
+ * The file of records being prepared: `{ "being_prepared": [{ "service_name", "record" }] }`. In
+ * a folder of its own, so that the readers of the dataset files (`*.json` in the data folder) do
+ * not take it for a dataset.
+ */
+export const PREPARING_FILE = path.join('being-prepared', 'records.json');
 
 export class SandboxDataError extends Error {
   override readonly name = 'SandboxDataError';
@@ -28,21 +43,56 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
     .sort();
   for (const file of files) {
     const full = path.join(dir, file);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(full, 'utf8'));
-    } catch (e) {
-      throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const value = readJson(full);
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
     else datasets.push(checkDataset(value, full));
   }
+  const preparingFile = path.join(dir, PREPARING_FILE);
+  const preparingEntries = existsSync(preparingFile) ? checkPreparing(readJson(preparingFile), preparingFile) : [];
   const names = new Set<string>();
   for (const d of datasets) {
     if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
     names.add(d.service_name);
   }
-  return { datasets, permissions };
+  return { ...withPreparing(datasets, preparingEntries, preparingFile), permissions };
+}
+
+function readJson(full: string): unknown {
+  try {
+    return JSON.parse(readFileSync(full, 'utf8'));
+  } catch (e) {
+    throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function checkPreparing(value: unknown, where: string): { service_name: string; record: Record<string, unknown> }[] {
+  const list = isObject(value) ? value['being_prepared'] : undefined;
+  if (
+    !Array.isArray(list) ||
+    !list.every((e) => isObject(e) && typeof e['service_name'] === 'string' && isObject(e['record']))
+  )
+    throw new SandboxDataError(`${where}: "being_prepared" must be an array of {service_name, record}`);
+  return list as { service_name: string; record: Record<string, unknown> }[];
+}
+
+/** Adds the records being prepared to their datasets, and lists them by object id. */
+function withPreparing(
+  datasets: DagrDataset[],
+  entries: readonly { service_name: string; record: Record<string, unknown> }[],
+  where: string,
+): { datasets: DagrDataset[]; preparing: PreparingRecord[] } {
+  const preparing: PreparingRecord[] = [];
+  const out = datasets.map((d) => {
+    const mine = entries.filter((e) => e.service_name === d.service_name).map((e) => e.record);
+    if (mine.length === 0) return d;
+    const merged = checkDataset({ ...d, records: [...d.records, ...mine] }, where);
+    const keyField = keyFieldOf(d.key)!;
+    for (const r of mine) preparing.push({ service: d.service_name, objectId: String(r[keyField]) });
+    return merged;
+  });
+  const unknown = entries.find((e) => !datasets.some((d) => d.service_name === e.service_name));
+  if (unknown !== undefined) throw new SandboxDataError(`${where}: no dataset named ${unknown.service_name}`);
+  return { datasets: out, preparing };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -41,6 +41,8 @@ export interface EmbeddedDagrOptions {
   readonly keyFile: string;
   /** Dataset directory; default the shipped `src/sandbox/dagr-data`. */
   readonly dataDir?: string;
+  /** How long a record being prepared takes (see DagrSandboxOptions). */
+  readonly preparingDelaySeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -50,7 +52,7 @@ export interface EmbeddedDagr extends StartedDagrSandbox {
 }
 
 export async function startEmbeddedDagrSandbox(opts: EmbeddedDagrOptions): Promise<EmbeddedDagr> {
-  const { datasets, permissions } = loadSandboxDatasets(opts.dataDir);
+  const { datasets, permissions, preparing } = loadSandboxDatasets(opts.dataDir);
   const key = ensureSandboxClientKey(opts.keyFile);
   const started = await startDagrSandbox({
     host: opts.host,
@@ -59,6 +61,8 @@ export async function startEmbeddedDagrSandbox(opts: EmbeddedDagrOptions): Promi
     permissions,
     clientId: opts.clientId,
     clientPublicKey: key.publicKey,
+    preparing,
+    ...(opts.preparingDelaySeconds === undefined ? {} : { preparingDelaySeconds: opts.preparingDelaySeconds }),
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
   });
   opts.logger?.info(

@@ -1,6 +1,7 @@
 /**
  * The DAGR sandbox's data routes: `GET /current_user_permissions`, `GET /service_list` and
- * get-by-object-identifier `GET /{service}/{objectId}` (401 / 403 / 429 / 404 as DAGR would).
+ * get-by-object-identifier `GET /{service}/{objectId}` (401 / 403 / 429 / 404 as DAGR would; 202
+ * with `Retry-After` for a record still being prepared).
  */
 import type { Express, Request, Response } from 'express';
 import { sendProblem } from '../infra/http-problem.js';
@@ -80,6 +81,7 @@ function getByObjectId(st: SandboxState, req: Request, res: Response): void {
     return;
   }
   Object.assign(permission, { use_count: permission.use_count + 1 });
+  if (stillPreparing(st, service, objectId, res)) return;
   const records = knobs.notFound.has(objectId) ? undefined : entry.byKey.get(objectId);
   if (records === undefined) {
     counters.notFound += 1;
@@ -89,4 +91,24 @@ function getByObjectId(st: SandboxState, req: Request, res: Response): void {
   }
   counters.found += 1;
   res.json(opts.responseShape === 'bare' ? records : { data: records });
+}
+
+/**
+ * A record being prepared (`being_prepared.json`): from its first lookup it takes the preparation
+ * delay; until then every lookup answers 202 with the seconds left as `Retry-After`.
+ */
+function stillPreparing(st: SandboxState, service: string, objectId: string, res: Response): boolean {
+  const id = `${service}\n${objectId}`;
+  if (!st.preparing.has(id)) return false;
+  const now = st.clock();
+  const since = st.preparing.get(id) ?? now;
+  st.preparing.set(id, since);
+  const leftMs = since + (st.opts.preparingDelaySeconds ?? 2) * 1000 - now;
+  if (leftMs <= 0) return false;
+  st.counters.deferred += 1;
+  res
+    .status(202)
+    .set('Retry-After', String(Math.ceil(leftMs / 1000)))
+    .json({ status: 'being prepared' });
+  return true;
 }

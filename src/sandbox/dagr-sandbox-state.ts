@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../infra/logger.js';
-import { keyFieldOf } from './dagr-data-loader.js';
+import { keyFieldOf, type PreparingRecord } from './dagr-data-loader.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
 
 export type FailStatus = 500 | 502 | 503 | 429;
@@ -52,6 +52,8 @@ export interface DagrSandboxStats {
   readonly notFound: number;
   /** Connections reset because of the `down` knob. */
   readonly resets: number;
+  /** Data requests answered 202 (record being prepared). */
+  readonly deferred: number;
 }
 
 export interface DagrSandboxOptions {
@@ -75,6 +77,10 @@ export interface DagrSandboxOptions {
   readonly notFoundStyle?: '404' | 'empty';
   /** Record answers as `{data: [...]}` (default) or a bare array. */
   readonly responseShape?: 'wrapped' | 'bare';
+  /** Records still being prepared (`being_prepared.json`): 202 with `Retry-After` until ready. */
+  readonly preparing?: readonly PreparingRecord[];
+  /** How long a record being prepared takes, from its first lookup. Default 2 s. */
+  readonly preparingDelaySeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -103,6 +109,8 @@ export interface SandboxState {
   readonly seenJti: Map<string, number>;
   readonly counters: { -readonly [K in keyof DagrSandboxStats]: number };
   readonly knobs: FaultKnobs;
+  /** `service\nobjectId` of the records being prepared → when their first lookup came (epoch ms). */
+  readonly preparing: Map<string, number | undefined>;
 }
 
 export function createSandboxState(opts: DagrSandboxOptions): SandboxState {
@@ -127,7 +135,8 @@ export function createSandboxState(opts: DagrSandboxOptions): SandboxState {
     permissions: opts.permissions.map((p) => ({ ...p })),
     tokens: new Map(),
     seenJti: new Map(),
-    counters: { tokenRequests: 0, tokensIssued: 0, dataRequests: 0, found: 0, notFound: 0, resets: 0 },
+    counters: { tokenRequests: 0, tokensIssued: 0, dataRequests: 0, found: 0, notFound: 0, resets: 0, deferred: 0 },
     knobs: { latencyMs: 0, failNext: null, down: false, notFound: new Set() },
+    preparing: new Map((opts.preparing ?? []).map((p) => [`${p.service}\n${p.objectId}`, undefined])),
   };
 }

@@ -37,7 +37,17 @@ export function answerMessageId(ref: string, messageDomain: string): string {
  */
 export function exchangeDepsFor(deps: ExchangeDeps, ref: string): ExchangeDeps {
   let n = 0;
-  return { ...deps, uuid: () => nameUuid(`${ref}#${n++}`) };
+  let m = 0;
+  // A deferred notice draws from a sequence of its own: the later answer never repeats its ids.
+  return { ...deps, uuid: () => nameUuid(`${ref}#${n++}`), noticeUuid: () => nameUuid(`${ref}#notice#${m++}`) };
+}
+
+/**
+ * The AS4 MessageId of the deferred notice of exchange `ref` (status Unavailable): a message of
+ * its own before the answer, which keeps `answerMessageId`.
+ */
+export function noticeMessageId(ref: string, messageDomain: string): string {
+  return `${nameUuid(`${ref}#notice-message-id`)}@${messageDomain}`;
 }
 
 /** The answer with the exchange's own MessageId (whatever the run drew). */

@@ -12,6 +12,7 @@
  */
 import {
   answerRequest,
+  answerWithError,
   answerWithProcessingError,
   NoAnswerYet,
   type ExchangeDeps,
@@ -26,6 +27,8 @@ import type { JobContext, JobHandler } from '../queue/queues.js';
 import type { AnswerSummary, ExchangeStore, InboundMessage } from '../store/exchange-store.js';
 import type { Logger } from '../infra/logger.js';
 import { exchangeDepsFor, withAnswerMessageId } from './answer-identity.js';
+import { deferredUntilOf, keepDeferral } from './refetch.js';
+import type { DeferralBook } from '../store/deferral-book.js';
 
 /** Observers of finished exchanges (metrics, audit); they never change the outcome. */
 export interface ExchangeObserver {
@@ -40,6 +43,8 @@ export interface ExchangeObserver {
     result: ExchangeResult;
     durationMs: number;
   }): void | Promise<void>;
+  /** A deferred notice (status Unavailable) was handed to the connector; the answer follows (./refetch.ts). */
+  onDeferred?(event: { exchangeRef: string; inbound: InboundMessage; result: ExchangeResult }): void | Promise<void>;
   /** A request id seen before: the same request sent again, or the id reused (src/worker/resend.ts). */
   onRequestIdReuse?(event: {
     exchangeRef: string;
@@ -64,6 +69,8 @@ export interface HandlerDeps extends DeadlineDeps {
     enqueueProcess?(ref: string, round?: string): Promise<void>;
   };
   readonly exchange: ExchangeDeps;
+  /** Deferred answers (./refetch.ts); without it a deferral is answered EDM:ERR:0005. */
+  readonly deferrals?: DeferralBook;
   /** The connector's answer side; `classifyFailure` tells a pending submission from a failed one. */
   readonly submitter: Submitter & { classifyFailure?(error: unknown): SubmitFailure };
   readonly logger: Logger;
@@ -120,6 +127,7 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         final: ctx.final,
         ...(claimer === undefined ? {} : { claimRequest: claimer.claim }),
         ...(deadline === undefined ? {} : { deadline }),
+        ...(deps.deferrals === undefined ? {} : { deferredUntil: deferredUntilOf(deps.deferrals, ref) }),
       });
     } catch (error) {
       if (error instanceof NoAnswerYet) {
@@ -151,6 +159,20 @@ export function createProcessHandler(deps: HandlerDeps): JobHandler {
         input,
         exchangeDepsFor(deps.exchange, ref),
         `the request could not be processed (after ${ctx.attemptsMade + 1} attempts)`,
+      );
+    }
+    if (result.deferredUntil !== undefined) {
+      // The record is being prepared: the notice now, the answer from a refetch (./refetch.ts).
+      if (deps.deferrals !== undefined) {
+        const deferred = { ...result, deferredUntil: result.deferredUntil };
+        await keepDeferral({ ...deps, deferrals: deps.deferrals }, ref, inbound, deferred, deadline, ctx);
+        return;
+      }
+      result = answerWithError(
+        input,
+        exchangeDepsFor(deps.exchange, ref),
+        'EDM:ERR:0005',
+        'the base registry prepares the record later, and this worker keeps no deferred answers',
       );
     }
     // Every run on this exchange sends the same MessageId (src/worker/answer-identity.ts).
