@@ -19,6 +19,7 @@ import { recipientMismatch, senderMismatch } from '../ebms/four-corner.js';
 import type { EvidenceMapping } from '../mapping/model.js';
 import { canonicalRequest } from '../edm/canonical.js';
 import { findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
+import { isNoRecord, noRecordDetail } from './find-record.js';
 import type { ExchangeSummary, PreparedEvidence, PreviewPort, StoredAnswer } from './ports.js';
 import {
   checkHeader,
@@ -209,17 +210,15 @@ async function answerJudged(
     if (recipient !== undefined) throw new Refusal('EDM:ERR:0003', recipient);
     if (request.previewLocation !== undefined) return await answerFromPreview(input, request, mapping, deps);
     const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
-    if (evidence === undefined) {
-      if (deps.notFound === 'error')
-        throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
-      return success(
-        input.userMessage,
-        request,
-        [],
-        [],
-        deps,
-        summary('empty', undefined, request, mapping, 'no matching record'),
-      );
+    if (isNoRecord(evidence)) {
+      // Why (not found, several people, ...) is for the audit trail and the logs, never the answer.
+      const why = noRecordDetail(evidence.reason);
+      if (deps.notFound === 'error') {
+        const refusal = new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
+        const recorded = summary('error', refusal.code, request, mapping, why);
+        return failure(input.userMessage, request, root, version, refusal, deps, recorded);
+      }
+      return success(input.userMessage, request, [], [], deps, summary('empty', undefined, request, mapping, why));
     }
     if (previewed) return await openPreview(input, request, found.mapping, evidence, deps);
     return success(

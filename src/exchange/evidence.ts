@@ -6,10 +6,10 @@
 import type { EvidenceInput, PreviewInput } from '../edm/build/index.js';
 import type { QueryRequest, Subject } from '../edm/model.js';
 import { minimumDataSet } from '../edm/subject.js';
-import { lookupKey, matchSubject } from '../identity/match.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping } from '../mapping/model.js';
 import type { RenderPort } from '../render/port.js';
+import { findRecords, type NoRecord } from './find-record.js';
 import type { DagrPort, PreparedEvidence } from './ports.js';
 import { Refusal } from './refusal.js';
 import type { ReplyDeps } from './reply.js';
@@ -51,21 +51,13 @@ export async function produceEvidence(
   distribution: Distribution,
   exchangeRef: string,
   deps: EvidenceDeps,
-): Promise<PreparedEvidence | undefined> {
+): Promise<PreparedEvidence | NoRecord> {
   const subject = request.subject!;
-  const key = lookupKey(subject, mapping.dagr.lookup);
-  if (!key.ok) return undefined;
-  const result = await deps.dagr.lookup({
-    service: mapping.dagr.service,
-    permission: mapping.dagr.permission,
-    key: key.key,
-    correlationId: exchangeRef,
-  });
-  if (result.kind === 'not-found') return undefined;
-  // One evidence per request still: the first record DAGR returned.
-  const record = result.records[0];
-  const match = matchSubject(subject, record.fields, mapping);
-  if (!match.matched) return undefined;
+  // By identifier, or by attributes for a foreign national; every record passed the identity match.
+  const found = await findRecords(subject, mapping, exchangeRef, deps.dagr);
+  if (found.kind === 'none') return found;
+  // One evidence per request still: the first record found.
+  const record = found.records[0];
 
   const now = deps.now();
   const issuingDate = now.toISOString().slice(0, 10);

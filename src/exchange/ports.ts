@@ -12,8 +12,7 @@ import type { DagrRecord } from '../mapping/record-path.js';
 
 /** `found` carries every record DAGR returned for the key (at least one), in DAGR's order. */
 export type DagrLookupResult =
-  | { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] }
-  | { readonly kind: 'not-found' };
+  { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] } | { readonly kind: 'not-found' };
 
 export interface DagrLookupRequest {
   /** DAGR `service_name`. */
@@ -23,6 +22,15 @@ export interface DagrLookupRequest {
   /** Object identifier (personal code, registration number, ...). Never logged. */
   readonly key: string;
   /** Correlation id for DAGR's logs (`X-Request-ID`): the exchange reference, never personal data. */
+  readonly correlationId: string;
+}
+
+/** A search of a dataset by attribute values (a foreign national: docs/matching.md). */
+export interface DagrSearchRequest {
+  readonly service: string;
+  readonly permission: string;
+  /** Record field (dot path) = value, all of which must hold. Personal data: never logged. */
+  readonly criteria: readonly { readonly field: string; readonly value: string }[];
   readonly correlationId: string;
 }
 
@@ -40,6 +48,12 @@ export type DagrFailureCause = 'timeout' | 'unavailable' | 'rate-limited' | 'for
 export interface DagrPort {
   /** Resolves `not-found` for 404 / empty results; rejects with a DagrError (src/dagr/errors.ts) otherwise. */
   lookup(request: DagrLookupRequest): Promise<DagrLookupResult>;
+  /**
+   * The candidate records for the criteria (`found` with every candidate, `not-found` for none),
+   * with the same errors as `lookup`. Absent in a port that only looks up by key: foreign
+   * nationals are then not found (`search-unavailable`).
+   */
+  search?(request: DagrSearchRequest): Promise<DagrLookupResult>;
 }
 
 /** An AS4 payload part of an outbound message. */

@@ -22,6 +22,7 @@ export class SandboxDataError extends Error {
 /** Reads every dataset file and `permissions.json` in `dir` (default: the shipped sandbox data). */
 export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
   const datasets: DagrDataset[] = [];
+  const extensions: { readonly file: string; readonly extension: DatasetExtension }[] = [];
   let permissions: Permission[] = [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -35,6 +36,8 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
       throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
     }
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
+    else if (isObject(value) && 'extends' in value)
+      extensions.push({ file: full, extension: checkExtension(value, full) });
     else datasets.push(checkDataset(value, full));
   }
   const names = new Set<string>();
@@ -42,7 +45,41 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
     if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
     names.add(d.service_name);
   }
-  return { datasets, permissions };
+  for (const { file, extension } of extensions)
+    if (!names.has(extension.extends))
+      throw new SandboxDataError(`${file}: extends no dataset named ${extension.extends}`);
+  return { datasets: datasets.map((d) => withExtensions(d, extensions, dir)), permissions };
+}
+
+/**
+ * More records for a dataset, in a file of their own (`<service>.<topic>.json`: `extends`, a
+ * `description` of what they add, `records`), so that a group of test people (e.g. the foreign
+ * nationals) is kept and reviewed apart from the dataset's main file.
+ */
+interface DatasetExtension {
+  readonly extends: string;
+  readonly records: readonly Readonly<Record<string, unknown>>[];
+}
+
+function checkExtension(value: Record<string, unknown>, where: string): DatasetExtension {
+  if (typeof value['extends'] !== 'string' || value['extends'] === '')
+    throw new SandboxDataError(`${where}: "extends" must name a dataset (its service_name)`);
+  if (typeof value['description'] !== 'string') throw new SandboxDataError(`${where}: "description" must be a string`);
+  const records = value['records'];
+  if (!Array.isArray(records) || !records.every(isObject))
+    throw new SandboxDataError(`${where}: "records" must be an array of objects`);
+  return { extends: value['extends'], records };
+}
+
+function withExtensions(
+  dataset: DagrDataset,
+  extensions: readonly { readonly file: string; readonly extension: DatasetExtension }[],
+  dir: string,
+): DagrDataset {
+  const mine = extensions.filter((e) => e.extension.extends === dataset.service_name);
+  if (mine.length === 0) return dataset;
+  const merged = { ...dataset, records: [...dataset.records, ...mine.flatMap((e) => e.extension.records)] };
+  return checkDataset(merged, `${dataset.service_name} with ${mine.map((e) => path.relative(dir, e.file)).join(', ')}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
