@@ -212,13 +212,14 @@ async function answerJudged(
     const evidence = await produceEvidence(request, found.mapping, found.distribution, input.exchangeRef, deps);
     if (isNoRecord(evidence)) {
       // Why (not found, several people, ...) is for the audit trail and the logs, never the answer.
-      const why = noRecordDetail(evidence.reason);
+      const why = { detail: noRecordDetail(evidence.reason), noRecord: evidence.reason };
       if (deps.notFound === 'error') {
         const refusal = new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
-        const recorded = summary('error', refusal.code, request, mapping, why);
+        const recorded = { ...summary('error', refusal.code, request, mapping, undefined), ...why };
         return failure(input.userMessage, request, root, version, refusal, deps, recorded);
       }
-      return success(input.userMessage, request, [], [], deps, summary('empty', undefined, request, mapping, why));
+      const recorded = { ...summary('empty', undefined, request, mapping, undefined), ...why };
+      return success(input.userMessage, request, [], [], deps, recorded);
     }
     if (previewed) return await openPreview(input, request, found.mapping, evidence, deps);
     return success(

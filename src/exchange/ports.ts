@@ -97,6 +97,8 @@ export interface ExchangeSummary {
   readonly detail: string | undefined;
   /** IDs of the warning rules the request broke (never refusing; no request data). */
   readonly ruleWarnings?: readonly string[];
+  /** Why no record was found (a `NoRecordReason` of find-record.ts: `ambiguous`, ...); for logs and audit only. */
+  readonly noRecord?: string;
 }
 
 /** One evidence prepared for a preview: what the answer to request #2 carries if approved. */

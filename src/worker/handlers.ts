@@ -285,6 +285,8 @@ function summaryForLog(s: ExchangeSummary): Record<string, string | undefined> {
     mappingId: s.mappingId,
     mappingVersion: s.mappingVersion,
     ...(s.ruleWarnings === undefined ? {} : { ruleWarnings: s.ruleWarnings.join(' ') }),
+    // Why no record was found (e.g. `ambiguous`): a code, never the request's attributes.
+    ...(s.noRecord === undefined ? {} : { noRecord: s.noRecord }),
   };
 }
 
