@@ -1,14 +1,16 @@
 /**
  * Loads the DAGR sandbox's synthetic datasets from `src/sandbox/dagr-data/` (one `<service>.json`
- * per dataset plus `permissions.json`), checking their shape so that a broken file is named at
+ * per dataset plus `permissions.json`; records added to a dataset from `extra-records/`), checking their shape so that a broken file is named at
  * start-up rather than discovered as a 404 later.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../resources/schema-files.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
 
 export const DEFAULT_DAGR_DATA_DIR = 'src/sandbox/dagr-data';
+/** Below the data directory: files that add records to a dataset (`extends`), e.g. the foreign nationals. */
+export const EXTRA_RECORDS_DIR = 'extra-records';
 
 export interface SandboxData {
   readonly datasets: readonly DagrDataset[];
@@ -19,26 +21,23 @@ export class SandboxDataError extends Error {
   override readonly name = 'SandboxDataError';
 }
 
-/** Reads every dataset file and `permissions.json` in `dir` (default: the shipped sandbox data). */
+/** Reads every dataset file, `permissions.json` and `extra-records/` in `dir` (default: the shipped sandbox data). */
 export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
   const datasets: DagrDataset[] = [];
   const extensions: { readonly file: string; readonly extension: DatasetExtension }[] = [];
   let permissions: Permission[] = [];
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  for (const file of files) {
+  for (const file of jsonFiles(dir)) {
     const full = path.join(dir, file);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(full, 'utf8'));
-    } catch (e) {
-      throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const value = readJson(full);
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
-    else if (isObject(value) && 'extends' in value)
-      extensions.push({ file: full, extension: checkExtension(value, full) });
     else datasets.push(checkDataset(value, full));
+  }
+  const extraDir = path.join(dir, EXTRA_RECORDS_DIR);
+  if (existsSync(extraDir)) {
+    for (const file of jsonFiles(extraDir)) {
+      const full = path.join(extraDir, file);
+      extensions.push({ file: full, extension: checkExtension(readJson(full), full) });
+    }
   }
   const names = new Set<string>();
   for (const d of datasets) {
@@ -52,16 +51,18 @@ export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAU
 }
 
 /**
- * More records for a dataset, in a file of their own (`<service>.<topic>.json`: `extends`, a
- * `description` of what they add, `records`), so that a group of test people (e.g. the foreign
- * nationals) is kept and reviewed apart from the dataset's main file.
+ * More records for a dataset, in a file of their own under `extra-records/` (`<service>.<topic>.json`:
+ * `extends`, a `description` of what they add, `records`), so that a group of test people (e.g. the
+ * foreign nationals) is kept and reviewed apart from the dataset's main file. Their fields are
+ * defined in the dataset's own file: readers of dataset definitions see only the top-level files.
  */
 interface DatasetExtension {
   readonly extends: string;
   readonly records: readonly Readonly<Record<string, unknown>>[];
 }
 
-function checkExtension(value: Record<string, unknown>, where: string): DatasetExtension {
+function checkExtension(value: unknown, where: string): DatasetExtension {
+  if (!isObject(value)) throw new SandboxDataError(`${where}: a records file must be a JSON object`);
   if (typeof value['extends'] !== 'string' || value['extends'] === '')
     throw new SandboxDataError(`${where}: "extends" must name a dataset (its service_name)`);
   if (typeof value['description'] !== 'string') throw new SandboxDataError(`${where}: "description" must be a string`);
@@ -80,6 +81,19 @@ function withExtensions(
   if (mine.length === 0) return dataset;
   const merged = { ...dataset, records: [...dataset.records, ...mine.flatMap((e) => e.extension.records)] };
   return checkDataset(merged, `${dataset.service_name} with ${mine.map((e) => path.relative(dir, e.file)).join(', ')}`);
+}
+
+const jsonFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+
+function readJson(full: string): unknown {
+  try {
+    return JSON.parse(readFileSync(full, 'utf8')) as unknown;
+  } catch (e) {
+    throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

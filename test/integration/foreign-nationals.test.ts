@@ -1,7 +1,7 @@
 /**
  * Foreign nationals found by attributes (issue 19, docs/matching.md), with the real parts: the real
  * DAGR client against the real DAGR sandbox serving the shipped data (the foreign nationals are in
- * src/sandbox/dagr-data/pmlp_declared_residence.foreign-nationals.json), the exchange use case run
+ * src/sandbox/dagr-data/extra-records/pmlp_declared_residence.foreign-nationals.json), the exchange use case run
  * by the worker's process handler, the audit trail on Redis and the handler's log.
  *
  * Found, found despite diacritics or transliteration, ambiguous (two namesakes), made unambiguous

@@ -15,9 +15,7 @@ const schema = readMappingSchema();
 const DIR = 'src/sandbox/dagr-data';
 const datasets: DatasetDefinition[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.json') && f !== 'permissions.json')
-  .map((f) => toDatasetDefinition(JSON.parse(readFileSync(path.join(DIR, f), 'utf8')), f))
-  // Files that only add records to a dataset (`extends`) define none.
-  .filter((d): d is DatasetDefinition => d !== undefined);
+  .map((f) => toDatasetDefinition(JSON.parse(readFileSync(path.join(DIR, f), 'utf8')), f)!);
 const definitions = indexDefinitions(datasets);
 
 /** What a controller does: every TODO replaced by a real value. */
