@@ -12,7 +12,8 @@ import type { DagrRecord } from '../mapping/record-path.js';
 
 /** `found` carries every record DAGR returned for the key (at least one), in DAGR's order. */
 export type DagrLookupResult =
-  { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] } | { readonly kind: 'not-found' };
+  | { readonly kind: 'found'; readonly records: readonly [DagrRecord, ...DagrRecord[]] }
+  | { readonly kind: 'not-found' };
 
 export interface DagrLookupRequest {
   /** DAGR `service_name`. */
