@@ -29,6 +29,8 @@ import { loadSandboxDatasets } from '../../src/sandbox/dagr-data-loader.js';
 import { startDagrSandbox, type StartedDagrSandbox } from '../../src/sandbox/dagr-server.js';
 import { createExchangeStore } from '../../src/store/exchange-store.js';
 import { createProcessHandler } from '../../src/worker/handlers.js';
+import { describeTry, tryMapping } from '../../src/mapping-store/try-mapping.js';
+import { loadMappings } from '../../src/resources/mappings.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../support/connector-fixtures.js';
 import { exampleRequest, testDeps } from '../support/exchange-fixtures.js';
 
@@ -146,8 +148,9 @@ function residenceRequest(p: { id: string; family: string; given: string; born: 
     );
 }
 
-const LUKAS = { id: 'DE/LV/4F7A2C91D03B', family: 'Schneider', given: 'Lukas', born: '1984-09-14' };
-const WEBER = { id: 'DE/LV/9B15E8A6C277', family: 'Weber', given: 'Thomas', born: '1979-03-15' };
+type Person = { id: string; family: string; given: string; born: string; place?: string };
+const LUKAS: Person = { id: 'DE/LV/4F7A2C91D03B', family: 'Schneider', given: 'Lukas', born: '1984-09-14' };
+const WEBER: Person = { id: 'DE/LV/9B15E8A6C277', family: 'Weber', given: 'Thomas', born: '1979-03-15' };
 
 /** One worker: the process handler with the real client, the audit trail and the observer. */
 async function answer(
@@ -255,5 +258,34 @@ describe('through the exchange: evidence to the right person only', () => {
     const { outbound, records } = await answer(residenceRequest({ ...LUKAS, id: 'LV/DE/01010110014' }));
     expect(outbound.attachments).toEqual([]);
     expect(answered(records).detail).toMatch(/^no matching record \(not-found: /);
+  });
+});
+
+describe('mappings try (what a data controller sees)', () => {
+  const mapping = loadMappings().find((m) => m.id === 'lv-declared-residence')!;
+  const tryIt = (p: Person) => {
+    const deps = testDeps({ dagr: client, now: () => new Date() });
+    return tryMapping(
+      mapping,
+      { subject: { id: p.id, familyName: p.family, givenName: p.given, dateOfBirth: p.born }, format: 'pdf' },
+      deps,
+    );
+  };
+
+  test('a foreign national: searched by attributes, evidence', async () => {
+    const r = await tryIt(LUKAS);
+    expect(r.lookup).toEqual({ ok: false, reason: 'not-issued-by-latvia', byAttributes: true });
+    expect(r.evidence?.mimeType).toBe('application/pdf');
+    expect(describeTry(r)).toContain(
+      'lookup: a foreign identifier: DAGR searched by attributes (docs/matching.md; the answer says how it ended)',
+    );
+  });
+
+  test('two namesakes: the answer line says ambiguous', async () => {
+    const r = await tryIt(WEBER);
+    expect(r.evidence).toBeUndefined();
+    expect(describeTry(r)).toContain(
+      'answer: empty (no matching record (ambiguous: attribute search found several people; none chosen))',
+    );
   });
 });
