@@ -3,7 +3,7 @@
  * get-by-object-identifier `GET /{service}/{objectId}` and the attribute search
  * `GET /{service}?Field=value&...` (both: 401 / 403 / 429 / 404 as DAGR would, same envelope).
  */
-import type { Express, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { sendProblem } from '../infra/http-problem.js';
 import { keyFieldOf } from './dagr-data-loader.js';
 import { searchCriteriaOf, searchFits } from './dagr-sandbox-search.js';
@@ -44,7 +44,11 @@ export function mountDataRoutes(app: Express, st: SandboxState): void {
   });
 
   app.get('/:service/:objectId', (req: Request, res: Response) => getByObjectId(st, req, res));
-  app.get('/:service', (req: Request, res: Response) => searchByAttributes(st, req, res));
+  // Without a query it is no search: the path stays "no such route".
+  app.get('/:service', (req: Request, res: Response, next: NextFunction) => {
+    if (Object.keys(req.query).length === 0) next();
+    else searchByAttributes(st, req, res);
+  });
 }
 
 /**

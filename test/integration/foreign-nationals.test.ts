@@ -127,6 +127,13 @@ describe('the DAGR client searches the sandbox by attributes (same contract as t
     ).rejects.toMatchObject({ name: DagrError.name, cause: 'forbidden' });
   });
 
+  test('the sandbox route: no token 401, a repeated field 400, no query at all is no route (404)', async () => {
+    const at = (query: string): Promise<Response> => fetch(`${dagrSandbox.url}/${SERVICE}${query}`);
+    expect((await at('?FamilyName=Weber')).status).toBe(401);
+    expect((await at('?FamilyName=Weber&FamilyName=Schneider')).status).toBe(400);
+    expect((await at('')).status).toBe(404);
+  });
+
   test('a revoked token is refreshed once, as for a lookup', async () => {
     const fetches = client.tokenFetches();
     dagrSandbox.sandbox.revokeTokens();
