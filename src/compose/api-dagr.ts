@@ -18,17 +18,17 @@ export function lazyApiDagr(core: Core): DagrPort {
     const open = await conn?.catch(() => undefined);
     await open?.close();
   });
+  const client = (): Promise<DagrConnection> =>
+    (conn ??= connectDagr(core.config, {
+      tokenCache: createRedisTokenCache(core.redis, core.keys.dagr),
+      logger: core.logger,
+      onCall: core.metrics.onDagrCall,
+    }).catch((err: unknown) => {
+      conn = undefined;
+      throw err;
+    }));
   return {
-    async lookup(request) {
-      conn ??= connectDagr(core.config, {
-        tokenCache: createRedisTokenCache(core.redis, core.keys.dagr),
-        logger: core.logger,
-        onCall: core.metrics.onDagrCall,
-      }).catch((err: unknown) => {
-        conn = undefined;
-        throw err;
-      });
-      return (await conn).client.lookup(request);
-    },
+    lookup: async (request) => (await client()).client.lookup(request),
+    search: async (request) => (await client()).client.search(request),
   };
 }

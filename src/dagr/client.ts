@@ -1,6 +1,6 @@
 /**
  * The DAGR client (dagr-notes A2/A5): a bounded, retried, circuit-broken HTTP client for the
- * get-by-object-identifier services, behind the exchange's DagrPort.
+ * get-by-object-identifier services and the attribute search, behind the exchange's DagrPort.
  *
  * Per data call: `Authorization: <scheme> <token>`, `X-DAGR-Permission`, `X-Request-ID` (the
  * correlation id), `Accept: application/json`; a hard timeout per attempt; 401 → one token refresh
@@ -9,14 +9,15 @@
  * 404 or an empty result is `not-found`; `{data: [...]}` and a bare array are both accepted.
  * 202 is `deferred`: the record is being prepared, ask again after its `Retry-After`.
  *
- * Never logged or reported: object ids (personal codes), record contents, tokens.
+ * Never logged or reported: object ids (personal codes), search values (names, dates of birth),
+ * record contents, tokens.
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import axios, { type AxiosInstance, type Method } from 'axios';
-import type { DagrLookupRequest, DagrLookupResult, DagrPort } from '../exchange/ports.js';
+import type { DagrLookupRequest, DagrLookupResult, DagrPort, DagrSearchRequest } from '../exchange/ports.js';
 import type { Logger } from '../infra/logger.js';
 import type { DagrRecord } from '../mapping/record-path.js';
 import { certificateThumbprint, toRsaPrivateKey } from './assertion.js';
@@ -37,7 +38,7 @@ import {
 import { createTokenManager, type TokenCache, type TokenManager } from './token-cache.js';
 import { fetchToken } from './token-request.js';
 
-export type DagrOperation = 'lookup' | 'token' | 'permissions' | 'service-list';
+export type DagrOperation = 'lookup' | 'search' | 'token' | 'permissions' | 'service-list';
 
 /** One HTTP attempt, for metrics. No personal data: the service name, never the object id. */
 export interface DagrCallEvent {
@@ -118,6 +119,8 @@ export interface DagrClient extends DagrPort {
   lookup(request: DagrLookupRequest): Promise<DagrLookupResult>;
   /** Every record DAGR returns for the object id (a key may hold several, e.g. diplomas). */
   lookupAll(request: DagrLookupRequest): Promise<readonly DagrRecord[]>;
+  /** `GET /{service}?field=value&...`: the candidates for the criteria (a foreign national by attributes). */
+  search(request: DagrSearchRequest): Promise<DagrLookupResult>;
   currentUserPermissions(correlationId?: string): Promise<readonly DagrPermission[]>;
   serviceList(correlationId?: string): Promise<readonly DagrServiceInfo[]>;
   /** The circuit breaker's state, for health and metrics. */
@@ -246,6 +249,12 @@ export function createDagrClient(opts: DagrClientOptions): DagrClient {
       const answer = await lookupAnswer(ctx, request);
       // A record still being prepared is no record yet.
       return Array.isArray(answer) ? (answer as readonly DagrRecord[]) : [];
+    },
+    async search(request) {
+      const answer = await recordsAt(ctx, 'search', request, searchPath(request));
+      if (!Array.isArray(answer)) return answer as DagrLookupResult;
+      const [first, ...rest] = answer as readonly DagrRecord[];
+      return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
     },
     currentUserPermissions: (correlationId) =>
       listOf<DagrPermission>(
@@ -401,9 +410,25 @@ function lookupAnswer(
   request: DagrLookupRequest,
 ): Promise<readonly DagrRecord[] | DeferredLookupResult> {
   const path = `/${encodeURIComponent(request.service)}/${encodeURIComponent(request.key)}`;
+  return recordsAt(ctx, 'lookup', request, path);
+}
+
+/** The attribute search [A]: the dataset path with one query parameter per record field (dagr-notes A5). */
+function searchPath(request: DagrSearchRequest): string {
+  const query = new URLSearchParams(request.criteria.map((c) => [c.field, c.value]));
+  return `/${encodeURIComponent(request.service)}?${query.toString()}`;
+}
+
+/** A data call (lookup or search): same headers, envelope, 404 / empty = none, and errors. */
+function recordsAt(
+  ctx: CallContext,
+  operation: 'lookup' | 'search',
+  request: { readonly service: string; readonly permission: string; readonly correlationId: string },
+  path: string,
+): Promise<readonly DagrRecord[] | DeferredLookupResult> {
   return run<readonly DagrRecord[] | DeferredLookupResult>(
     ctx,
-    'lookup',
+    operation,
     request.service,
     path,
     { 'X-DAGR-Permission': request.permission, 'X-Request-ID': request.correlationId },

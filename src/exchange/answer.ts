@@ -22,6 +22,7 @@ import { requireAssurance } from './assurance.js';
 import { previewLoginPolicy } from './login-policy.js';
 import { produceOrDefer } from './deferred.js';
 import { associatedPlan, findMapping, previewDescription, produceEvidence, type EvidenceDeps } from './evidence.js';
+import { noRecordDetail } from './find-record.js';
 import { attachmentsOf, type ExchangeSummary, type PreviewPort, type StoredAnswer } from './ports.js';
 import {
   checkHeader,
@@ -233,19 +234,19 @@ async function answerJudged(
       deps,
     );
     if (produced.kind === 'deferred') return produced.result;
-    const evidences = produced.value;
-    if (evidences.length === 0) {
-      if (deps.notFound === 'error')
-        throw new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
-      return success(
-        input.userMessage,
-        request,
-        [],
-        [],
-        deps,
-        summary('empty', undefined, request, mapping, 'no matching record'),
-      );
+    const outcome = produced.value;
+    if (outcome.kind === 'none') {
+      // Why (not found, several people, ...) is for the audit trail and the logs, never the answer.
+      const why = { detail: noRecordDetail(outcome.reason), noRecord: outcome.reason };
+      if (deps.notFound === 'error') {
+        const refusal = new Refusal('EDM:ERR:0004', 'no evidence of this type is available for the subject');
+        const recorded = { ...summary('error', refusal.code, request, mapping, undefined), ...why };
+        return failure(input.userMessage, request, root, version, refusal, deps, recorded);
+      }
+      const recorded = { ...summary('empty', undefined, request, mapping, undefined), ...why };
+      return success(input.userMessage, request, [], [], deps, recorded);
     }
+    const evidences = outcome.evidences;
     // Asked associated documents the mapping does not offer are left out (./associated.ts): named here.
     const notOffered = associatedPlan(request, found.mapping, found.distribution).notOffered;
     return success(

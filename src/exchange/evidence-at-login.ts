@@ -16,6 +16,7 @@ import { textAt } from '../mapping/record-path.js';
 import { produceEvidence, type EvidenceDeps } from './evidence.js';
 import type { DagrLookupResult, DagrPort, PreparedEvidence, PreviewRecipe } from './ports.js';
 import { DeferredLookup } from './deferred.js';
+import type { NoRecordReason } from './find-record.js';
 import { toRefusal } from './refusal.js';
 
 export interface LoginEvidenceDeps extends EvidenceDeps {
@@ -38,8 +39,8 @@ export interface LoginEvidenceInput {
 
 export type LoginEvidence =
   | { readonly kind: 'found'; readonly evidences: readonly PreparedEvidence[] }
-  /** No record, or none that matches both the request subject and the login. */
-  | { readonly kind: 'none' }
+  /** No record, or none that matches both the request subject and the login (why: for the log only). */
+  | { readonly kind: 'none'; readonly reason: NoRecordReason }
   /** DAGR (or the rendering) failed: nothing is lost, the person may try again before T3. */
   | { readonly kind: 'unavailable'; readonly detail: string }
   /** The mapping revision of request #1 is gone from the store: the evidence cannot be produced as asked. */
@@ -60,8 +61,8 @@ export async function produceEvidenceAtLogin(
   const dagr =
     request.subject?.kind === 'NaturalPerson' ? loginFiltered(deps.dagr, input.identity, mapping) : deps.dagr;
   try {
-    const evidences = await produceEvidence(request, mapping, distribution, input.exchangeRef, { ...deps, dagr });
-    return evidences.length === 0 ? { kind: 'none' } : { kind: 'found', evidences };
+    const produced = await produceEvidence(request, mapping, distribution, input.exchangeRef, { ...deps, dagr });
+    return produced.kind === 'none' ? { kind: 'none', reason: produced.reason } : produced;
   } catch (e) {
     // A record DAGR still prepares cannot be shown yet: the person may come back before T3.
     if (e instanceof DeferredLookup)
@@ -77,14 +78,16 @@ export async function produceEvidenceAtLogin(
  * identity provider's attributes. The step then matches them against the request subject as always.
  */
 function loginFiltered(dagr: DagrPort, identity: AuthenticatedIdentity, mapping: EvidenceMapping): DagrPort {
+  const keep = (result: DagrLookupResult): DagrLookupResult => {
+    if (result.kind !== 'found') return result;
+    const [first, ...rest] = result.records.filter((r) => recordMatchesLogin(r.fields, identity, mapping));
+    return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
+  };
+  const search = dagr.search?.bind(dagr);
   return {
-    async lookup(request): Promise<DagrLookupResult> {
-      const result = await dagr.lookup(request);
-      if (result.kind !== 'found') return result;
-      const kept = result.records.filter((r) => recordMatchesLogin(r.fields, identity, mapping));
-      const [first, ...rest] = kept;
-      return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
-    },
+    lookup: async (request) => keep(await dagr.lookup(request)),
+    // A foreign national found by attributes is filtered the same way (./find-record.ts).
+    ...(search === undefined ? {} : { search: async (request) => keep(await search(request)) }),
   };
 }
 

@@ -7,14 +7,13 @@
 import type { AssociatedInput, EvidenceInput } from '../edm/build/index.js';
 import { generationOf, type QueryRequest, type Subject } from '../edm/model.js';
 import { minimumDataSet } from '../edm/subject.js';
-import { lookupKey } from '../identity/match.js';
-import { DeferredLookup } from './deferred.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Distribution, EvidenceMapping, PdfDistribution, RenderLanguage } from '../mapping/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
 import type { RenderPort } from '../render/port.js';
 import { evidenceLanguages, planAssociated, renderingLanguages, type AssociatedPlan } from './associated.js';
 import type { Attachment, DagrPort, PreparedEvidence } from './ports.js';
+import { findRecords, type NoRecord } from './find-record.js';
 import { selectRecords } from './records.js';
 import type { ReplyDeps } from './reply.js';
 
@@ -24,6 +23,9 @@ export interface EvidenceDeps extends Pick<ReplyDeps, 'messageDomain' | 'uuid' |
   readonly dagr: DagrPort;
   readonly renderer: RenderPort;
 }
+
+/** The evidences of one request (at least one), or why there is none (for the audit trail only). */
+export type ProducedEvidence = { readonly kind: 'found'; readonly evidences: readonly PreparedEvidence[] } | NoRecord;
 
 /** What every evidence of one request shares. */
 interface Context {
@@ -39,7 +41,8 @@ interface Context {
 
 /**
  * The evidences DAGR holds for the request's subject under `mapping`, in the mapping's order;
- * none when the subject has no lookup key, no record, or no record that matches. DAGR failures
+ * none (with the reason) when the subject has no lookup key, no record, several people, or no
+ * record that matches (./find-record.ts). DAGR failures
  * reject (DagrError), as do rendering failures (RenderError).
  */
 export async function produceEvidence(
@@ -48,21 +51,13 @@ export async function produceEvidence(
   distribution: Distribution,
   exchangeRef: string,
   deps: EvidenceDeps,
-): Promise<PreparedEvidence[]> {
+): Promise<ProducedEvidence> {
   const subject = request.subject!;
-  const key = lookupKey(subject, mapping.dagr.lookup);
-  if (!key.ok) return [];
-  const result = await deps.dagr.lookup({
-    service: mapping.dagr.service,
-    permission: mapping.dagr.permission,
-    key: key.key,
-    correlationId: exchangeRef,
-  });
-  if (result.kind === 'not-found') return [];
-  // The record is being prepared: the use case decides whether to answer "later" (./deferred.ts).
-  if (result.kind === 'deferred') throw new DeferredLookup(result.retryAt);
-  const records = selectRecords(subject, result.records, mapping);
-  if (records.length === 0) return [];
+  // By identifier, or by attributes for a foreign national; every record passed the identity match.
+  const found = await findRecords(subject, mapping, exchangeRef, deps.dagr);
+  if (found.kind === 'none') return found;
+  const records = selectRecords(subject, found.records, mapping);
+  if (records.length === 0) return { kind: 'none', reason: 'mismatch' };
   const now = deps.now();
   const languages = renderingLanguages(requestedLanguages(request), mapping);
   const context: Context = {
@@ -78,7 +73,7 @@ export async function produceEvidence(
   const out: PreparedEvidence[] = [];
   // One after the other: the identifiers are drawn in the order of the records.
   for (const record of records) out.push(await prepare(record, context, deps));
-  return out;
+  return { kind: 'found', evidences: out };
 }
 
 /** The associated documents a request asks (v2.0 only; v1.x has none) and the asked ones not offered. */

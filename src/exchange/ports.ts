@@ -32,6 +32,15 @@ export interface DagrLookupRequest {
   readonly correlationId: string;
 }
 
+/** A search of a dataset by attribute values (a foreign national: docs/matching.md). */
+export interface DagrSearchRequest {
+  readonly service: string;
+  readonly permission: string;
+  /** Record field (dot path) = value, all of which must hold. Personal data: never logged. */
+  readonly criteria: readonly { readonly field: string; readonly value: string }[];
+  readonly correlationId: string;
+}
+
 /**
  * Why a DAGR call failed, after the client's own retries:
  * - `timeout`: no answer in time (→ EDM:ERR:0005),
@@ -46,6 +55,12 @@ export type DagrFailureCause = 'timeout' | 'unavailable' | 'rate-limited' | 'for
 export interface DagrPort {
   /** Resolves `not-found` for 404 / empty results; rejects with a DagrError (src/dagr/errors.ts) otherwise. */
   lookup(request: DagrLookupRequest): Promise<DagrLookupResult>;
+  /**
+   * The candidate records for the criteria (`found` with every candidate, `not-found` for none),
+   * with the same errors as `lookup`. Absent in a port that only looks up by key: foreign
+   * nationals are then not found (`search-unavailable`).
+   */
+  search?(request: DagrSearchRequest): Promise<DagrLookupResult>;
 }
 
 /** An AS4 payload part of an outbound message. */
@@ -91,6 +106,8 @@ export interface ExchangeSummary {
   readonly ruleWarnings?: readonly string[];
   /** True for every answer to a procedure-00 request (system check, src/exchange/system-check.ts): kept apart from production figures. */
   readonly systemCheck?: true;
+  /** Why no record was found (a `NoRecordReason` of find-record.ts: `ambiguous`, ...); for logs and audit only. */
+  readonly noRecord?: string;
 }
 
 /** One evidence prepared for a preview: what the answer to request #2 carries if approved. */

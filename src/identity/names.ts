@@ -9,7 +9,10 @@
  * hand as they do not decompose), treats a hyphen as a space and drops apostrophes and quotation
  * marks, because foreign registers and travel documents write `Bērziņa-Kalniņa` as `BERZINA KALNINA`,
  * `O'Brien` as `OBRIEN` and SIA „Zaļā Birzs” as `SIA ZALA BIRZS`. So `Bērziņa` = `BERZINA` and `Ķēniņš` = `kenins` there, but not in `exact`.
+ * It also accepts the ICAO two-letter transliteration (transliteration.ts): `Müller` = `MUELLER`
+ * (and = `MULLER`), `Jürgen` = `JUERGEN`, but `Mueller` ≠ `Muller`.
  */
+import { icaoTwoLetterForms } from './transliteration.js';
 
 export type NameMatching = 'exact' | 'fold-diacritics';
 
@@ -47,5 +50,13 @@ export function normaliseName(value: string, mode: NameMatching): string {
 
 export function namesEqual(a: string, b: string, mode: NameMatching): boolean {
   const na = normaliseName(a, mode);
-  return na.length > 0 && na === normaliseName(b, mode);
+  if (na.length > 0 && na === normaliseName(b, mode)) return true;
+  if (mode === 'exact') return false;
+  // Either side may be the ICAO machine-readable form (Müller = MUELLER): compare those forms too.
+  const ta = normaliseName(icaoTwoLetterForms(caseFolded(a)), mode);
+  return ta.length > 0 && ta === normaliseName(icaoTwoLetterForms(caseFolded(b)), mode);
+}
+
+function caseFolded(value: string): string {
+  return value.normalize('NFC').toUpperCase().toLowerCase();
 }

@@ -42,7 +42,12 @@ export interface TryResult {
   /** The DAGR object id looked up, or why none could be derived from the identifier. */
   readonly lookup:
     | { readonly ok: true; readonly found: boolean }
-    | { readonly ok: false; readonly reason: Extract<LookupKeyResult, { ok: false }>['reason'] };
+    | {
+        readonly ok: false;
+        readonly reason: Extract<LookupKeyResult, { ok: false }>['reason'];
+        /** A foreign identifier under a mapping with `foreignNationals`: the exchange searched by attributes. */
+        readonly byAttributes?: true;
+      };
   /** The identity match against the record; undefined when no record was found. */
   readonly match:
     (MatchResult & { readonly compared: readonly { attribute: string; request: string | undefined }[] }) | undefined;
@@ -146,7 +151,11 @@ export async function tryMapping(mapping: EvidenceMapping, input: TryInput, deps
   return {
     mappingId: mapping.id,
     mappingVersion: mapping.version,
-    lookup: key.ok ? { ok: true, found: record !== undefined } : { ok: false, reason: key.reason },
+    lookup: key.ok
+      ? { ok: true, found: record !== undefined }
+      : key.reason === 'not-issued-by-latvia' && mapping.dagr.lookup.foreignNationals !== undefined
+        ? { ok: false, reason: key.reason, byAttributes: true }
+        : { ok: false, reason: key.reason },
     match,
     summary: result.summary,
     requestXml,
@@ -170,7 +179,11 @@ export function createMappingTryer(deps: TryDeps): (mapping: EvidenceMapping, in
 /** Readable lines about a try (for the CLI and the admin page). */
 export function describeTry(r: TryResult): string[] {
   const lines = [`mapping ${r.mappingId} ${r.mappingVersion}`];
-  if (!r.lookup.ok) lines.push(`lookup: no DAGR key from the identifier (${r.lookup.reason})`);
+  if (!r.lookup.ok && r.lookup.byAttributes === true)
+    lines.push(
+      'lookup: a foreign identifier: DAGR searched by attributes (docs/matching.md; the answer says how it ended)',
+    );
+  else if (!r.lookup.ok) lines.push(`lookup: no DAGR key from the identifier (${r.lookup.reason})`);
   else lines.push(`lookup: ${r.lookup.found ? 'record found in DAGR' : 'no record in DAGR'}`);
   if (r.match !== undefined) {
     lines.push(`identity match: ${r.match.matched ? 'matched' : `NOT matched (${r.match.failed.join(', ')})`}`);

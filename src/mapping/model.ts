@@ -25,6 +25,25 @@ export type LookupSource = 'eidas-national' | 'eidas-full' | 'legal-identifier';
 /** Request attributes that can be required to match the DAGR record. */
 export type MatchAttribute = 'FamilyName' | 'GivenName' | 'DateOfBirth' | 'LegalName';
 
+/**
+ * How a natural person whose eIDAS identifier was not issued by Latvia is searched for on DAGR
+ * (docs/matching.md): by the eIDAS minimum data set, record field per attribute. FamilyName,
+ * GivenName and DateOfBirth are always searched; PlaceOfBirth and CountryOfBirth narrow the search
+ * when the request carries them. `person` is the record field that tells people apart (two records
+ * with different values are two people: an ambiguous match).
+ */
+export interface ForeignLookup {
+  readonly by: 'attributes';
+  readonly person: string;
+  readonly fields: {
+    readonly FamilyName: string;
+    readonly GivenName: string;
+    readonly DateOfBirth: string;
+    readonly PlaceOfBirth?: string;
+    readonly CountryOfBirth?: string;
+  };
+}
+
 export interface FieldRef {
   /** Dot path into the DAGR record, e.g. `Birth.Place` or `Persons.0.Name`. */
   readonly from: string;
@@ -87,6 +106,8 @@ export interface EvidenceMapping {
       readonly from: LookupSource;
       /** For `legal-identifier`: the schemeID to take (`VAT`, `BusinessCode`, ...). */
       readonly scheme?: string;
+      /** With `eidas-national`: search foreign nationals by attributes (absent: they are not found). */
+      readonly foreignNationals?: ForeignLookup;
     };
     /** Record fields compared with the request (record field path per attribute). */
     readonly match: readonly { readonly attribute: MatchAttribute; readonly field: string }[];

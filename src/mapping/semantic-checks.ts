@@ -59,6 +59,13 @@ export function semanticChecks(m: Omit<EvidenceMapping, 'id'>, report: Report): 
       'key',
     );
   }
+  if (lookup.foreignNationals !== undefined && (lookup.from !== 'eidas-national' || m.subject !== 'NaturalPerson'))
+    report(
+      ['dagr', 'lookup', 'foreignNationals'],
+      'foreignNationals is only used with from: eidas-national and subject: NaturalPerson',
+      'remove `foreignNationals`, or look up natural persons with `from: eidas-national`',
+      'key',
+    );
 
   const formats = new Map<string, number>();
   m.distributions.forEach((d, i) => {
@@ -156,6 +163,12 @@ export function fieldReads(m: Omit<EvidenceMapping, 'id'>): { path: (string | nu
   if (m.dagr.updatedAtField !== undefined)
     reads.push({ path: ['dagr', 'updatedAtField'], field: m.dagr.updatedAtField });
   if (m.records?.orderBy !== undefined) reads.push({ path: ['records', 'orderBy'], field: m.records.orderBy });
+  const foreign = m.dagr.lookup.foreignNationals;
+  if (foreign !== undefined) {
+    reads.push({ path: ['dagr', 'lookup', 'foreignNationals', 'person'], field: foreign.person });
+    for (const [attribute, field] of Object.entries(foreign.fields))
+      if (field !== undefined) reads.push({ path: ['dagr', 'lookup', 'foreignNationals', 'fields', attribute], field });
+  }
   m.distributions.forEach((d, i) => {
     if (d.format === 'application/xml')
       d.xml.fields.forEach((f, j) =>

@@ -1,6 +1,6 @@
 /**
  * Loads the DAGR sandbox's synthetic datasets from `src/sandbox/dagr-data/` (one `<service>.json`
- * per dataset plus `permissions.json`), checking their shape so that a broken file is named at
+ * per dataset plus `permissions.json`; records added to a dataset from `extra-records/`), checking their shape so that a broken file is named at
  * start-up rather than discovered as a 404 later.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { packageRoot } from '../resources/schema-files.js';
 import type { DagrDataset, Permission } from './dagr-types.js';
 
 export const DEFAULT_DAGR_DATA_DIR = 'src/sandbox/dagr-data';
+/** Below the data directory: files that add records to a dataset (`extends`), e.g. the foreign nationals. */
+export const EXTRA_RECORDS_DIR = 'extra-records';
 
 export interface SandboxData {
   readonly datasets: readonly DagrDataset[];
@@ -34,32 +36,79 @@ export class SandboxDataError extends Error {
   override readonly name = 'SandboxDataError';
 }
 
-/** Reads every dataset file and `permissions.json` in `dir` (default: the shipped sandbox data). */
+/** Reads every dataset file, `permissions.json` and `extra-records/` in `dir` (default: the shipped sandbox data). */
 export function loadSandboxDatasets(dir: string = path.join(packageRoot(), DEFAULT_DAGR_DATA_DIR)): SandboxData {
   const datasets: DagrDataset[] = [];
+  const extensions: { readonly file: string; readonly extension: DatasetExtension }[] = [];
   let permissions: Permission[] = [];
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  for (const file of files) {
+  for (const file of jsonFiles(dir)) {
     const full = path.join(dir, file);
     const value = readJson(full);
     if (file === 'permissions.json') permissions = checkPermissions(value, full);
     else datasets.push(checkDataset(value, full));
   }
-  const preparingFile = path.join(dir, PREPARING_FILE);
-  const preparingEntries = existsSync(preparingFile) ? checkPreparing(readJson(preparingFile), preparingFile) : [];
+  const extraDir = path.join(dir, EXTRA_RECORDS_DIR);
+  if (existsSync(extraDir)) {
+    for (const file of jsonFiles(extraDir)) {
+      const full = path.join(extraDir, file);
+      extensions.push({ file: full, extension: checkExtension(readJson(full), full) });
+    }
+  }
   const names = new Set<string>();
   for (const d of datasets) {
     if (names.has(d.service_name)) throw new SandboxDataError(`${dir}: two datasets named ${d.service_name}`);
     names.add(d.service_name);
   }
-  return { ...withPreparing(datasets, preparingEntries, preparingFile), permissions };
+  for (const { file, extension } of extensions)
+    if (!names.has(extension.extends))
+      throw new SandboxDataError(`${file}: extends no dataset named ${extension.extends}`);
+  const extended = datasets.map((d) => withExtensions(d, extensions, dir));
+  const preparingFile = path.join(dir, PREPARING_FILE);
+  const preparingEntries = existsSync(preparingFile) ? checkPreparing(readJson(preparingFile), preparingFile) : [];
+  return { ...withPreparing(extended, preparingEntries, preparingFile), permissions };
 }
+
+/**
+ * More records for a dataset, in a file of their own under `extra-records/` (`<service>.<topic>.json`:
+ * `extends`, a `description` of what they add, `records`), so that a group of test people (e.g. the
+ * foreign nationals) is kept and reviewed apart from the dataset's main file. Their fields are
+ * defined in the dataset's own file: readers of dataset definitions see only the top-level files.
+ */
+interface DatasetExtension {
+  readonly extends: string;
+  readonly records: readonly Readonly<Record<string, unknown>>[];
+}
+
+function checkExtension(value: unknown, where: string): DatasetExtension {
+  if (!isObject(value)) throw new SandboxDataError(`${where}: a records file must be a JSON object`);
+  if (typeof value['extends'] !== 'string' || value['extends'] === '')
+    throw new SandboxDataError(`${where}: "extends" must name a dataset (its service_name)`);
+  if (typeof value['description'] !== 'string') throw new SandboxDataError(`${where}: "description" must be a string`);
+  const records = value['records'];
+  if (!Array.isArray(records) || !records.every(isObject))
+    throw new SandboxDataError(`${where}: "records" must be an array of objects`);
+  return { extends: value['extends'], records };
+}
+
+function withExtensions(
+  dataset: DagrDataset,
+  extensions: readonly { readonly file: string; readonly extension: DatasetExtension }[],
+  dir: string,
+): DagrDataset {
+  const mine = extensions.filter((e) => e.extension.extends === dataset.service_name);
+  if (mine.length === 0) return dataset;
+  const merged = { ...dataset, records: [...dataset.records, ...mine.flatMap((e) => e.extension.records)] };
+  return checkDataset(merged, `${dataset.service_name} with ${mine.map((e) => path.relative(dir, e.file)).join(', ')}`);
+}
+
+const jsonFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
 function readJson(full: string): unknown {
   try {
-    return JSON.parse(readFileSync(full, 'utf8'));
+    return JSON.parse(readFileSync(full, 'utf8')) as unknown;
   } catch (e) {
     throw new SandboxDataError(`${full}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }

@@ -1,11 +1,13 @@
 /**
- * The DAGR sandbox's data routes: `GET /current_user_permissions`, `GET /service_list` and
- * get-by-object-identifier `GET /{service}/{objectId}` (401 / 403 / 429 / 404 as DAGR would; 202
+ * The DAGR sandbox's data routes: `GET /current_user_permissions`, `GET /service_list`,
+ * get-by-object-identifier `GET /{service}/{objectId}` and the attribute search
+ * `GET /{service}?Field=value&...` (both: 401 / 403 / 429 / 404 as DAGR would, same envelope; 202
  * with `Retry-After` for a record still being prepared).
  */
-import type { Express, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { sendProblem } from '../infra/http-problem.js';
 import { keyFieldOf } from './dagr-data-loader.js';
+import { searchCriteriaOf, searchFits } from './dagr-sandbox-search.js';
 import type { SandboxState } from './dagr-sandbox-state.js';
 import { authenticated } from './dagr-sandbox-token.js';
 
@@ -43,46 +45,82 @@ export function mountDataRoutes(app: Express, st: SandboxState): void {
   });
 
   app.get('/:service/:objectId', (req: Request, res: Response) => getByObjectId(st, req, res));
+  // Without a query it is no search: the path stays "no such route".
+  app.get('/:service', (req: Request, res: Response, next: NextFunction) => {
+    if (Object.keys(req.query).length === 0) next();
+    else searchByAttributes(st, req, res);
+  });
 }
 
-function getByObjectId(st: SandboxState, req: Request, res: Response): void {
-  const { opts, counters, knobs } = st;
+/**
+ * What every data call goes through, in DAGR's order: the fault knob, the token, the permission for
+ * this service (valid now, within its quota; counted), the service. Undefined once it has answered.
+ */
+type DatasetEntry = SandboxState['index'] extends Map<string, infer E> ? E : never;
+
+function admit(st: SandboxState, req: Request, res: Response, service: string): DatasetEntry | undefined {
+  const { counters, knobs } = st;
   counters.dataRequests += 1;
-  const service = String(req.params['service']);
-  const objectId = String(req.params['objectId']);
   if (knobs.failNext !== null) {
     const { status, retryAfterSeconds } = knobs.failNext;
     knobs.failNext = knobs.failNext.count > 1 ? { ...knobs.failNext, count: knobs.failNext.count - 1 } : null;
     if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
     sendProblem(res, status, status === 429 ? 'Too Many Requests' : 'Service Unavailable', 'fault knob');
-    return;
+    return undefined;
   }
-  if (!authenticated(st, req, res)) return;
+  if (!authenticated(st, req, res)) return undefined;
   const permissionNumber = req.get('x-dagr-permission');
   const permission = st.permissions.find((p) => p.service_name === service && p.permission_number === permissionNumber);
   if (permission === undefined) {
     sendProblem(res, 403, 'Forbidden', 'X-DAGR-Permission does not name a permission for this service');
-    return;
+    return undefined;
   }
   const now = st.clock();
   const from = dateBound(permission.valid_from, false);
   const to = dateBound(permission.valid_to, true);
   if ((from !== undefined && now < from) || (to !== undefined && now > to)) {
     sendProblem(res, 403, 'Forbidden', 'the permission is not valid now');
-    return;
+    return undefined;
   }
   if (permission.use_count_quota !== null && permission.use_count >= permission.use_count_quota) {
     sendProblem(res, 429, 'Too Many Requests', 'the permission use quota is exhausted');
-    return;
+    return undefined;
   }
   const entry = st.index.get(service);
   if (entry === undefined) {
     sendProblem(res, 404, 'Not Found', 'no such service');
-    return;
+    return undefined;
   }
   Object.assign(permission, { use_count: permission.use_count + 1 });
+  return entry;
+}
+
+function getByObjectId(st: SandboxState, req: Request, res: Response): void {
+  const service = String(req.params['service']);
+  const objectId = String(req.params['objectId']);
+  const entry = admit(st, req, res, service);
+  if (entry === undefined) return;
   if (stillPreparing(st, service, objectId, res)) return;
-  const records = knobs.notFound.has(objectId) ? undefined : entry.byKey.get(objectId);
+  const records = st.knobs.notFound.has(objectId) ? undefined : entry.byKey.get(objectId);
+  answerRecords(st, res, records);
+}
+
+/** `GET /{service}?Field=value&...`: the records whose fields fit every parameter (searchFits). */
+function searchByAttributes(st: SandboxState, req: Request, res: Response): void {
+  const service = String(req.params['service']);
+  const criteria = searchCriteriaOf(req.query);
+  if (criteria === undefined) {
+    sendProblem(res, 400, 'Bad Request', 'an attribute search needs one or more Field=value parameters, each once');
+    return;
+  }
+  const entry = admit(st, req, res, service);
+  if (entry === undefined) return;
+  const found = entry.dataset.records.filter((r) => searchFits(r, criteria));
+  answerRecords(st, res, found.length === 0 ? undefined : found);
+}
+
+function answerRecords(st: SandboxState, res: Response, records: readonly unknown[] | undefined): void {
+  const { opts, counters } = st;
   if (records === undefined) {
     counters.notFound += 1;
     if (opts.notFoundStyle === 'empty') res.json(opts.responseShape === 'bare' ? [] : { data: [] });

@@ -6,6 +6,8 @@
  *   GET  /current_user_permissions   the client's VIRSIS permissions, with live use counts
  *   GET  /service_list               the datasets
  *   GET  /{service}/{objectId}       `{data: [record...]}`; 401 / 403 / 429 / 404 as DAGR would
+ *   GET  /{service}?Field=value&...  attribute search (foreign nationals, docs/matching.md): the same
+ *                                    envelope and errors; names compared leniently (dagr-sandbox-search.ts)
  *
  * Fault knobs for tests and demos: `POST|GET|DELETE /sandbox/dagr/faults`, `GET /sandbox/dagr/stats`,
  * `POST /sandbox/dagr/revoke-tokens`, and the same programmatically. It never logs record contents

@@ -61,6 +61,22 @@ export const SANDBOX_PEOPLE: readonly SandboxPerson[] = [
     personIdentifier: 'DE/LV/123456787',
   },
   {
+    // A German who lives in Latvia: found in the residence register by attributes (docs/matching.md).
+    sub: 'sandbox-lukas',
+    givenName: 'Lukas',
+    familyName: 'Schneider',
+    birthDate: '1984-09-14',
+    personIdentifier: 'DE/LV/4F7A2C91D03B',
+  },
+  {
+    // One of two namesakes (same name and date of birth): found only when the request says where he was born.
+    sub: 'sandbox-thomas',
+    givenName: 'Thomas',
+    familyName: 'Weber',
+    birthDate: '1979-03-15',
+    personIdentifier: 'DE/LV/9B15E8A6C277',
+  },
+  {
     // Valid personal code that belongs to nobody in the DAGR sandbox.
     sub: 'sandbox-roberts',
     givenName: 'Roberts',

@@ -308,6 +308,8 @@ function summaryForLog(s: ExchangeSummary): Record<string, string | undefined> {
     mappingVersion: s.mappingVersion,
     ...(s.ruleWarnings === undefined ? {} : { ruleWarnings: s.ruleWarnings.join(' ') }),
     ...(s.systemCheck === true ? { systemCheck: 'procedure 00' } : {}),
+    // Why no record was found (e.g. `ambiguous`): a code, never the request's attributes.
+    ...(s.noRecord === undefined ? {} : { noRecord: s.noRecord }),
   };
 }
 

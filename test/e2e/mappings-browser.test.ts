@@ -26,6 +26,8 @@ const OPERATOR = { username: 'operator', password: 'operator-password-0123' };
 const VIEWER = { username: 'viewer', password: 'viewer-password-0123' };
 const ID = 'lv-declared-residence';
 const TEXT = readFileSync('mappings/lv-declared-residence.yaml', 'utf8');
+/** The file's `version:` (raised whenever the mapping changes); the store adds `+r<revision>`. */
+const VERSION = /^version: '([^']+)'/m.exec(TEXT)![1]!;
 const EVIDENCE_TYPE = /^\s+- (https:\/\/sr\.oots\S+)$/m.exec(TEXT)![1]!;
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -117,7 +119,7 @@ describe('mappings admin page (no JavaScript)', () => {
       await page.fill('#upload textarea[name=text]', TEXT);
       await page.click('#upload button');
       expect(page.url()).toMatch(/\/admin\/mappings\?done=/);
-      expect(await page.locator('#message').textContent()).toContain(`${ID} 1.0.0+r1 stored`);
+      expect(await page.locator('#message').textContent()).toContain(`${ID} ${VERSION}+r1 stored`);
       expect(await page.locator(`#mapping-${ID} td`).nth(1).textContent()).toBe('inactive');
 
       // Try it on Anna Bērziņa: PDF behind a link, then XML shown on the page.
@@ -144,12 +146,12 @@ describe('mappings admin page (no JavaScript)', () => {
 
       // Activate revision 1: the live registry serves it.
       await page.click(`#mapping-${ID} form[action$="/activate"] button`);
-      expect(await page.locator('#message').textContent()).toContain(`${ID}: activated (1.0.0+r1 is active)`);
+      expect(await page.locator('#message').textContent()).toContain(`${ID}: activated (${VERSION}+r1 is active)`);
       expect(await page.locator(`#mapping-${ID} td`).nth(1).textContent()).toBe('active');
       await live.refresh();
       expect(live.registry.find(EVIDENCE_TYPE, 'application/pdf')).toMatchObject({
         ok: true,
-        mapping: { id: ID, version: '1.0.0+r1' },
+        mapping: { id: ID, version: `${VERSION}+r1` },
       });
       // The refused upload answers 422 on purpose; anything else (CSP, bad markup) is a fault.
       expect(problems.filter((p) => !/status of 422/.test(p))).toEqual([]);
@@ -180,7 +182,7 @@ describe('mappings admin page (no JavaScript)', () => {
     const viewer = await open(VIEWER);
     try {
       expect(await viewer.page.locator('form').count()).toBe(0);
-      expect(await viewer.page.locator(`#mapping-${ID}`).textContent()).toContain('1.0.0+r1');
+      expect(await viewer.page.locator(`#mapping-${ID}`).textContent()).toContain(`${VERSION}+r1`);
       const attempt = await viewer.context.request.post(`${served.url}/admin/mappings/${ID}/deactivate`, { form: {} });
       expect(attempt.status()).toBe(403);
     } finally {

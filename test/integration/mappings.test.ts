@@ -264,10 +264,11 @@ describe('a data controller registers a new evidence mapping', () => {
       ),
     );
 
-    // The apartment number may be absent: the controller marks it optional.
+    // The apartment number may be absent, and place and country of birth are held for foreign
+    // nationals only: the controller marks them optional.
     v1Text = typo
       .replace('from: Address.Cty }', 'from: Address.City }')
-      .replace(/(from: Address\.Apartment) \}/g, '$1, optional: true }');
+      .replace(/(from: (?:Address\.Apartment|BirthPlace|BirthCountry)) \}/g, '$1, optional: true }');
     writeFileSync(file, v1Text);
     const fixed = cli(['validate', file]);
     expect(fixed.stderr).toMatch(/1 mapping\(s\) valid/);

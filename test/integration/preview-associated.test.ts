@@ -66,7 +66,7 @@ test('each main evidence is approved or declined with its associated documents',
       exchangeRef: 'ref-1',
       identity: { identifier: 'LV/DE/140685-10355' },
     },
-    { ...deps, mappingAt: async (id) => deps.registry.mappings.find((m) => m.id === id) },
+    { ...deps, mappingAt: (id) => Promise.resolve(deps.registry.mappings.find((m) => m.id === id)) },
   );
   if (produced.kind !== 'found') throw new Error(`no evidence at the login: ${produced.kind}`);
   expect((await store.fillEvidences(sid, produced.evidences.map(previewEvidenceOf))).status).toBe('filled');

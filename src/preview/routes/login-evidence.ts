@@ -69,11 +69,15 @@ export async function evidenceReady(ctx: PreviewContext, res: Response, args: Lo
         // The deadline passed (or a decision came) meanwhile: the page of that end, as for any link.
         if (r.reason === 'expired')
           await settle(ctx, l, { sessionId: sid, outcome: 'expired', releasedExchangeRef: r.releasedExchangeRef });
-        l.info({ reason: r.reason }, 'preview login found no matching record; the session had ended');
+        l.info(
+          { reason: r.reason, noRecord: outcome.reason },
+          'preview login found no matching record; the session had ended',
+        );
         if (!closedSession(res, await ctx.deps.store.get(sid), lang, args.back)) notFoundPage(res, lang);
         return false;
       }
-      l.info('preview login found no matching record: decided as a decline');
+      // Why (e.g. `ambiguous`: several people fit a foreign national's attributes): a code, no personal data.
+      l.info({ noRecord: outcome.reason }, 'preview login found no matching record: decided as a decline');
       await settle(ctx, l, {
         sessionId: sid,
         outcome: 'decided',

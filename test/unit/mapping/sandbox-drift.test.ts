@@ -3,11 +3,12 @@
  * (`from`, match fields, the updated-at field, the lookup key) is defined in its dataset, every
  * required field has a value in every record, and the dataset's permission is the mapping's.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { valueAt } from '../../../src/mapping/record-path.js';
 import type { EvidenceMapping } from '../../../src/mapping/model.js';
 import { loadMappings } from '../../../src/resources/mappings.js';
+import { loadSandboxDatasets } from '../../../src/sandbox/dagr-data-loader.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const DATA = path.join(ROOT, 'src/sandbox/dagr-data');
@@ -20,13 +21,9 @@ interface Dataset {
   records: Record<string, unknown>[];
 }
 
+// Through the sandbox's loader: records kept in files of their own (`extends`) are checked too.
 const datasets = new Map<string, Dataset>(
-  readdirSync(DATA)
-    .filter((f) => f.endsWith('.json') && f !== 'permissions.json')
-    .map((f) => {
-      const d = JSON.parse(readFileSync(path.join(DATA, f), 'utf8')) as Dataset;
-      return [d.service_name, d];
-    }),
+  loadSandboxDatasets().datasets.map((d) => [d.service_name, d as unknown as Dataset] as const),
 );
 const permissions = JSON.parse(readFileSync(path.join(DATA, 'permissions.json'), 'utf8')) as {
   service_name: string;
@@ -36,6 +33,13 @@ const permissions = JSON.parse(readFileSync(path.join(DATA, 'permissions.json'),
 function readsOf(m: EvidenceMapping): { from: string; optional: boolean }[] {
   const reads: { from: string; optional: boolean }[] = m.dagr.match.map((x) => ({ from: x.field, optional: false }));
   if (m.dagr.updatedAtField !== undefined) reads.push({ from: m.dagr.updatedAtField, optional: false });
+  const foreign = m.dagr.lookup.foreignNationals;
+  if (foreign !== undefined) {
+    // Place and country of birth are held for foreign nationals only.
+    reads.push({ from: foreign.person, optional: false });
+    for (const [attribute, field] of Object.entries(foreign.fields))
+      reads.push({ from: field, optional: attribute === 'PlaceOfBirth' || attribute === 'CountryOfBirth' });
+  }
   for (const d of m.distributions) {
     if (d.format === 'application/xml')
       d.xml.fields.forEach((f) => reads.push({ from: f.from, optional: f.optional === true }));
