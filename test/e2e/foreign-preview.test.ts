@@ -6,10 +6,9 @@
  * - A German who lived in Latvia (`DE/LV/...`, no personal code in the request) is found by the
  *   eIDAS minimum data set: he logs in, sees his own residence record, approves, and request #2
  *   carries the evidence.
- * - Two namesakes (same name and date of birth): nobody is chosen. Today the record is read at
- *   request #1, so no preview is opened at all: the requester gets an empty success without a
- *   PreviewLocation, and there is nothing for the citizen to open. (When the read moves to login
- *   time, this test opens the link, logs in as Thomas Weber and expects the "no evidence" page.)
+ * - Two namesakes (same name and date of birth): nobody is chosen. The record is read at the
+ *   login, so request #1 opens a preview; Thomas Weber logs in and sees the "no evidence" page with
+ *   nothing of either record, and request #2 gets an empty success.
  * - The same namesake, with his place of birth in the request: found, and the page shows his
  *   record, never the other Thomas Weber's.
  */
@@ -178,14 +177,26 @@ describe('foreign nationals in the preview', () => {
     expect(Buffer.from(two.envelope.payloads[1]!.contentBase64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
   });
 
-  test('two namesakes: nobody is chosen; no preview opens and the requester receives nothing of either', async () => {
-    const { summary, envelope, regrep } = await exchange(residenceRequest(WEBER));
-    // What the citizen ends up with: an empty success, no PreviewLocation to open, no evidence.
-    expect(summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
-    expect(locationOf(regrep)).toBeUndefined();
-    expect(envelope.payloads).toHaveLength(1);
+  test('two namesakes: nobody is chosen; the login shows nothing and the requester receives nothing of either', async () => {
+    const first = residenceRequest(WEBER);
+    // The record is read only at the login: request #1 opens a preview whatever DAGR holds.
+    const one = await exchange(first);
+    expect(one.summary).toMatchObject({ action: 'ExceptionResponse', errorCode: 'EDM:ERR:0002' });
+    const location = locationOf(one.regrep)!;
+    const page = await openAndLogIn(location, /Thomas Weber/);
+    const main = (await page.textContent('main')) ?? '';
+    expect(main).toContain('No evidence was found');
     for (const other of ['Tērbatas', 'Raiņa', '33918264705', '38256031947', 'ambiguous'])
-      expect(regrep).not.toContain(other);
+      expect(main).not.toContain(other);
+    expect(await page.getByRole('button', { name: 'Confirm my decision' }).count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-foreign-namesakes-preview.png`, fullPage: true });
+    await page.context().close();
+
+    const two = await exchange(secondRequest(first, location));
+    expect(two.summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });
+    expect(two.envelope.payloads).toHaveLength(1);
+    for (const other of ['Tērbatas', 'Raiņa', '33918264705', '38256031947', 'ambiguous'])
+      expect(two.regrep).not.toContain(other);
   });
 
   test('the namesake whose request says where he was born: sees his own record, not the other one', async () => {
