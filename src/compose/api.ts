@@ -9,6 +9,9 @@ import { createAdminAuth, type AdminCredentials } from '../admin/auth.js';
 import { createQueueDashboard } from '../admin/dashboard.js';
 import { createMappingsAdminRouter, createRedisTryCache, deriveCsrfKey } from '../admin/mappings-router.js';
 import type { DagrPort } from '../exchange/ports.js';
+import type { AuditEvent } from '../ops/audit.js';
+import type { SessionRecipe } from '../preview/exchange-port.js';
+import type { PreviewLoginEvent } from '../preview/routes/context.js';
 import { rateLimit, securityHeaders } from '../http/security.js';
 import { parseAcrTable } from '../identity/acr.js';
 import { deriveCookieKey } from '../preview/cookies.js';
@@ -109,11 +112,42 @@ function previewRouter(core: Core, input: ApiInput): express.Router {
     representationDagr: dagr,
     // The record is read at the login, in this process (docs/preview.md, "When DAGR is read").
     produceEvidence: previewEvidenceStep(core, dagr),
+    onLogin: (e) => auditPreviewLogin(core, e),
     onSettled: async (e) => {
       metrics.recordPreview(
         e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',
       );
       if (e.releasedExchangeRef !== undefined) await queues.enqueueProcess(e.releasedExchangeRef, 'preview');
+    },
+  });
+}
+
+const LOGIN_EVENTS = {
+  accepted: 'preview-login',
+  refused: 'preview-refused',
+  'nothing-found': 'preview-nothing',
+} as const satisfies Record<PreviewLoginEvent['kind'], AuditEvent>;
+
+/** A preview login in the audit trail, under request #1's references and the subject's keyed digest. */
+async function auditPreviewLogin(core: Core, e: PreviewLoginEvent): Promise<void> {
+  const c = e.content;
+  const recipe = (c.recipe as SessionRecipe | undefined)?.recipe;
+  const subject =
+    c.subject.kind === 'NaturalPerson' ? c.subject.identifier?.value : c.subject.legalPersonIdentifier?.value;
+  await core.audit.record({
+    event: LOGIN_EVENTS[e.kind],
+    conversationId: c.conversationId,
+    requestId: c.requestId,
+    exchangeRef: c.exchangeRef,
+    requester: undefined,
+    subjectIdentifier: subject,
+    summary: {
+      outcome: 'preview-required',
+      edmCode: undefined,
+      evidenceType: undefined,
+      mappingId: recipe?.mappingId,
+      mappingVersion: recipe?.mappingVersion,
+      detail: e.detail,
     },
   });
 }

@@ -58,11 +58,17 @@ export async function produceEvidenceAtLogin(
       kind: 'mapping-gone',
       detail: `mapping ${recipe.mappingId} ${recipe.mappingVersion} (${recipe.format}) is no longer in the mapping store`,
     };
+  // Records DAGR holds but the login disagrees with are a mismatch, not a missing record.
+  let filteredOut = false;
+  const onFilteredOut = (): void => void (filteredOut = true);
   const dagr =
-    request.subject?.kind === 'NaturalPerson' ? loginFiltered(deps.dagr, input.identity, mapping) : deps.dagr;
+    request.subject?.kind === 'NaturalPerson'
+      ? loginFiltered(deps.dagr, input.identity, mapping, onFilteredOut)
+      : deps.dagr;
   try {
     const produced = await produceEvidence(request, mapping, distribution, input.exchangeRef, { ...deps, dagr });
-    return produced.kind === 'none' ? { kind: 'none', reason: produced.reason } : produced;
+    if (produced.kind === 'found') return produced;
+    return { kind: 'none', reason: filteredOut && produced.reason === 'not-found' ? 'mismatch' : produced.reason };
   } catch (e) {
     // A record DAGR still prepares cannot be shown yet: the person may come back before T3.
     if (e instanceof DeferredLookup)
@@ -77,10 +83,16 @@ export async function produceEvidenceAtLogin(
  * The DAGR port as the evidence step sees it at the login: only the records that agree with the
  * identity provider's attributes. The step then matches them against the request subject as always.
  */
-function loginFiltered(dagr: DagrPort, identity: AuthenticatedIdentity, mapping: EvidenceMapping): DagrPort {
+function loginFiltered(
+  dagr: DagrPort,
+  identity: AuthenticatedIdentity,
+  mapping: EvidenceMapping,
+  onFilteredOut: () => void,
+): DagrPort {
   const keep = (result: DagrLookupResult): DagrLookupResult => {
     if (result.kind !== 'found') return result;
     const [first, ...rest] = result.records.filter((r) => recordMatchesLogin(r.fields, identity, mapping));
+    if (first === undefined) onFilteredOut();
     return first === undefined ? { kind: 'not-found' } : { kind: 'found', records: [first, ...rest] };
   };
   const search = dagr.search?.bind(dagr);

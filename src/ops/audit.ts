@@ -36,7 +36,14 @@ import type { Logger } from '../infra/logger.js';
  * `delivery-failed`: given up; `deferred`: the connector took a notice that the answer comes later
  * (status Unavailable, docs/deferred-answers.md), the answer being recorded when it is decided.
  */
-export type AuditEvent = 'answered' | 'delivered' | 'delivery-failed' | 'deferred';
+/**
+ * `preview-login`: a login to a preview passed its checks (level of assurance, power of
+ * representation: the scope, never who); `preview-refused`: the login policy refused it;
+ * `preview-nothing`: the record read at the login was not found, or several people fit (the reason
+ * code). Recorded by the api process; not counted as answers.
+ */
+export type AuditEvent =
+  'answered' | 'delivered' | 'delivery-failed' | 'deferred' | 'preview-login' | 'preview-refused' | 'preview-nothing';
 
 export interface AuditEvidence {
   readonly href?: string | undefined;

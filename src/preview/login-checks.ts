@@ -122,11 +122,24 @@ export function sendLoginRefusal(
 
 /** Logs the outcome: level and scope of the power, never who holds it. */
 export function logLoginCheck(log: Logger, check: LoginCheck): void {
-  if (!check.ok) log.info({ refusal: check.refusal, reason: check.reason }, 'preview login refused by the login policy');
+  if (!check.ok)
+    log.info({ refusal: check.refusal, reason: check.reason }, 'preview login refused by the login policy');
   else if (check.power !== undefined)
     log.info(
       { levelOfAssurance: check.level, power: check.power },
       'preview login represents the company (Register of Enterprises)',
     );
   else if (check.level !== undefined) log.info({ levelOfAssurance: check.level }, 'preview login level accepted');
+}
+
+/** The audit trail's words for a login check: codes only (level, position and scope of a power). */
+export function loginCheckDetail(check: LoginCheck): string {
+  if (!check.ok) return `login refused (${check.refusal}): ${check.reason}`;
+  const parts = [`level ${check.level ?? 'not required'}`];
+  if (check.power !== undefined) {
+    const p = check.power;
+    const others = p.jointlyWith === undefined ? '' : ` (with ${p.jointlyWith})`;
+    parts.push(`power ${p.position} ${p.scope}${others}`);
+  }
+  return parts.join('; ');
 }

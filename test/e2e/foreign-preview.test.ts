@@ -31,6 +31,7 @@ import { startAdapter, type AdapterProcess } from '../support/processes.js';
 const ARTIFACTS = 'test-artifacts';
 const prefix = `{e2e-fn-${randomBytes(4).toString('hex')}}`;
 const token = randomBytes(16).toString('hex');
+const ADMIN_PASSWORD = randomBytes(12).toString('hex');
 let adapter: AdapterProcess;
 let api: string;
 let portal: Server;
@@ -55,6 +56,8 @@ beforeAll(async () => {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'oots-e2e-fn-')),
     LOG_LEVEL: 'info',
     PREVIEW_RETURN_ORIGINS: portalOrigin,
+    ADMIN_VIEWER_USER: 'viewer',
+    ADMIN_VIEWER_PASSWORD: ADMIN_PASSWORD,
   });
   api = adapter.ready.api!;
   browser = await launchChromium();
@@ -191,6 +194,20 @@ describe('foreign nationals in the preview', () => {
     expect(await page.getByRole('button', { name: 'Confirm my decision' }).count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}/e2e-foreign-namesakes-preview.png`, fullPage: true });
     await page.context().close();
+
+    // The audit trail says why, as a code; the requester's answer does not.
+    const conversation = one.envelope.userMessage.conversationId;
+    const audit = (await (
+      await fetch(`${api}/admin/api/audit/exchanges/${encodeURIComponent(conversation)}`, {
+        headers: { authorization: `Basic ${Buffer.from(`viewer:${ADMIN_PASSWORD}`).toString('base64')}` },
+      })
+    ).json()) as { records: { event: string; detail?: string }[] };
+    expect(audit.records).toContainEqual(
+      expect.objectContaining({
+        event: 'preview-nothing',
+        detail: 'no matching record at the preview login (ambiguous)',
+      }),
+    );
 
     const two = await exchange(secondRequest(first, location));
     expect(two.summary).toMatchObject({ action: 'ExecuteQueryResponse', status: 'Success' });

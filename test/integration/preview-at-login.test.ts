@@ -32,6 +32,8 @@ const redis = new Redis(REDIS_URL);
 const prefix = testPrefix('preview-at-login');
 const key = generateKey();
 const settled: PreviewSettled[] = [];
+/** What the router handed the audit trail (compose/api.ts records it). */
+const logins: { kind: string; detail: string; requestId: string }[] = [];
 let storeLostRevision = false;
 /** What each fill of the pages returned (the race test reads it). */
 const fills: string[] = [];
@@ -126,6 +128,10 @@ beforeAll(async () => {
         }),
       onSettled: (event) => {
         settled.push(event);
+        return Promise.resolve();
+      },
+      onLogin: (event) => {
+        logins.push({ kind: event.kind, detail: event.detail, requestId: event.content.requestId });
         return Promise.resolve();
       },
     }),
@@ -240,6 +246,11 @@ describe('the record is read at the login, not before', () => {
       const session = (await store.get(sid))!;
       expect(session).toMatchObject({ state: 'decided', nothingFound: true, evidenceIds: [] });
       expect(settled).toContainEqual(expect.objectContaining({ sessionId: sid, outcome: 'decided' }));
+      // Why nothing was shown goes to the audit trail as a code: the record's names differ from the login's.
+      expect(logins.at(-1)).toMatchObject({
+        kind: 'nothing-found',
+        detail: 'no matching record at the preview login (mismatch)',
+      });
       const second = await answerRequest(inbound(withLocation(first, location)), exchangeDeps(notFound));
       if (notFound === 'empty') {
         expect(second.summary).toMatchObject({ outcome: 'empty', detail: 'no matching record at the preview login' });

@@ -69,6 +69,10 @@ beforeAll(async () => {
       logger: pino({ level: 'silent' }),
       onSettled: () => Promise.resolve(),
       representationDagr: dagr.client,
+      onLogin: (event) => {
+        logins.push({ kind: event.kind, detail: event.detail, requestId: event.content.requestId });
+        return Promise.resolve();
+      },
     }),
   );
   browser = await launchChromium();
@@ -83,6 +87,11 @@ afterAll(async () => {
   await deleteKeys(redis, prefix);
   await redis.quit();
 });
+
+/** What the router handed the audit trail (compose/api.ts records it as preview-login events). */
+const logins: { kind: string; detail: string; requestId: string }[] = [];
+const loginsOf = (requestId: string): { kind: string; detail: string }[] =>
+  logins.filter((l) => l.requestId === requestId).map(({ kind, detail }) => ({ kind, detail }));
 
 const ZALA_BIRZS: LegalPerson = {
   kind: 'LegalPerson',
@@ -108,7 +117,9 @@ async function logIn(page: Page, who: RegExp, level?: RegExp): Promise<void> {
 
 describe('the login policy in headless Chromium', () => {
   test('a login at Low is refused for evidence that needs Substantial; a Substantial login then sees it', async () => {
-    const { location } = await store.create(sessionInput({ login: { levelOfAssurance: 'Substantial' } }));
+    const { location } = await store.create(
+      sessionInput({ requestId: 'req-loa', login: { levelOfAssurance: 'Substantial' } }),
+    );
     for (const [locale, title] of [
       ['en-GB', 'Your login is not strong enough for this evidence'],
       ['lv-LV', 'Pieteikšanās nav pietiekami droša šim apliecinājumam'],
@@ -138,6 +149,12 @@ describe('the login policy in headless Chromium', () => {
       }
       await context.close();
     }
+    // Each refusal and the accepted login are recorded as codes, never who logged in.
+    const recorded = loginsOf('req-loa');
+    expect(recorded.filter((r) => r.kind === 'refused')).toHaveLength(2);
+    expect(recorded[0]!.detail).toMatch(/^login refused \(level\)/);
+    expect(recorded.filter((r) => r.kind === 'accepted')).toEqual([{ kind: 'accepted', detail: 'level Substantial' }]);
+    expect(JSON.stringify(recorded)).not.toMatch(/Bērziņa|120488/);
   });
 
   test("a company's evidence is shown to its board member", async () => {
@@ -147,7 +164,9 @@ describe('the login policy in headless Chromium', () => {
       familyName: 'Kalniņš',
       dateOfBirth: '1975-11-23',
     });
-    const { location } = await store.create(sessionInput({ representative, login: companyPolicy }, ZALA_BIRZS));
+    const { location } = await store.create(
+      sessionInput({ requestId: 'req-board', representative, login: companyPolicy }, ZALA_BIRZS),
+    );
     const context = await browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
     await page.goto(location);
@@ -156,12 +175,19 @@ describe('the login policy in headless Chromium', () => {
     expect(await page.textContent('main')).toContain(EVIDENCE_MARKER);
     await page.screenshot({ path: `${ARTIFACTS}/preview-company-board-member.png`, fullPage: true });
     await context.close();
+    // The scope of the power is recorded: position and how, never who.
+    expect(loginsOf('req-board')).toEqual([
+      {
+        kind: 'accepted',
+        detail: expect.stringMatching(/^level (Substantial|High); power ChairOfBoard individually$/),
+      },
+    ]);
   });
 
   test('and refused to a person the register lists without powers, although the request names her', async () => {
     // Anna Bērziņa is a shareholder of SIA "Zaļā Birzs" with no right of representation.
     const { location } = await store.create(
-      sessionInput({ representative: person(), login: companyPolicy }, ZALA_BIRZS),
+      sessionInput({ requestId: 'req-no-power', representative: person(), login: companyPolicy }, ZALA_BIRZS),
     );
     const context = await browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
@@ -173,5 +199,8 @@ describe('the login policy in headless Chromium', () => {
     const opened = await page.request.get(`${location}/evidence/urn:uuid:0b7c8f7e-1d1e-4f7b-9a39-3f5c1c2a0001`);
     expect(opened.status()).not.toBe(200);
     await context.close();
+    expect(loginsOf('req-no-power')).toEqual([
+      { kind: 'refused', detail: expect.stringMatching(/^login refused \(not-for-you\)/) },
+    ]);
   });
 });

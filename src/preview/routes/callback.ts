@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { matchPreviewIdentity } from '../../identity/preview-match.js';
 import { openCookie, parseCookies, sealCookie } from '../cookies.js';
-import { checkLogin, logLoginCheck, sendLoginRefusal } from '../login-checks.js';
+import { checkLogin, logLoginCheck, loginCheckDetail, sendLoginRefusal } from '../login-checks.js';
 import type { Messages } from '../i18n.js';
 import {
   AUTH_COOKIE,
@@ -21,6 +21,7 @@ import {
   sessionLog,
   sessionPath,
   simplePage,
+  auditLogin,
   type AuthCookie,
   type FlowCookie,
   type PreviewContext,
@@ -120,6 +121,13 @@ async function callback(ctx: PreviewContext, req: Request, res: Response): Promi
     now,
   });
   logLoginCheck(l, checked);
+  // A refusal for DAGR being unavailable is not a finding about the person: logged only.
+  if (checked.ok || checked.refusal !== 'unavailable')
+    await auditLogin(ctx, flow.sid, {
+      kind: checked.ok ? 'accepted' : 'refused',
+      content: c,
+      detail: loginCheckDetail(checked),
+    });
   if (!checked.ok) {
     sendLoginRefusal(res, lang, checked.refusal, retry);
     return;

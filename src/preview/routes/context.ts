@@ -16,6 +16,7 @@ import { pickLang, type Lang, type Messages } from '../i18n.js';
 import type { LoginChecks, OidcLogin } from '../oidc.js';
 import { evidencePage, messagePage } from '../pages.js';
 import { normaliseOrigins, type ReturnTarget } from '../return-url.js';
+import type { PreviewContent } from '../session-model.js';
 import type { PreviewDecision, PreviewSession, PreviewStore } from '../session-store.js';
 
 export type PreviewSettled =
@@ -69,6 +70,27 @@ export interface PreviewRouterDeps {
    * it, a session that needs the check refuses every login with a "try later" page.
    */
   readonly representationDagr?: DagrPort;
+  /**
+   * For the audit trail: what a login led to, as codes (level, scope of a power, why nothing was
+   * found or why it was refused), never who logged in or what the record holds. Failures are logged.
+   */
+  readonly onLogin?: (event: PreviewLoginEvent) => Promise<void>;
+}
+
+export interface PreviewLoginEvent {
+  readonly kind: 'accepted' | 'refused' | 'nothing-found';
+  readonly content: PreviewContent;
+  /** Codes only, e.g. `level substantial; power BoardMember jointly (with 1)`. */
+  readonly detail: string;
+}
+
+/** Hands a login event to the audit hook; the login goes on whatever the hook does. */
+export async function auditLogin(ctx: PreviewContext, sid: string, event: PreviewLoginEvent): Promise<void> {
+  try {
+    await ctx.deps.onLogin?.(event);
+  } catch (err) {
+    sessionLog(ctx, sid).error({ err }, 'preview login audit record failed');
+  }
 }
 
 /** The login in progress: sealed in a cookie scoped to the callback path, named after the state. */

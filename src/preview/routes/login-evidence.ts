@@ -17,7 +17,7 @@ import type { Lang } from '../i18n.js';
 import { loginEvidenceText } from '../login-evidence-text.js';
 import type { ReturnTarget } from '../return-url.js';
 import type { PreviewSession } from '../session-store.js';
-import { closedSession, notFoundPage, sessionLog, simplePage, type PreviewContext } from './context.js';
+import { auditLogin, closedSession, notFoundPage, sessionLog, simplePage, type PreviewContext } from './context.js';
 import { settle } from './decision.js';
 
 export interface LoginEvidenceArgs {
@@ -78,6 +78,11 @@ export async function evidenceReady(ctx: PreviewContext, res: Response, args: Lo
       }
       // Why (e.g. `ambiguous`: several people fit a foreign national's attributes): a code, no personal data.
       l.info({ noRecord: outcome.reason }, 'preview login found no matching record: decided as a decline');
+      await auditLogin(ctx, sid, {
+        kind: 'nothing-found',
+        content: session.content!,
+        detail: `no matching record at the preview login (${outcome.reason})`,
+      });
       await settle(ctx, l, {
         sessionId: sid,
         outcome: 'decided',

@@ -96,7 +96,7 @@ describe('the evidence step at the login', () => {
       },
       loginDeps(),
     );
-    expect(out).toEqual({ kind: 'none' });
+    expect(out).toEqual({ kind: 'none', reason: 'mismatch' });
   });
 
   test('a record that does not match the request subject gives nothing, whatever the login', async () => {
@@ -123,7 +123,7 @@ describe('the evidence step at the login', () => {
       },
       loginDeps(),
     );
-    expect(out).toEqual({ kind: 'none' });
+    expect(out).toEqual({ kind: 'none', reason: 'mismatch' });
   });
 
   test('DAGR failing: unavailable (no exception), with the EDM code as detail', async () => {
