@@ -415,7 +415,8 @@ function lookupAnswer(
 
 /** The attribute search [A]: the dataset path with one query parameter per record field (dagr-notes A5). */
 function searchPath(request: DagrSearchRequest): string {
-  const query = new URLSearchParams(request.criteria.map((c) => [c.field, c.value]));
+  const query = new URLSearchParams();
+  for (const c of request.criteria) query.append(c.field, c.value);
   return `/${encodeURIComponent(request.service)}?${query.toString()}`;
 }
 
