@@ -11,7 +11,8 @@ import { createMappingsAdminRouter, createRedisTryCache, deriveCsrfKey } from '.
 import type { DagrPort } from '../exchange/ports.js';
 import type { AuditEvent } from '../ops/audit.js';
 import type { SessionRecipe } from '../preview/exchange-port.js';
-import type { PreviewLoginEvent } from '../preview/routes/context.js';
+import type { PreviewLoginEvent, PreviewSettled } from '../preview/routes/context.js';
+import type { PreviewStage } from '../ops/metric-definitions.js';
 import { rateLimit, securityHeaders } from '../http/security.js';
 import { parseAcrTable } from '../identity/acr.js';
 import { deriveCookieKey } from '../preview/cookies.js';
@@ -114,12 +115,20 @@ function previewRouter(core: Core, input: ApiInput): express.Router {
     produceEvidence: previewEvidenceStep(core, dagr),
     onLogin: (e) => auditPreviewLogin(core, e),
     onSettled: async (e) => {
-      metrics.recordPreview(
-        e.outcome === 'expired' ? 'expired' : e.decision.approved.length > 0 ? 'approved' : 'declined',
-      );
+      metrics.recordPreview(previewStageOf(e));
       if (e.releasedExchangeRef !== undefined) await queues.enqueueProcess(e.releasedExchangeRef, 'preview');
     },
   });
+}
+
+/**
+ * The funnel stage a settled preview counts as. A decision with nothing approved and nothing
+ * declined is the login that found no record (login-evidence.ts): not the citizen's decline.
+ */
+export function previewStageOf(e: PreviewSettled): PreviewStage {
+  if (e.outcome === 'expired') return 'expired';
+  if (e.decision.approved.length > 0) return 'approved';
+  return e.decision.declined.length > 0 ? 'declined' : 'nothing-found';
 }
 
 const LOGIN_EVENTS = {

@@ -10,7 +10,7 @@ import type { QueueCounts } from '../queue/queues.js';
 export const STEPS = ['parse', 'validate', 'lookup', 'render', 'build', 'deliver'] as const;
 export type Step = (typeof STEPS)[number];
 
-export const PREVIEW_STAGES = ['required', 'opened', 'approved', 'declined', 'expired'] as const;
+export const PREVIEW_STAGES = ['required', 'opened', 'approved', 'declined', 'nothing-found', 'expired'] as const;
 export type PreviewStage = (typeof PREVIEW_STAGES)[number];
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -103,7 +103,7 @@ export function pipelineMetrics(registers: Registry[]) {
 
   const preview = new Counter({
     name: 'oots_preview_total',
-    help: 'Preview funnel: sessions required, opened by the user, approved, declined, expired.',
+    help: 'Preview funnel: sessions required, opened by the user, approved, declined, no record found at the login, expired.',
     labelNames: ['stage'] as const,
     registers,
   });
