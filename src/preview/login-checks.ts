@@ -75,6 +75,9 @@ export async function checkLogin(
       key: rep.key,
       correlationId: content.exchangeRef,
     });
+    // A register still preparing its answer cannot tell who represents the company yet.
+    if (found.kind === 'deferred')
+      return { ok: false, refusal: 'unavailable', reason: 'DAGR prepares the officers record later' };
     records = found.kind === 'found' ? found.records : [];
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;

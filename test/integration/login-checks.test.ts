@@ -76,6 +76,18 @@ describe('login policy with the DAGR sandbox', () => {
     });
   });
 
+  test('a register still preparing the officers record: try later, never "not for you"', async () => {
+    const later = {
+      lookup: () => Promise.resolve({ kind: 'deferred', retryAt: new Date('2026-12-07T10:00:00Z') } as const),
+    };
+    const r = await checkLogin(
+      company('40003527919'),
+      { identifier: 'LV/LV/23117510621', acr: HIGH },
+      { ...deps(), representationDagr: later },
+    );
+    expect(r).toEqual({ ok: false, refusal: 'unavailable', reason: 'DAGR prepares the officers record later' });
+  });
+
   test('a session without a policy is checked as before (identity only)', async () => {
     const r = await checkLogin({ exchangeRef: 'x' } as PreviewContent, { identifier: 'LV/LV/23117510621' }, deps());
     expect(r).toEqual({ ok: true, level: undefined, power: undefined });
