@@ -15,6 +15,7 @@ import { evidenceLanguages, planAssociated, renderingLanguages, type AssociatedP
 import type { Attachment, DagrPort, PreparedEvidence } from './ports.js';
 import { findRecords, type NoRecord } from './find-record.js';
 import { selectRecords } from './records.js';
+import { mainEvidenceMetadata } from './evidence-metadata.js';
 import type { ReplyDeps } from './reply.js';
 
 /** What producing evidences needs (part of ExchangeDeps). */
@@ -166,54 +167,29 @@ function contentId(deps: EvidenceDeps): string {
 
 function mainMetadata(c: Context, href: string, deps: EvidenceDeps): EvidenceInput {
   const { mapping, distribution } = c;
-  const validity =
+  const validityPeriod =
     mapping.validityDays === undefined
       ? undefined
       : {
           startDate: c.issuingDate,
           endDate: new Date(c.now.getTime() + mapping.validityDays * 86_400_000).toISOString().slice(0, 10),
         };
-  const languages = evidenceLanguages(distribution, c.languages, mapping).map((l) => l.toUpperCase());
-  return {
-    registryObjectId: `urn:uuid:${deps.uuid()}`,
-    evidenceId: deps.uuid(),
-    isAbout: minimumDataSet(c.subject),
-    issuingAuthority: {
-      identifier: { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme },
-      names: [
-        { lang: 'LV', value: mapping.issuingAuthority.name.lv },
-        { lang: 'EN', value: mapping.issuingAuthority.name.en },
-      ],
-      address: undefined,
-      classification: undefined,
+  return mainEvidenceMetadata(
+    {
+      mapping,
+      distribution,
+      evidenceType: c.request.evidenceRequest!.evidenceTypeClassification!,
+      isAbout: minimumDataSet(c.subject),
+      title: mapping.title,
+      // The title stands in for a missing description.
+      description: mapping.description ?? mapping.title,
+      languages: evidenceLanguages(distribution, c.languages, mapping).map((l) => l.toUpperCase()),
+      issuingDate: c.issuingDate,
+      ...(validityPeriod === undefined ? {} : { validityPeriod }),
+      href,
     },
-    isConformantTo: {
-      evidenceTypeClassification: c.request.evidenceRequest!.evidenceTypeClassification!,
-      titles: [
-        { lang: 'LV', value: mapping.title.lv },
-        { lang: 'EN', value: mapping.title.en },
-      ],
-      // The v1.0 Schematron's R-EDM-RESP-S030 test asks for a Description: the title stands in.
-      descriptions: [
-        { lang: 'LV', value: (mapping.description ?? mapping.title).lv },
-        { lang: 'EN', value: (mapping.description ?? mapping.title).en },
-      ],
-    },
-    issuingDate: c.issuingDate,
-    distribution:
-      distribution.format === 'application/xml'
-        ? {
-            format: distribution.format,
-            languages,
-            conformsTo: distribution.conformsTo,
-            ...(distribution.transformation === undefined ? {} : { transformation: distribution.transformation }),
-          }
-        : { format: distribution.format, languages },
-    ...(validity === undefined ? {} : { validityPeriod: validity }),
-    repositoryItem: { href, title: mapping.title.en },
-    role: 'MainEvidence',
-    classificationId: `urn:uuid:${deps.uuid()}`,
-  };
+    deps.uuid,
+  );
 }
 
 export function subjectLabel(s: Subject): { name: string; identifier: string | undefined } {

@@ -23,12 +23,12 @@
  * - The summary of every answer to a procedure-00 request carries `systemCheck: true`, so metrics
  *   and the audit trail keep test traffic apart from production figures (src/ops).
  */
-import type { EvidenceInput } from '../edm/build/index.js';
-import type { LegalPerson, LocalizedText, NaturalPerson, QueryRequest, Subject } from '../edm/model.js';
+import type { LegalPerson, NaturalPerson, QueryRequest, Subject } from '../edm/model.js';
 import type { UserMessage } from '../ebms/model.js';
 import type { Bilingual, Distribution, EvidenceMapping } from '../mapping/model.js';
 import type { DagrRecord } from '../mapping/record-path.js';
 import type { EvidenceDeps } from './evidence.js';
+import { mainEvidenceMetadata } from './evidence-metadata.js';
 import type { PreparedEvidence } from './ports.js';
 import { Refusal } from './refusal.js';
 import { success, summary, type ExchangeResult, type ReplyDeps } from './reply.js';
@@ -104,39 +104,24 @@ export async function produceSystemCheckEvidence(
   const cid = `cid:${deps.uuid().replace(/-/g, '')}@${deps.messageDomain}`;
   const title = testText(mapping.title);
   const description = testText(mapping.description ?? mapping.title);
-  const metadata: EvidenceInput = {
-    registryObjectId: `urn:uuid:${deps.uuid()}`,
-    evidenceId: deps.uuid(),
-    isAbout: subject,
-    issuingAuthority: {
-      identifier: { value: mapping.issuingAuthority.id, schemeID: mapping.issuingAuthority.scheme },
-      names: bilingual(mapping.issuingAuthority.name),
-      address: undefined,
-      classification: undefined,
-    },
-    isConformantTo: {
-      evidenceTypeClassification: request.evidenceRequest!.evidenceTypeClassification!,
-      titles: bilingual(title),
-      descriptions: bilingual({
+  // A test evidence is valid for nothing: no ValidityPeriod.
+  const metadata = mainEvidenceMetadata(
+    {
+      mapping,
+      distribution,
+      evidenceType: request.evidenceRequest!.evidenceTypeClassification!,
+      isAbout: subject,
+      title,
+      description: {
         lv: `${description.lv} Testa dokuments ar izdomātiem datiem, nav īsts apliecinājums.`,
         en: `${description.en} Test document with invented data, not a real evidence.`,
-      }),
+      },
+      languages: distribution.format === 'application/xml' ? ['LV'] : ['LV', 'EN'],
+      issuingDate,
+      href: cid,
     },
-    issuingDate,
-    distribution:
-      distribution.format === 'application/xml'
-        ? {
-            format: distribution.format,
-            languages: ['LV'],
-            conformsTo: distribution.conformsTo,
-            ...(distribution.transformation === undefined ? {} : { transformation: distribution.transformation }),
-          }
-        : { format: distribution.format, languages: ['LV', 'EN'] },
-    // A test evidence is valid for nothing: no ValidityPeriod.
-    repositoryItem: { href: cid, title: title.en },
-    role: 'MainEvidence',
-    classificationId: `urn:uuid:${deps.uuid()}`,
-  };
+    deps.uuid,
+  );
   const fields = deps.renderer.previewFields({
     mapping,
     record,
@@ -256,11 +241,4 @@ function destinationCountry(subject: Subject | undefined): string {
 
 function testText(text: Bilingual): Bilingual {
   return { lv: `TESTS: ${text.lv}`, en: `TEST: ${text.en}` };
-}
-
-function bilingual(text: Bilingual): LocalizedText[] {
-  return [
-    { lang: 'LV', value: text.lv },
-    { lang: 'EN', value: text.en },
-  ];
 }
